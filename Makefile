@@ -1,0 +1,63 @@
+# cnngen - a compiler from CNN specs (YAML) to specialized C.
+#
+#   make            build ./cnngen and the runtime library runtime/libcnngen.a
+#   make run        install missing Debian packages, then the main job on specs/lenet5.yaml
+#   make test       install missing Debian packages, build, run the whole test suite
+#   make bench      benchmarks against PyTorch and ONNX Runtime
+#   make install PREFIX=DIR   installs bin/cnngen, lib/libcnngen.a, include/cnngen_rt.h
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra
+PREFIX  ?= /usr/local
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+
+GEN_SRC  = $(sort $(wildcard generator/*.c generator/ops/*.c generator/gen/*.c))
+GEN_HDR  = generator/cnngen.h
+TEMPLATES = $(sort $(wildcard templates/*.c templates/*.h))
+RT_SRC   = $(sort $(wildcard runtime/*.c))
+RT_OBJ   = $(RT_SRC:runtime/%.c=build/rt/%.o)
+
+.PHONY: all run test bench install clean deps deps-test fuzz
+
+all: cnngen runtime/libcnngen.a
+
+# Templates are compiled into the binary, so an installed cnngen works anywhere.
+build/templates.c: $(TEMPLATES) tools/embed.sh
+	@mkdir -p build
+	tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+cnngen: $(GEN_SRC) $(GEN_HDR) build/templates.c
+	$(CC) $(CFLAGS) $(WARN) $(YAML_CFLAGS) -Igenerator -o $@ $(GEN_SRC) build/templates.c $(YAML_LIBS) -lm
+
+build/rt/%.o: runtime/%.c runtime/cnngen_rt.h
+	@mkdir -p build/rt
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -Iruntime -c -o $@ $<
+
+runtime/libcnngen.a: $(RT_OBJ)
+	rm -f $@ && ar rcs $@ $(RT_OBJ)
+
+deps:
+	@tools/deps.sh build
+
+deps-test:
+	@tools/deps.sh test
+
+run: deps all
+	@tools/run_main.sh
+
+test: deps-test all
+	@tests/run.sh
+
+bench: deps-test all
+	@bench/run.sh
+
+install: all
+	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include
+	install -m 755 cnngen $(PREFIX)/bin/cnngen
+	install -m 644 runtime/libcnngen.a $(PREFIX)/lib/libcnngen.a
+	install -m 644 runtime/cnngen_rt.h $(PREFIX)/include/cnngen_rt.h
+
+clean:
+	rm -rf build cnngen runtime/libcnngen.a

@@ -1,0 +1,275 @@
+/* cnngen.h - the one internal header of the cnngen compiler.
+ *
+ * Pipeline (one file per stage):
+ *   main.c     driver: options, reading the spec, dispatch, atomic output
+ *   diag.c     positioned diagnostics: FILE:LINE:COL: error: ..., source line, caret
+ *   spec.c     YAML (libyaml document tree) -> Net (IR with a Pos on every node)
+ *   shape.c    shape inference driver, counts, receptive fields, warnings
+ *   plan.c     memory plan: parameter offsets and the workspace layout (shared by
+ *              the report and the emitter, so sizeof(P_workspace) == report)
+ *   report.c   --report in text, markdown and json
+ *   emit.c     the C writer: templates + per-layer bodies -> NET.c / NET.h
+ *   ops/*.c    one unit per layer kind: its keys and its shape rule
+ *   gen/*.c    one unit per layer kind: its forward/backward C emitters
+ *   ops/table.c  THE table of layer kinds
+ *
+ * Sections below follow that order.
+ */
+#ifndef CNNGEN_H
+#define CNNGEN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CNNGEN_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* Hard limits (documented in the README "Limits" section). */
+#define MAX_LAYERS        1024
+#define MAX_DIM           65536        /* any single dimension (C, H, W, filters, units) */
+#define MAX_TENSOR_ELEMS  (1LL << 28)  /* elements of any one activation tensor */
+#define MAX_PARAMS        (1LL << 28)  /* total parameters */
+#define MAX_NAME          64
+#define MAX_ERRORS        20
+#define MAX_WARN_PER_LAYER 8
+
+/* ------------------------------------------------------------------ common */
+
+typedef struct Pos { int line, col; } Pos; /* 1-based; {0,0} = unknown */
+
+/* A growable byte buffer: generate into memory, write files only on success. */
+typedef struct Buf { char *data; size_t len, cap; } Buf;
+void buf_putc(Buf *b, char c);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+void buf_free(Buf *b);
+
+/* ------------------------------------------------------------------ diag.c */
+
+typedef struct Diag {
+    const char *file;     /* path as given on the command line */
+    const char *src;      /* whole source text (for the source line + caret) */
+    size_t src_len;
+    int nerrors, nwarnings;
+    int strict;           /* --strict: warnings become errors */
+    int quiet_warnings;   /* do not print warnings (they still count) */
+    FILE *out;            /* stderr */
+} Diag;
+
+void diag_init(Diag *d, const char *file, const char *src, size_t len);
+/* Prints "FILE:LINE:COL: error: MSG", the source line and a caret. After
+ * MAX_ERRORS errors it prints a note and further errors are counted, not shown. */
+void error_at(Diag *d, Pos p, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* A warning; under --strict it is printed and counted as an error. */
+void warn_at(Diag *d, Pos p, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* "did you mean 'x'?" helper: the closest of cands[0..n) within edit distance
+ * max(1, len/3), or NULL. */
+const char *closest_word(const char *word, const char *const *cands, int n);
+
+/* ------------------------------------------------------------------ IR */
+
+typedef enum LayerKind {
+    L_CONV2D, L_MAXPOOL, L_AVGPOOL, L_L2POOL, L_GLOBAL_AVGPOOL, L_GLOBAL_MAXPOOL,
+    L_FLATTEN, L_DENSE, L_RELU, L_SIGMOID, L_TANH, L_SOFTMAX, L_LEAKY_RELU,
+    L_KIND_COUNT
+} LayerKind;
+
+typedef enum Act { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU } Act;
+
+typedef enum PadMode { PAD_VALID, PAD_SAME, PAD_SAME_LOWER, PAD_EXPLICIT } PadMode;
+
+typedef enum LossKind {
+    LOSS_NONE, LOSS_SOFTMAX_CE, LOSS_CE, LOSS_MSE, LOSS_BCE
+} LossKind;
+
+typedef enum Dtype { DT_F32, DT_F64 } Dtype;
+
+typedef enum Unroll { U_AUTO, U_FULL, U_KERNEL, U_NONE } Unroll;
+
+/* Spec fields a layer may carry; the per-kind tables list which are allowed. */
+typedef enum Field {
+    F_NONE = 0, F_TYPE, F_NAME, F_FILTERS, F_UNITS, F_KERNEL, F_SIZE, F_STRIDE,
+    F_PADDING, F_DILATION, F_BIAS, F_ACTIVATION, F_ALPHA, F_CEIL_MODE,
+    F_COUNT_INCLUDE_PAD, F_COUNT
+} Field;
+
+/* A tensor shape. Vectors (after flatten, dense, global pools are C x 1 x 1
+ * tensors) have vec = 1, c = length, h = w = 1. */
+typedef struct Shape { int c, h, w; int vec; } Shape;
+static inline long long shape_size(Shape s) { return (long long)s.c * s.h * s.w; }
+
+typedef struct Layer {
+    const struct OpDef *op;
+    LayerKind kind;
+    int index;                  /* 1-based position in `layers:` */
+    char name[MAX_NAME];        /* given, or the default "<type><k>" (see README) */
+    int name_given;
+    Pos pos;                    /* the layer's mapping node */
+    Pos fpos[F_COUNT];          /* position of each field's VALUE node ({0,0}: absent) */
+
+    /* ---- fields as written (defaults filled in by spec.c) */
+    int filters, units;         /* conv2d / dense */
+    int k[2];                   /* kernel (conv2d) or size (pools): [h, w] */
+    int stride[2];              /* conv: 1; pools: = size */
+    int dilation[2];            /* 1 */
+    PadMode pad_mode;
+    int pad_spec[4];            /* PAD_EXPLICIT: top, left, bottom, right */
+    int ceil_mode;              /* pools */
+    int count_include_pad;      /* avgpool */
+    double alpha;               /* leaky_relu (0.01) */
+    int bias;                   /* 1 */
+    Act act;                    /* conv2d / dense fused activation */
+
+    /* ---- inferred by shape.c / ops */
+    Shape in, out;
+    int pad[4];                 /* padding actually applied: top, left, bottom, right */
+    long long nweight, nbias, params;
+    long long macs;             /* forward multiply-accumulates per sample */
+    int rf[2];                  /* receptive field on the input, [h, w] */
+    int jump[2];                /* distance on the input between adjacent outputs */
+    char formula[2][192];       /* e.g. "(32 + 2 + 2 - 5)/1 + 1 = 32" for h and w ("" if n/a) */
+    char *warn[MAX_WARN_PER_LAYER]; /* malloc'd warning texts (report lists them) */
+    int nwarn;
+
+    /* ---- filled by plan.c / emit.c */
+    long long param_offset;     /* offset of <name>_weight in the flat P_params */
+    Unroll unroll;              /* mode chosen for this layer (never U_AUTO after emit) */
+} Layer;
+
+typedef struct Net {
+    const char *file;
+    char name[MAX_NAME];
+    Pos name_pos;
+    Shape input;                /* vec = 0 */
+    Pos input_pos;
+    Dtype dtype;
+    Pos dtype_pos;
+    Layer *layers;
+    int nlayers;
+    LossKind loss;
+    Pos loss_pos;
+    Pos layers_pos;
+    /* totals (shape.c) */
+    long long total_params, total_macs;
+    char *warn[MAX_WARN_PER_LAYER]; int nwarn;  /* net-level warnings */
+} Net;
+
+static inline Shape net_output(const Net *n)
+{ return n->nlayers ? n->layers[n->nlayers - 1].out : n->input; }
+static inline int real_bytes(Dtype d) { return d == DT_F64 ? 8 : 4; }
+
+const char *kind_name(LayerKind k);
+const char *act_name(Act a);
+const char *loss_name(LossKind l);
+void net_free(Net *n);
+
+/* ------------------------------------------------------------------ spec.c */
+
+/* Parses src (the whole file) into *net. Errors go to d; returns 0 when the spec
+ * parsed without errors (shape errors are found later by shape_infer). */
+int spec_parse(Net *net, Diag *d, const char *src, size_t len);
+
+/* ------------------------------------------------------------------ shape.c */
+
+/* Infers every layer's shapes, padding, counts, receptive field; checks the
+ * loss against the last layer. Returns the number of errors added to d. */
+int shape_infer(Net *net, Diag *d);
+/* Attach a warning to a layer (or the net when l == NULL) and print it. */
+void layer_warn(Diag *d, Net *net, Layer *l, Pos p, const char *fmt, ...) PRINTF_LIKE(5, 6);
+
+/* ------------------------------------------------------------------ plan.c */
+
+/* The workspace is a struct of real arrays followed by int32 arrays:
+ *   training (inference_only == 0):
+ *     act_<i>   [out size of layer i]   for every layer i (forward outputs, kept
+ *                                       for backward); the last one holds the
+ *                                       loss's output transform (e.g. softmax)
+ *     z_out     [output size]           raw last-layer output when the loss
+ *                                       transforms it (softmax_cross_entropy)
+ *     grad_a, grad_b [max tensor size]  ping-pong gradient buffers
+ *     argmax_<i> int32 [out size]       for every maxpool/global_maxpool layer
+ *   inference only:
+ *     buf_a, buf_b [max tensor size]    ping-pong activations
+ * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes). */
+typedef struct WsPlan {
+    long long nreal, nint;
+    long long bytes;
+    long long max_tensor;        /* largest of input and every layer output */
+} WsPlan;
+void plan_params(Net *net);                   /* sets param_offset, total_params */
+WsPlan plan_workspace(const Net *net, int inference_only);
+
+/* ------------------------------------------------------------------ report.c */
+
+typedef enum Format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON } Format;
+void report(FILE *out, const Net *net, Format fmt);
+
+/* ------------------------------------------------------------------ emit.c */
+
+typedef struct Options {
+    const char *spec_path, *out_path, *prefix;
+    int report, check, strict, inference_only, dump_ir;
+    int dtype_override;         /* -1 none, else Dtype */
+    Unroll unroll;
+    Format format;
+} Options;
+
+/* The printf-style line emitter with an indent counter. */
+typedef struct Emitter {
+    Buf *b;
+    int indent;
+    const Net *net;
+    const Options *opt;
+    const char *P;              /* symbol prefix */
+    const char *real;           /* "float" or "double" */
+} Emitter;
+void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
+
+/* Generates the .c and .h text. Returns 0 on success. */
+int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, Buf *h);
+
+/* ------------------------------------------------------------------ ops/ */
+
+typedef struct OpDef {
+    const char *name;           /* the `type:` string */
+    LayerKind kind;
+    const Field *fields;        /* allowed fields besides type/name, F_NONE-terminated */
+    const Field *required;      /* required fields, F_NONE-terminated */
+    /* shape rule: fills out, pad, params, macs, rf, jump, formula; reports errors */
+    void (*infer)(Net *net, Layer *l, Diag *d);
+    /* C emitters (gen/): body of the layer's forward and backward */
+    void (*emit_forward)(Emitter *e, const Layer *l);
+    void (*emit_backward)(Emitter *e, const Layer *l);
+} OpDef;
+
+extern const OpDef *const op_table[L_KIND_COUNT];
+/* the per-kind definitions (ops/*.c) */
+extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
+    op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
+    op_leaky_relu;
+
+/* ------------------------------------------------------------------ gen/ */
+/* C emitters, one unit per layer family (gen/<family>.c). */
+void gen_conv2d_forward(Emitter *e, const Layer *l);
+void gen_conv2d_backward(Emitter *e, const Layer *l);
+void gen_pool_forward(Emitter *e, const Layer *l);          /* max, avg, l2 */
+void gen_pool_backward(Emitter *e, const Layer *l);
+void gen_global_pool_forward(Emitter *e, const Layer *l);
+void gen_global_pool_backward(Emitter *e, const Layer *l);
+void gen_flatten_forward(Emitter *e, const Layer *l);
+void gen_flatten_backward(Emitter *e, const Layer *l);
+void gen_dense_forward(Emitter *e, const Layer *l);
+void gen_dense_backward(Emitter *e, const Layer *l);
+void gen_activation_forward(Emitter *e, const Layer *l);    /* relu, sigmoid, tanh, leaky_relu, softmax */
+void gen_activation_backward(Emitter *e, const Layer *l);
+const OpDef *op_find(const char *type_name);
+
+#endif

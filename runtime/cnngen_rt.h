@@ -1,0 +1,64 @@
+/* cnngen_rt.h - the tiny runtime that cnngen-generated code links against.
+ *
+ * C99, no dependencies beyond libc and libm. Everything generated code calls is
+ * allocation-free and reentrant (state lives in the caller's structs).
+ * Ownership: functions that allocate say so and have a matching free.
+ */
+#ifndef CNNGEN_RT_H
+#define CNNGEN_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CNNGEN_RT_VERSION "0.1.0"
+
+/* ---- deterministic RNG (splitmix64 seeding + xoshiro256**), caller-owned state */
+typedef struct cnngen_rng { uint64_t s[4]; } cnngen_rng;
+void     cnngen_rng_seed(cnngen_rng *r, uint64_t seed);
+uint64_t cnngen_rng_next(cnngen_rng *r);
+double   cnngen_rng_uniform(cnngen_rng *r);              /* [0, 1) with 53 bits */
+/* fills n values uniform in [-limit, limit) (float or double by elem_bytes 4/8) */
+void     cnngen_fill_uniform(cnngen_rng *r, void *dst, size_t n, int elem_bytes, double limit);
+
+/* ---- a generic description of a generated network (net.c defines one
+ * `const cnngen_model P_model`), so tools like the trainer and the
+ * safetensors reader/writer work with any network. Parameters and workspaces are
+ * passed as void pointers to the generated P_params / P_workspace. */
+typedef struct cnngen_tensor {
+    const char *name;       /* PyTorch name: "<layer>.weight" / "<layer>.bias" */
+    size_t offset;          /* offset in reals into the flat P_params */
+    int ndim;               /* 4 for conv weights (OIHW), 2 for dense [units][in], 1 for biases */
+    int shape[4];
+} cnngen_tensor;
+
+enum cnngen_loss { CNNGEN_LOSS_NONE, CNNGEN_LOSS_SOFTMAX_CE, CNNGEN_LOSS_CE,
+                   CNNGEN_LOSS_MSE, CNNGEN_LOSS_BCE };
+
+typedef struct cnngen_model {
+    const char *name;
+    int dtype_bytes;        /* 4 (float32) or 8 (float64) */
+    int input_c, input_h, input_w;
+    size_t input_size, output_size, num_params;
+    size_t params_bytes;    /* sizeof(P_params) */
+    size_t workspace_bytes; /* sizeof(P_workspace) */
+    int loss;               /* enum cnngen_loss */
+    int ntensors;
+    const cnngen_tensor *tensors;
+    void   (*init)(void *params, uint64_t seed);
+    void   (*forward)(const void *params, const void *input, void *output, void *ws);
+    /* NULL when generated with --inference-only or without a loss */
+    double (*backward)(const void *params, const void *input, const void *target,
+                       void *grad, void *grad_input, void *ws);
+    void   (*sgd)(void *params, const void *grad, double lr);
+    double (*train_batch)(void *params, const void *inputs, const void *targets, int n,
+                          double lr, void *grad, void *ws);
+} cnngen_model;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
