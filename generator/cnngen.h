@@ -9,8 +9,8 @@
  *              the report and the emitter, so sizeof(P_workspace) == report)
  *   report.c   --report in text, markdown and json
  *   emit.c     the C writer: templates + per-layer bodies -> NET.c / NET.h
- *   ops/*.c    one unit per layer kind: its keys and its shape rule
- *   gen/*.c    one unit per layer kind: its forward/backward C emitters
+ *   ops/<kind>.c   one unit per layer kind: its keys and its shape rule
+ *   gen/<kind>.c   one unit per layer kind: its forward/backward C emitters
  *   ops/table.c  THE table of layer kinds
  *
  * Sections below follow that order.
@@ -251,7 +251,7 @@ typedef struct OpDef {
 } OpDef;
 
 extern const OpDef *const op_table[L_KIND_COUNT];
-/* the per-kind definitions (ops/*.c) */
+/* the per-kind definitions (ops/<kind>.c) */
 extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
     op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
     op_leaky_relu;
