@@ -58,7 +58,23 @@ typedef struct cnngen_model {
                           double lr, void *grad, void *ws);
 } cnngen_model;
 
+/* ---- safetensors (runtime/safetensors.c): a model's parameters with PyTorch's names
+ * and shapes (the tensors table), dtype F32 or F64 as the net's, little-endian.
+ * Both return 0 on success, -1 on failure. */
+/* Writes params to path (via path.tmp + rename, so a failure leaves no partial file;
+ * on failure errno says why). Adds __metadata__ {"format": "pt", "generator": "cnngen",
+ * "model": name}. */
+int cnngen_save_safetensors(const cnngen_model *m, const void *params, const char *path);
+/* Reads path into params. Strict: the header must be valid JSON, every model tensor
+ * present with the net's dtype (no conversion) and exact shape, the tensors must tile
+ * the data exactly up to the end of the file, and a tensor the model lacks is an
+ * error. On failure params is left untouched and err (if not NULL) receives a
+ * message naming the file and the tensor. Allocates temporaries, frees them. */
+int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *path,
+                            char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
 #endif
+
