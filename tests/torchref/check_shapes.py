@@ -1,0 +1,128 @@
+"""check_shapes.py - cnngen's JSON report against a PyTorch forward pass.
+
+For each spec (the given files, then N seeded random specs from randspec.py): run
+`cnngen --report --format json SPEC`, build the network with torchnet.py (layer names
+taken from the report, so that given and default names line up), run a forward pass
+on a random input, and compare with the report: the input shape, every layer's type,
+name (given names verbatim, default names by the rule documented in cnngen's README,
+see torchnet.default_names), output shape, parameter count and, for conv2d and dense,
+multiply-accumulates (conv: K*H2*W2*C*kh*kw, dense: in*units, as SPEC.md's LeNet-5
+example counts them), and the total parameter count. One PASS/FAIL line per spec.
+
+usage: check_shapes.py CNNGEN WORKDIR [--random N] [--seed0 S] SPEC...
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import randspec  # noqa: E402
+import torchnet  # noqa: E402
+
+
+def torch_shape_list(t):
+    return [int(v) for v in t.shape[1:]]
+
+
+def check_one(cnngen, path, label):
+    spec = torchnet.load_spec(path)
+    p = subprocess.run([cnngen, "--report", "--format", "json", path],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        err = (p.stderr.strip().splitlines() or ["(no message)"])[0]
+        return "cnngen rejected a valid spec (exit %d): %s" % (p.returncode, err)
+    try:
+        rep = json.loads(p.stdout)
+    except ValueError as e:
+        return "report is not JSON: %s" % e
+    raw = spec.get("layers") or []
+    jl = rep.get("layers")
+    if not isinstance(jl, list) or len(jl) != len(raw):
+        return "report has %s layers, spec has %d" % (
+            len(jl) if isinstance(jl, list) else "no", len(raw))
+    names = [l.get("name") for l in jl]
+    wants = torchnet.default_names(raw)
+    net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
+    errs = []
+    if "name" in spec and rep.get("name") != spec["name"]:
+        errs.append("name %r vs spec %r" % (rep.get("name"), spec["name"]))
+    if rep.get("input") != list(net.input_shape):
+        errs.append("input %s vs %s" % (rep.get("input"), list(net.input_shape)))
+    torch.manual_seed(0)
+    x = torch.randn((2,) + net.input_shape, dtype=torch.float64)
+    with torch.no_grad():
+        _, outs = net(x, return_all=True)
+    for i, (L, J, o) in enumerate(zip(net.layers, jl, outs)):
+        where = "layer %d (%s %s)" % (i + 1, L.type, L.name)
+        if J.get("type") != L.type:
+            errs.append("%s: type %r" % (where, J.get("type")))
+        want_name = wants[i]
+        if J.get("name") != want_name:
+            errs.append("%s: name %r, expected %r" % (where, J.get("name"), want_name))
+        ts = torch_shape_list(o)
+        if J.get("output") != ts:
+            errs.append("%s: output %s, torch %s" % (where, J.get("output"), ts))
+        tp = net.layer_params(L)
+        if J.get("params") != tp:
+            errs.append("%s: params %s, torch %d" % (where, J.get("params"), tp))
+        if L.type == "conv2d":
+            C = L.in_shape[0]
+            m = ts[0] * ts[1] * ts[2] * C * L.k[0] * L.k[1]
+        elif L.type == "dense":
+            m = int(math.prod(L.in_shape)) * ts[0]
+        else:
+            m = None
+        if m is not None and J.get("macs") != m:
+            errs.append("%s: macs %s, expected %d" % (where, J.get("macs"), m))
+        for key in ("receptive_field", "warnings"):
+            if key not in J:
+                errs.append("%s: no %r in the report" % (where, key))
+    tot = net.num_params()
+    if rep.get("total_params") != tot:
+        errs.append("total_params %s, torch %d" % (rep.get("total_params"), tot))
+    if "total_macs" not in rep:
+        errs.append("no total_macs in the report")
+    return "; ".join(errs[:4]) + (" (+%d more)" % (len(errs) - 4) if len(errs) > 4 else "") \
+        if errs else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cnngen")
+    ap.add_argument("workdir")
+    ap.add_argument("--random", type=int, default=0)
+    ap.add_argument("--seed0", type=int, default=1000)
+    ap.add_argument("specs", nargs="*")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    os.makedirs(a.workdir, exist_ok=True)
+    jobs = [(s, "torch-shapes/" + s) for s in a.specs]
+    for seed in range(a.seed0, a.seed0 + a.random):
+        _, text, _ = randspec.gen(seed)
+        path = os.path.join(a.workdir, "rand-%d.yaml" % seed)
+        with open(path, "w") as f:
+            f.write(text)
+        jobs.append((path, "torch-shapes/rand-%d" % seed))
+    nfail = 0
+    for path, label in jobs:
+        try:
+            why = check_one(a.cnngen, path, label)
+        except Exception as e:  # a crash in the check is a failure, never a pass
+            why = "exception %s: %s" % (type(e).__name__, e)
+        if why:
+            nfail += 1
+            print("FAIL %s: %s [%s]" % (label, why, path), flush=True)
+        else:
+            print("PASS %s" % label, flush=True)
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

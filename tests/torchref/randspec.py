@@ -1,0 +1,254 @@
+"""randspec.py - seeded random cnngen specs that mix every feature of SPEC.md section 2.
+
+gen(seed) -> (spec dict, yaml text, cnngen options list). Every spec is valid by
+construction: shapes are tracked with torchnet's rules (resolve_pads, out_dim), and a
+choice that would make a window not fit is redrawn. Sizes stay small (input up to
+3x14x14, a few filters/units) so the generated C compiles in a moment.
+
+Choices that SPEC.md leaves ambiguous are avoided on purpose (so a mismatch means a
+bug, not a reading): pooling pads are kept below the window size on every side (so
+every window holds at least one real cell: a max over padding only or an average
+over zero cells is undefined), and softmax_cross_entropy follows a vector layer
+(dense, flatten or an activation of one), never a global pool directly.
+
+    python3 randspec.py SEED [OUTFILE]    prints / writes one spec
+"""
+
+import random
+import sys
+
+import yaml
+
+from torchnet import out_dim, resolve_pads
+
+WORDS = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota",
+         "kappa", "lam", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau",
+         "ups", "phi", "chi", "psi", "omega", "Conv", "Dense", "x", "y_", "head"]
+
+FUSED_ACTS = ["none", "relu", "sigmoid", "tanh", "leaky_relu"]
+
+
+def _maybe_pair(r, a, b):
+    """int when a == b (sometimes still as a pair), else the pair."""
+    if a == b and r.random() < 0.7:
+        return a
+    return [a, b]
+
+
+def _padding(r, k, for_pool):
+    """A random padding form; pools keep each side < k (see module doc)."""
+    form = r.choice(["omit", "valid", "same", "same_lower", "int", "pair", "four"])
+    if form == "omit":
+        return None
+    if form in ("valid", "same", "same_lower"):
+        return form
+    lim_h = k[0] - 1 if for_pool else k[0] + 1
+    lim_w = k[1] - 1 if for_pool else k[1] + 1
+    if form == "int":
+        return r.randint(0, max(0, min(lim_h, lim_w)))
+    if form == "pair":
+        return [r.randint(0, lim_h), r.randint(0, lim_w)]
+    return [r.randint(0, lim_h), r.randint(0, lim_w), r.randint(0, lim_h), r.randint(0, lim_w)]
+
+
+def _conv(r, shape):
+    C, H, W = shape
+    for _ in range(40):
+        k = (r.randint(1, 4), r.randint(1, 4))
+        s = (r.randint(1, 3), r.randint(1, 3)) if r.random() < 0.5 else (1, 1)
+        dl = (r.randint(1, 2), r.randint(1, 2)) if r.random() < 0.3 else (1, 1)
+        pad = _padding(r, k, False)
+        pads = resolve_pads(pad, (H, W), k, s, dl)
+        Ho = out_dim(H, pads[0], pads[2], k[0], s[0], dl[0])
+        Wo = out_dim(W, pads[1], pads[3], k[1], s[1], dl[1])
+        if not Ho or not Wo or Ho > 16 or Wo > 16:
+            continue
+        K = r.randint(1, 5)
+        d = {"type": "conv2d", "filters": K, "kernel": _maybe_pair(r, *k)}
+        if s != (1, 1) or r.random() < 0.2:
+            d["stride"] = _maybe_pair(r, *s)
+        if dl != (1, 1) or r.random() < 0.1:
+            d["dilation"] = _maybe_pair(r, *dl)
+        if pad is not None:
+            d["padding"] = pad
+        if r.random() < 0.25:
+            d["bias"] = False
+        elif r.random() < 0.1:
+            d["bias"] = True
+        act = r.choice(FUSED_ACTS + ["omit"])
+        if act != "omit":
+            d["activation"] = act
+            if act == "leaky_relu" and r.random() < 0.6:
+                d["alpha"] = r.choice([0.1, 0.2, 0.3, 0.05])
+        return d, (K, Ho, Wo), K * Ho * Wo * C * k[0] * k[1]
+    return {"type": "conv2d", "filters": 2, "kernel": 1}, (2, H, W), 2 * H * W * C
+
+
+def _pool(r, shape):
+    C, H, W = shape
+    kind = r.choice(["maxpool", "avgpool", "l2pool"])
+    for _ in range(40):
+        k = (r.randint(1, 3), r.randint(1, 3))
+        s = (r.randint(1, 3), r.randint(1, 3)) if r.random() < 0.5 else k
+        pad = _padding(r, k, True)
+        ceil = r.random() < 0.35
+        pads = resolve_pads(pad, (H, W), k, s, (1, 1))
+        if max(pads[0], pads[2]) >= k[0] or max(pads[1], pads[3]) >= k[1]:
+            continue
+        Ho = out_dim(H, pads[0], pads[2], k[0], s[0], 1, ceil)
+        Wo = out_dim(W, pads[1], pads[3], k[1], s[1], 1, ceil)
+        if not Ho or not Wo:
+            continue
+        d = {"type": kind, "size": _maybe_pair(r, *k)}
+        if s != k or r.random() < 0.2:
+            d["stride"] = _maybe_pair(r, *s)
+        if pad is not None:
+            d["padding"] = pad
+        if ceil or r.random() < 0.1:
+            d["ceil_mode"] = ceil
+        if kind == "avgpool" and r.random() < 0.6:
+            d["count_include_pad"] = r.random() < 0.6
+        return d, (C, Ho, Wo)
+    return {"type": kind, "size": 1}, shape
+
+
+def _act_layer(r):
+    t = r.choice(["relu", "sigmoid", "tanh", "leaky_relu"])
+    d = {"type": t}
+    if t == "leaky_relu" and r.random() < 0.6:
+        d["alpha"] = r.choice([0.1, 0.2, 0.3, 0.02])
+    return d
+
+
+def _dense(r, n_in, units=None):
+    U = units or r.randint(1, 8)
+    d = {"type": "dense", "units": U}
+    if r.random() < 0.25:
+        d["bias"] = False
+    act = r.choice(FUSED_ACTS + ["omit", "omit"])
+    if act != "omit":
+        d["activation"] = act
+        if act == "leaky_relu" and r.random() < 0.6:
+            d["alpha"] = r.choice([0.1, 0.2, 0.3])
+    return d, U * n_in
+
+
+def gen(seed):
+    r = random.Random(seed)
+    C, H, W = r.randint(1, 3), r.randint(3, 14), r.randint(3, 14)
+    layers = []
+    shape = (C, H, W)
+    macs = 0
+    for _ in range(r.randint(0, 4)):
+        x = r.random()
+        if x < 0.45:
+            d, shape, m = _conv(r, shape)
+            macs += m
+        elif x < 0.8:
+            d, shape = _pool(r, shape)
+        else:
+            d = _act_layer(r)
+        layers.append(d)
+
+    # head: stay spatial, flatten + dense, or global pool (+ dense)
+    head = r.choice(["spatial", "flatten", "flatten", "global", "global_dense"])
+    vec = False
+    if head == "spatial" and not layers:
+        head = "flatten"
+    if head in ("flatten", "global", "global_dense"):
+        if head == "flatten":
+            layers.append({"type": "flatten"})
+            n = shape[0] * shape[1] * shape[2]
+        else:
+            layers.append({"type": r.choice(["global_avgpool", "global_maxpool"])})
+            n = shape[0]
+        vec = head != "global"
+        if head != "global":
+            for _ in range(r.randint(1 if head == "global_dense" else 0, 3)):
+                d, m = _dense(r, n)
+                macs += m
+                layers.append(d)
+                n = d["units"]
+                if r.random() < 0.2:
+                    layers.append(_act_layer(r))
+        shape = (n,) if head != "global" else (shape[0], 1, 1)
+
+    # loss
+    choices = ["none", "mse", "binary_cross_entropy", "cross_entropy"]
+    if vec:
+        choices += ["softmax_cross_entropy", "softmax_cross_entropy"]
+    loss = r.choice(choices)
+    if loss == "cross_entropy" and len(shape) == 3 and (shape[1], shape[2]) != (1, 1):
+        loss = "mse"            # softmax applies to vectors and C x 1 x 1 only
+    if loss == "cross_entropy":
+        layers.append({"type": "softmax"})
+    elif loss == "binary_cross_entropy":
+        last = layers[-1] if layers else None
+        if last and last["type"] in ("dense", "conv2d") and r.random() < 0.5:
+            last["activation"] = "sigmoid"
+            last.pop("alpha", None)
+        else:
+            layers.append({"type": "sigmoid"})
+    elif loss == "none" and vec and r.random() < 0.3:
+        layers.append({"type": "softmax"})
+
+    # names: given (random identifiers) or default, mixed
+    naming = r.choice(["none", "all", "some"])
+    used = set()
+    for i, d in enumerate(layers):
+        if naming == "all" or (naming == "some" and r.random() < 0.5):
+            while True:
+                if r.random() < 0.15:   # a name in the default-name space: exercises
+                    nm = r.choice(["conv1", "conv2", "fc1", "fc2", "pool1", "pool2",
+                                   "relu1", "flatten1", "sigmoid1", "softmax1"])
+                else:                   # the _2 suffix rule of the default names
+                    nm = "%s%d" % (r.choice(WORDS), r.randint(0, 99))
+                if nm not in used:
+                    break
+            used.add(nm)
+            d["name"] = nm
+
+    spec = {"name": "rnd%d" % seed} if r.random() < 0.9 else {}   # else: the file's stem
+    spec["input"] = {"channels": C, "height": H, "width": W}
+    dt = r.choice(["float32", "float64", "omit"])
+    if dt != "omit":
+        spec["dtype"] = dt
+    spec["layers"] = [_ordered(d) for d in layers]
+    if loss != "none":
+        spec["loss"] = {"type": loss}
+
+    opts = []
+    unroll = r.choice(["auto", "auto", "none", "kernel", "full", "default"])
+    if unroll == "full" and macs > 6000:
+        unroll = "kernel"
+    if unroll != "default":
+        opts += ["--unroll", unroll]
+    if r.random() < 0.1:
+        opts += ["--dtype", r.choice(["float32", "float64"])]
+
+    style = r.choice([False, None, True])
+    text = yaml.safe_dump(spec, sort_keys=False, default_flow_style=style, width=100)
+    text = "# random spec, seed %d (tests/torchref/randspec.py)\n" % seed + text
+    return spec, text, opts
+
+
+def _ordered(d):
+    """type first, name second, like the hand-written specs."""
+    out = {"type": d["type"]}
+    if "name" in d:
+        out["name"] = d["name"]
+    for k, v in d.items():
+        if k not in out:
+            out[k] = v
+    return out
+
+
+if __name__ == "__main__":
+    seed = int(sys.argv[1])
+    spec, text, opts = gen(seed)
+    if len(sys.argv) > 2:
+        with open(sys.argv[2], "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.write("# options: %s\n" % " ".join(opts))
