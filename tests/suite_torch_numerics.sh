@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# PyTorch cross-check of the generated C (issue 3): for every spec in specs/ and 110
+# seeded random nets (tests/torchref/randspec.py, mixing every layer type, padding form,
+# dtype, loss and unroll mode), the generated forward output, loss, every parameter
+# gradient, the input gradient, and one P_train_batch SGD step must agree with PyTorch
+# autograd (float64 to 1e-9, float32 to 1e-4). The C side is tests/tools/netdriver.c.
+set -u
+shopt -s nullglob
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+NRAND=${TORCH_NUMERICS_RANDOM:-110}
+if ! "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
+    echo "SKIP torch-numerics: $PY cannot import torch/numpy/yaml (run tools/deps.sh test); $((NRAND)) random nets and specs/*.yaml NOT cross-checked !!!"
+    exit 0
+fi
+if [ ! -x ./cnngen ]; then
+    echo "FAIL torch-numerics: ./cnngen is not built (run make)"
+    exit 1
+fi
+work=build/torchref/numerics
+rm -rf "$work" && mkdir -p "$work"
+"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml

@@ -1,0 +1,305 @@
+"""check_numerics.py - cnngen's generated C against PyTorch autograd.
+
+For each spec (the given files, then N seeded random specs from randspec.py, each with
+the cnngen options randspec picked: --unroll mode, sometimes --dtype):
+  1. `cnngen SPEC -o DIR/net.c [options]`, then compile tests/tools/netdriver.c with it
+     (cc -O1, -DMODEL=<prefix>_model);
+  2. build the same network in torch (torchnet.py, float64), draw random parameters,
+     one input and target, a batch of 3 inputs and targets; round them to the model's
+     dtype and write them as raw little-endian files;
+  3. run the driver, which calls forward, backward (zeroed grad, with and without
+     grad_input) and train_batch, and writes everything back;
+  4. compare with torch: the descriptor (sizes, loss, tensors table: PyTorch names,
+     offsets, shapes), the forward output (after the loss's output transform), the loss,
+     every parameter gradient, the input gradient, and the parameters and mean loss after
+     one train_batch SGD step. The reference is always torch autograd in float64 on the
+     same (rounded) numbers; the criterion is |c - torch| <= tol * max(1, |torch|) with
+     tol 1e-9 for float64 models and 1e-4 for float32 models.
+Two lines per net: `torch-numerics/<name>` (forward/backward) and `torch-train/<name>`
+(train_batch; only for nets with a loss).
+
+usage: check_numerics.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
+"""
+
+import argparse
+import concurrent.futures as cf
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import randspec  # noqa: E402
+import torchnet  # noqa: E402
+
+DRIVER = os.path.join(ROOT, "tests", "tools", "netdriver.c")
+BATCH = 3
+LR = 0.05
+
+
+class Fail(Exception):
+    pass
+
+
+def run(cmd, timeout=300, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def first_line(s):
+    for line in s.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return "(no message)"
+
+
+def read_model_txt(path):
+    m = {"tensors": []}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == "tensor":
+                m["tensors"].append((w[1], int(w[2]), [int(v) for v in w[4:4 + int(w[3])]]))
+            elif w[0] in ("name",):
+                m[w[0]] = w[1]
+            else:
+                m[w[0]] = [int(v) for v in w[1:]] if len(w) > 2 else int(w[1])
+    return m
+
+
+def compare(what, got, ref, tol, names=None):
+    """got, ref: 1-D float64 arrays. Raises Fail on the first element out of tolerance."""
+    got = np.asarray(got, dtype=np.float64).ravel()
+    ref = np.asarray(ref, dtype=np.float64).ravel()
+    if got.shape != ref.shape:
+        raise Fail("%s: %d values, torch has %d" % (what, got.size, ref.size))
+    if got.size == 0:
+        return
+    err = np.abs(got - ref) / np.maximum(1.0, np.abs(ref))
+    err[~np.isfinite(got)] = np.inf
+    bad = np.nonzero(~(err <= tol))[0]
+    if bad.size:
+        i = int(bad[0])
+        where = names(i) if names else "[%d]" % i
+        raise Fail("%s%s = %.12g, torch %.12g (%d of %d values off, worst rel err %.3g)"
+                   % (what, where, got[i], ref[i], bad.size, got.size, float(np.max(err))))
+
+
+def param_namer(plist):
+    """flat index -> 'conv1.weight[0,1,2,2]'."""
+    spans, off = [], 0
+    for name, p in plist:
+        spans.append((off, off + p.numel(), name, tuple(p.shape)))
+        off += p.numel()
+
+    def f(i):
+        for a, b, name, shape in spans:
+            if a <= i < b:
+                return " %s%s" % (name, list(np.unravel_index(i - a, shape)))
+        return "[%d]" % i
+    return f
+
+
+def make_target(loss, rng, n, m):
+    if loss in ("softmax_cross_entropy", "cross_entropy"):
+        t = rng.random((n, m)) + 0.05
+        t /= t.sum(1, keepdims=True)
+        for i in range(n):                      # some one-hot targets too
+            if rng.random() < 0.4:
+                t[i] = 0
+                t[i, rng.integers(m)] = 1
+        return t
+    if loss == "binary_cross_entropy":
+        return rng.random((n, m))
+    return rng.normal(size=(n, m))
+
+
+def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
+    """-> list of (label_suffix, failure or None)."""
+    os.makedirs(workdir, exist_ok=True)
+    spec = torchnet.load_spec(path)
+    p = run([cnngen, "--report", "--format", "json", path] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --report failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    rep = json.loads(p.stdout)
+    names = [l["name"] for l in rep["layers"]]
+    prefix = rep["name"]
+    if "--prefix" in opts:
+        prefix = opts[opts.index("--prefix") + 1]
+    dtype = spec.get("dtype", "float32")
+    if "--dtype" in opts:
+        dtype = opts[opts.index("--dtype") + 1]
+    npdt = np.float64 if dtype == "float64" else np.float32
+    tol = 1e-9 if dtype == "float64" else 1e-4
+
+    cfile = os.path.join(workdir, "net.c")
+    p = run([cnngen, path, "-o", cfile] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    exe = os.path.join(workdir, "drv")
+    p = run([cc, "-O1", "-std=c99", "-I", workdir] + cflags
+            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
+    if p.returncode != 0:
+        raise Fail("compiling the generated C failed: %s"
+                   % first_line("\n".join(l for l in p.stderr.splitlines() if "error" in l)
+                                or p.stderr))
+
+    net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
+    plist = net.param_list()
+    rng = np.random.default_rng(seed)
+    flat = []
+    for name, prm in plist:
+        if name.endswith(".weight"):
+            fan_in = int(np.prod(prm.shape[1:]))
+            a = 1.5 / math.sqrt(fan_in)
+        else:
+            a = 0.3
+        flat.append(rng.uniform(-a, a, prm.numel()))
+    flat = np.concatenate(flat) if flat else np.zeros(0)
+    flat = flat.astype(npdt).astype(np.float64)           # the model's precision
+    net.set_flat(flat)
+    in_size = int(np.prod(net.input_shape))
+    out_size = int(np.prod(net.output_shape))
+    x = rng.normal(size=(1 + BATCH, in_size)).astype(npdt).astype(np.float64)
+    t = None
+    if net.loss_type:
+        t = make_target(net.loss_type, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
+
+    def wr(name, arr):
+        np.asarray(arr, dtype=np.float64).astype(np.dtype(npdt).newbyteorder("<")).tofile(
+            os.path.join(workdir, name))
+
+    def rd(name, dt=None):
+        return np.fromfile(os.path.join(workdir, name), dtype=np.dtype(dt or npdt).newbyteorder("<")
+                           ).astype(np.float64)
+
+    wr("params.bin", flat)
+    wr("input.bin", x[0])
+    if t is not None:
+        wr("target.bin", t[0])
+        wr("batch_in.bin", x[1:])
+        wr("batch_tg.bin", t[1:])
+    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120)
+    if p.returncode != 0:
+        raise Fail("driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+
+    # ---- the descriptor
+    m = read_model_txt(os.path.join(workdir, "model.txt"))
+    want = {"dtype_bytes": 8 if dtype == "float64" else 4, "input": list(net.input_shape),
+            "input_size": in_size, "output_size": out_size, "num_params": flat.size,
+            "loss": torchnet.LOSS_ENUM[net.loss_type],
+            "has_backward": 1 if net.loss_type else 0,
+            "ntensors": len(plist)}
+    for k, v in want.items():
+        if m.get(k) != v:
+            raise Fail("model descriptor: %s = %s, expected %s" % (k, m.get(k), v))
+    off = 0
+    for (tn, toff, tshape), (name, prm) in zip(m["tensors"], plist):
+        if (tn, toff, tshape) != (name, off, list(prm.shape)):
+            raise Fail("model descriptor: tensor %s at %d %s, expected %s at %d %s"
+                       % (tn, toff, tshape, name, off, list(prm.shape)))
+        off += prm.numel()
+
+    # ---- forward, loss, gradients of one sample
+    namer = param_namer(plist)
+    xs = torch.tensor(x[0].reshape((1,) + net.input_shape), requires_grad=True)
+    y, L = net.loss_and_output(net(xs), None if t is None else torch.tensor(t[0:1]))
+    compare("output", rd("output.bin"), y.detach().numpy(), tol)
+    results = []
+    if t is None:
+        return [("numerics", None)]
+    L = L.sum()
+    grads = torch.autograd.grad(L, [prm for _, prm in plist] + [xs])
+    gflat = np.concatenate([g.numpy().ravel() for g in grads[:-1]]) if plist else np.zeros(0)
+    compare("loss", rd("loss.bin", np.float64), [L.item()], tol)
+    compare("grad", rd("grad.bin"), gflat, tol, namer)
+    compare("grad_input", rd("grad_input.bin"), grads[-1].numpy(), tol)
+    compare("loss (grad_input NULL)", rd("loss2.bin", np.float64), [L.item()], tol)
+    compare("grad (grad_input NULL)", rd("grad2.bin"), gflat, tol, namer)
+    results.append(("numerics", None))
+
+    # ---- train_batch: mean loss over BATCH samples, one SGD step
+    try:
+        if not m.get("has_train_batch"):
+            raise Fail("the descriptor has no train_batch")
+        xb = torch.tensor(x[1:].reshape((BATCH,) + net.input_shape))
+        _, Lb = net.loss_and_output(net(xb), torch.tensor(t[1:]))
+        Lm = Lb.mean()
+        gb = torch.autograd.grad(Lm, [prm for _, prm in plist]) if plist else []
+        newp = [(prm.detach() - LR * g).numpy().ravel() for (_, prm), g in zip(plist, gb)]
+        newp = np.concatenate(newp) if newp else np.zeros(0)
+        compare("batch loss", rd("batch_loss.bin", np.float64), [Lm.item()], tol)
+        compare("params after SGD", rd("trained.bin"), newp, tol, namer)
+        results.append(("train", None))
+    except Fail as e:
+        results.append(("train", str(e)))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cnngen")
+    ap.add_argument("workdir")
+    ap.add_argument("--random", type=int, default=0)
+    ap.add_argument("--seed0", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("specs", nargs="*")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    cnngen = os.path.abspath(a.cnngen)
+    p = run([cnngen, "--cflags"])
+    q = run([cnngen, "--libs"])
+    if p.returncode or q.returncode:
+        print("FAIL torch-numerics: `cnngen --cflags` / `--libs` failed: %s"
+              % first_line(p.stderr + q.stderr))
+        return 1
+    cflags, libs = shlex.split(p.stdout), shlex.split(q.stdout)
+    cc = os.environ.get("CC", "cc")
+    os.makedirs(a.workdir, exist_ok=True)
+
+    jobs = []
+    for s in a.specs:
+        name = os.path.splitext(os.path.basename(s))[0]
+        jobs.append((s, [], name, os.path.join(a.workdir, "spec-" + name), 7))
+    for seed in range(a.seed0, a.seed0 + a.random):
+        _, text, opts = randspec.gen(seed)
+        d = os.path.join(a.workdir, "rand-%d" % seed)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "rand-%d.yaml" % seed)
+        with open(path, "w") as f:
+            f.write(text)
+        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+
+    def one(job):
+        path, opts, label, d, seed = job
+        try:
+            return check_net(cnngen, cflags, libs, cc, path, opts, d, seed)
+        except Fail as e:
+            return [("numerics", str(e))]
+        except Exception as e:  # a crash in the check is a failure, never a pass
+            return [("numerics", "exception %s: %s" % (type(e).__name__, e))]
+
+    nfail = 0
+    with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        for job, res in zip(jobs, ex.map(one, jobs)):
+            path, opts, label, d, seed = job
+            info = " ".join([path] + opts)
+            for kind, why in res:
+                if why:
+                    nfail += 1
+                    print("FAIL torch-%s/%s: %s [%s]" % (kind, label, why, info), flush=True)
+                else:
+                    print("PASS torch-%s/%s" % (kind, label), flush=True)
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
