@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""report.py - turns bench/run.sh's results.jsonl into the side-by-side table.
+
+  report.py RESULTS.jsonl [--cpu N] [--seconds S] [--md FILE]
+
+Conventions (printed with the table):
+  - us/sample: median of the runs, microseconds per sample (batch time / batch size).
+  - FLOP: 2 per multiply-accumulate. Inference = 2 x forward MACs. A training step =
+    3 x forward MACs x 2 (forward, the input gradient and the weight gradient each cost
+    about one forward); the SGD update and the pooling/activation work are not counted.
+  - % peak: against the measured single-core float32 FMA peak at the widest vector
+    width (512-bit with AVX-512).
+  - x torch / x ORT: how many times faster the generated C is per sample than PyTorch /
+    ONNX Runtime at the same batch size (> 1 = cnngen faster).
+Exit status: 0 all targets met, 1 some target not met or not measurable, 2 bad input.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+IMPL_NAMES = [("c-native", "cnngen C, gcc -O2 -march=native"), ("c-O2", "cnngen C, gcc -O2"),
+              ("torch", "PyTorch 1.13, 1 thread"), ("ort", "ONNX Runtime 1.17, 1 thread")]
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=30).stdout.strip()
+    except Exception:
+        return ""
+
+
+def machine(cpu):
+    model = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
+        simd = [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags]
+    except Exception:
+        simd = []
+    mhz = sh("grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2").strip()
+    blas = sh("readlink -f $(ldconfig -p | awk '/libblas.so.3 .*x86-64/ {print $NF; exit}')")
+    return {
+        "cpu": model, "simd": " ".join(simd), "mhz": mhz, "ncpu": os.cpu_count(), "pinned": cpu,
+        "kernel": platform.release(),
+        "gcc": sh("gcc --version | head -1"), "clang": sh("clang --version | head -1"),
+        "python": sh("/usr/bin/python3 --version"), "node": sh("node --version"),
+        "blas": blas,
+    }
+
+
+def fmt(v, nd=1):
+    if v is None:
+        return "n/a"
+    if v >= 100:
+        return "%.0f" % v
+    if v >= 10:
+        return "%.1f" % v
+    return "%.*f" % (nd + 1, v) if v < 1 else "%.*f" % (nd, v)
+
+
+def table(rows, header, align):
+    w = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    out = []
+    line = lambda r: "  ".join((str(c).rjust(w[i]) if align[i] == "r" else str(c).ljust(w[i]))
+                               for i, c in enumerate(r)).rstrip()
+    out.append(line(header))
+    out.append("  ".join("-" * x for x in w))
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def md_table(rows, header, align):
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join(("---:" if a == "r" else ":---") for a in align) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--cpu", default="0")
+    ap.add_argument("--seconds", default=None)
+    ap.add_argument("--md", default=None)
+    a = ap.parse_args()
+    recs = []
+    for line in open(a.results):
+        line = line.strip()
+        if line.startswith("{"):
+            recs.append(json.loads(line))
+    if not recs:
+        print("report: no results", file=sys.stderr)
+        return 2
+
+    m = machine(a.cpu)
+    peaks = {(r["dtype"], r["bits"]): r["gflops"] for r in recs if "kernel" in r}
+    wide = max([b for (_, b) in peaks] or [0])
+    peak32 = peaks.get(("float32", wide))
+    info = {}
+    for r in recs:
+        if r.get("kind") == "info":
+            info.setdefault(r["impl"], r)
+    torch_v = info.get("torch", {}).get("torch", "?")
+    ort_v = info.get("ort", {}).get("ort", {}).get("node", "n/a") if "ort" in info else "n/a"
+
+    nets = []
+    for r in recs:
+        if r.get("kind") in ("time", "report") and r.get("net") and r["net"] not in nets:
+            nets.append(r["net"])
+    macs = {}
+    for r in recs:
+        if r.get("kind") == "report" and r.get("total_macs"):
+            macs[r["net"]] = r["total_macs"]
+    torch_macs = {r["net"]: r["macs"] for r in recs if r.get("impl") == "torch" and r.get("kind") == "info"}
+    checks = [r for r in recs if r.get("kind") == "check"]
+    T = {}
+    for r in recs:
+        if r.get("kind") == "time":
+            T[(r["net"], r["impl"], r["what"], r["batch"])] = r["us_per_sample"]
+
+    txt, md = [], []
+    txt.append("== cnngen benchmark (all on one core: taskset -c %s) ==" % a.cpu)
+    mach = [
+        "CPU        %s (%s; cpu MHz %s; %s logical CPUs)" % (m["cpu"], m["simd"], m["mhz"], m["ncpu"]),
+        "Compilers  %s; %s" % (m["gcc"], m["clang"]),
+        "Baselines  PyTorch %s (%s, torch.set_num_threads(1); BLAS: %s), onnxruntime-node %s (node %s)"
+        % (torch_v, m["python"], m["blas"] or "?", ort_v, m["node"] or "n/a"),
+    ]
+    if peaks:
+        pk = ", ".join("%s %d-bit %.1f" % (dt, b, g) for (dt, b), g in sorted(peaks.items(), key=lambda x: (x[0][0], -x[0][1])))
+        mach.append("FMA peak   measured, 1 core, GFLOP/s: %s" % pk)
+    txt += mach
+    md.append("Machine: " + mach[0][11:] + "  \nCompilers: " + mach[1][11:] + "  \nBaselines: " + mach[2][11:]
+              + ("  \nFMA peak: " + mach[3][11:] if peaks else ""))
+    for n in nets:
+        if n in macs and n in torch_macs and macs[n] != torch_macs[n]:
+            txt.append("WARNING: %s: cnngen reports %d MACs, the PyTorch model counts %d" % (n, macs[n], torch_macs[n]))
+    for c in checks:
+        txt.append("check      %s: %s agrees with the generated C on %d samples (max rel err %.1e)%s"
+                   % (c["net"], c["impl"], c["samples"], c["max_rel_err"], "" if c["ok"] else "  ** MISMATCH **"))
+    ovh = [(r["net"], r["us_per_sample"]) for r in recs if r.get("what") == "call_overhead"]
+    if ovh:
+        txt.append("note       ONNX Runtime run() of a 1-node Identity model through the Node binding: %.1f us "
+                   "(included in every ORT figure)" % min(v for _, v in ovh))
+
+    header = ["net", "pass", "batch", "implementation", "us/sample", "GFLOP/s", "% peak", "x torch", "x ORT"]
+    align = ["l", "l", "r", "l", "r", "r", "r", "r", "r"]
+    rows = []
+    for n in nets:
+        fm = macs.get(n) or torch_macs.get(n)
+        for what in ("infer", "train"):
+            for b in (1, 32):
+                for impl, iname in IMPL_NAMES:
+                    us = T.get((n, impl, what, b))
+                    if us is None:
+                        if impl == "ort" and what == "infer":
+                            rows.append([n, what, b, iname, "n/a", "", "", "", ""])
+                        continue
+                    flop = 2.0 * fm * (3 if what == "train" else 1) if fm else None
+                    gf = flop / (us * 1e3) if flop else None
+                    pp = 100.0 * gf / peak32 if gf and peak32 else None
+                    xt = xo = ""
+                    if impl.startswith("c-"):
+                        tt = T.get((n, "torch", what, b)); to = T.get((n, "ort", what, b))
+                        xt = "%.1fx" % (tt / us) if tt else ""
+                        xo = "%.1fx" % (to / us) if to else ""
+                    rows.append([n, what, b, iname, fmt(us), fmt(gf), fmt(pp), xt, xo])
+    txt.append("")
+    txt.append("FLOP = 2 x MACs; training step = forward + backward = 3 x forward MACs; "
+               "%% peak vs float32 %d-bit FMA peak; us/sample = median of runs / batch" % wide)
+    for n in nets:
+        if macs.get(n) or torch_macs.get(n):
+            txt.append("  %s: %s forward MACs per sample" % (n, format(macs.get(n) or torch_macs.get(n), ",")))
+    txt.append(table(rows, header, align))
+    md.append("")
+    md.append(md_table(rows, header, align))
+    md.append("")
+    md.append("FLOP = 2 x MACs; a training step counts 3 x forward MACs (forward, input gradient, weight "
+              "gradient); %% peak is of the measured float32 %d-bit FMA peak; \"x torch\" / \"x ORT\" = how "
+              "many times faster per sample the generated C is at the same batch size." % wide)
+
+    un = [r for r in recs if r.get("kind") == "unroll"]
+    if un:
+        uh = ["net", "unroll", "generate s", "gcc -O2 s", "C lines", "text bytes", "note"]
+        ua = ["l", "l", "r", "r", "r", "r", "l"]
+        ur = []
+        for r in un:
+            if r["ok"]:
+                ur.append([r["net"], r["mode"], "%.2f" % r["gen_s"], "%.2f" % r["compile_s"],
+                           format(r["c_lines"], ","), format(r["text"], ","), ""])
+            else:
+                ur.append([r["net"], r["mode"], "", "", format(r["c_lines"], ",") if r.get("c_lines") else "",
+                           "", r.get("note", "")])
+        txt.append("")
+        txt.append("Generated code per --unroll mode (object: gcc -O2 -c net.c; text = size(1) text)")
+        txt.append(table(ur, uh, ua))
+        md.append("")
+        md.append(md_table(ur, uh, ua))
+
+    # ---- targets (LeNet-5, the -O2 -march=native build)
+    lenet = next((n for n in nets if "lenet" in n.lower()), None)
+    tg = []
+    def target(name, c_what, c_b, ref, r_b, factor):
+        c = T.get((lenet, "c-native", c_what, c_b)) if lenet else None
+        o = T.get((lenet, ref, c_what, r_b)) if lenet else None
+        rn = {"torch": "PyTorch", "ort": "ONNX Runtime"}[ref]
+        if c is None or o is None:
+            tg.append(("NOT MEASURED", "%s (target >= %gx vs %s): no figure" % (name, factor, rn)))
+            return
+        x = o / c
+        tg.append(("MET" if x >= factor else "NOT MET",
+                   "%s: %.1f us vs %s %.1f us per sample = %.2fx (target >= %gx)" % (name, c, rn, o, x, factor)))
+    target("LeNet-5 training step, batch 1", "train", 1, "torch", 1, 10)
+    target("LeNet-5 training, batch 32, per sample", "train", 32, "torch", 32, 2.5)
+    target("LeNet-5 inference, batch 1", "infer", 1, "ort", 1, 2)
+    target("LeNet-5 inference, batch 32, per sample", "infer", 32, "ort", 32, 1)
+    txt.append("")
+    txt.append("Targets (generated C built with gcc -O2 -march=native):")
+    md.append("")
+    md.append("Targets (generated C built with gcc -O2 -march=native):")
+    md.append("")
+    for st, s in tg:
+        txt.append("  %-8s %s" % (st, s))
+        md.append("- **%s** %s" % (st, s))
+    if a.seconds:
+        txt.append("")
+        txt.append("(whole benchmark: %s s)" % a.seconds)
+    print("\n".join(txt))
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write("\n".join(md) + "\n")
+    return 0 if all(st == "MET" for st, _ in tg) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: generated C vs PyTorch vs ONNX Runtime, on one core.
+#
+# One run measures, pinned to one CPU (taskset -c $BENCH_CPU, default 0):
+#   - the core's FMA peak (bench/peak.c: independent FMA chains, float32 and float64);
+#   - for specs/lenet5.yaml and the CIFAR-sized spec (specs/cifar*.yaml): the generated
+#     C (cnngen --unroll auto) built with -O2 -march=native and with plain -O2 (bench/bench_c.c),
+#     PyTorch (bench/torch_bench.py, 1 thread) and ONNX Runtime (bench/ort_bench.js,
+#     onnxruntime-node 1.17.0, 1 thread) on the same weights, checked to agree first;
+#     inference and SGD training steps at batch 1 and 32, in microseconds per sample;
+#   - gcc -O2 compile time and object size of the generated code per unroll mode;
+# and prints the table and the targets (bench/report.py).
+#
+# Environment: BENCH_SPECS (space-separated spec files; default specs/lenet5.yaml and the
+# first specs/cifar*.yaml), BENCH_CNNGEN (./cnngen), BENCH_REPS (5) runs per figure, the median is reported; BENCH_MIN_TIME
+# (0.2) seconds per run; BENCH_CPU (0); BENCH_OUT (build/bench); BENCH_SMOKE=1 runs
+# every tool once, minimally (tests/suite_bench_smoke.sh), and skips the unroll table;
+# BENCH_STRICT=1 exits 1 when a target is NOT MET (default: report only).
+# Results land in $BENCH_OUT/results.jsonl, the table in $BENCH_OUT/bench.txt and a
+# Markdown copy for the README in $BENCH_OUT/bench.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=/usr/bin/python3
+OUT=${BENCH_OUT:-build/bench}
+CPU=${BENCH_CPU:-0}
+SMOKE=${BENCH_SMOKE:-0}
+if [ "$SMOKE" = 1 ]; then REPS=1; MINT=0; else REPS=${BENCH_REPS:-5}; MINT=${BENCH_MIN_TIME:-0.2}; fi
+PIN="taskset -c $CPU"
+command -v taskset >/dev/null || PIN=""
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+mkdir -p "$OUT/logs"
+RES=$OUT/results.jsonl
+: > "$RES"
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+t0=$(date +%s)
+
+CNNGEN=${BENCH_CNNGEN:-./cnngen}
+[ -x "$CNNGEN" ] || die "$CNNGEN is missing: run make first"
+[ -x "$PY" ] || die "$PY missing (Debian python3-torch, python3-onnx, python3-yaml: tools/deps.sh test)"
+
+# ---- ONNX Runtime: npm's onnxruntime-node 1.17.0 ships its native library; the
+# install scripts (which would download more) are skipped.
+ORT_OK=0
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian nodejs and npm for the ONNX Runtime benchmark"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null; } \
+      || say "could not install nodejs/npm"
+  fi
+fi
+ort_loads() { node -e "require('$ROOT/bench/node_modules/onnxruntime-node')" >/dev/null 2>&1; }
+if command -v node >/dev/null; then
+  if ! ort_loads && command -v npm >/dev/null && [ "${BENCH_NO_INSTALL:-0}" != 1 ]; then
+    say "installing onnxruntime-node@1.17.0 into bench/node_modules (npm install --ignore-scripts)"
+    (cd bench && npm install --ignore-scripts --no-audit --no-fund --no-package-lock >"$ROOT/$OUT/logs/npm.log" 2>&1) \
+      || say "npm install failed: see $OUT/logs/npm.log"
+  fi
+  ort_loads && ORT_OK=1
+fi
+[ "$ORT_OK" = 1 ] || say "ONNX Runtime unavailable (node or onnxruntime-node missing): its columns will read n/a"
+
+# ---- the specs
+NETS=()
+if [ -n "${BENCH_SPECS:-}" ]; then
+  read -r -a NETS <<< "$BENCH_SPECS"
+else
+  [ -f specs/lenet5.yaml ] && NETS+=(specs/lenet5.yaml)
+  for f in specs/cifar*.yaml; do [ -f "$f" ] && { NETS+=("$f"); break; }; done
+fi
+[ ${#NETS[@]} -gt 0 ] || die "no specs/lenet5.yaml nor specs/cifar*.yaml"
+CFLAGS_RT=$("$CNNGEN" --cflags)
+LIBS_RT=$("$CNNGEN" --libs)
+
+# ---- FMA peak
+say "FMA peak"
+gcc -O2 -march=native -std=gnu99 -o "$OUT/peak" bench/peak.c
+if [ "$SMOKE" = 1 ]; then $PIN "$OUT/peak" 1 5 >> "$RES"; else $PIN "$OUT/peak" "$REPS" 60 >> "$RES"; fi
+
+# ---- per network
+for spec in "${NETS[@]}"; do
+  net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])' "$spec")
+  d=$OUT/$net
+  mkdir -p "$d"
+  say "$net: generate ($spec)"
+  "$CNNGEN" --report --format json "$spec" > "$d/report.json" 2>"$OUT/logs/$net-report.log" \
+    || die "cnngen --report failed on $spec: $(head -3 "$OUT/logs/$net-report.log")"
+  $PY - "$d/report.json" "$net" >> "$RES" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(json.dumps({"impl": "cnngen", "net": sys.argv[2], "kind": "report", "total_macs": r.get("total_macs"),
+                  "total_params": r.get("total_params"), "input": r.get("input")}))
+EOF
+  "$CNNGEN" "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
+    || die "cnngen failed on $spec: $(head -3 "$OUT/logs/$net-gen.log")"
+  for v in native O2; do
+    case $v in native) fl="-O2 -march=native"; lab="c-native" ;; O2) fl="-O2"; lab="c-O2" ;; esac
+    say "$net: build and time generated C ($fl)"
+    gcc $fl -std=c99 -DBENCH_MODEL="${net}_model" -I"$d" $CFLAGS_RT -o "$d/bench_$v" \
+      bench/bench_c.c "$d/net.c" $LIBS_RT -lm 2>"$OUT/logs/$net-cc-$v.log" \
+      || die "building the generated C failed: see $OUT/logs/$net-cc-$v.log"
+    $PIN "$d/bench_$v" "$d" 1,32 "$REPS" "$MINT" "$lab" >> "$RES" || die "$d/bench_$v failed"
+  done
+  say "$net: PyTorch (check against the generated C, ONNX export, timing)"
+  targs=(--time --reps "$REPS" --min-time "$MINT")
+  [ "$SMOKE" = 1 ] && targs=(--time --reps 1 --min-time 0 --warm-time 0)
+  $PIN $PY bench/torch_bench.py "$spec" --net "$net" --check "$d" --onnx "$d/model.onnx" "${targs[@]}" \
+    >> "$RES" 2>"$OUT/logs/$net-torch.log" || die "torch_bench failed on $net: $(grep -v Warning "$OUT/logs/$net-torch.log" | tail -5)"
+  if [ "$ORT_OK" = 1 ]; then
+    say "$net: ONNX Runtime (check, timing)"
+    read -r C H W < <($PY -c 'import sys,yaml; i=yaml.safe_load(open(sys.argv[1]))["input"]; print(i["channels"], i["height"], i["width"])' "$spec")
+    $PIN node bench/ort_bench.js "$d/model.onnx" "$net" "$d/input.bin" "$d/output.bin" "$C" "$H" "$W" 1,32 "$REPS" "$MINT" \
+      >> "$RES" 2>"$OUT/logs/$net-ort.log" || die "ort_bench failed on $net: $(tail -5 "$OUT/logs/$net-ort.log")"
+  fi
+done
+
+# ---- unroll modes: generation time, gcc -O2 compile time, object size
+if [ "$SMOKE" != 1 ]; then
+  for spec in "${NETS[@]}"; do
+    net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])' "$spec")
+    for mode in auto full kernel none; do
+      u=$OUT/unroll/$net-$mode
+      mkdir -p "$u"
+      say "$net: --unroll $mode: generate, gcc -O2 -c"
+      g0=$(date +%s.%N)
+      if ! timeout 60 "$CNNGEN" --unroll "$mode" "$spec" -o "$u/net.c" 2>"$u/gen.log"; then
+        msg=$(grep -m1 -E 'error|refus' "$u/gen.log" || head -1 "$u/gen.log"); [ -n "$msg" ] || msg="timed out after 60 s"
+        $PY -c 'import json,sys; print(json.dumps({"impl":"cnngen","kind":"unroll","net":sys.argv[1],"mode":sys.argv[2],"ok":False,"note":"generation refused: "+sys.argv[3]}))' \
+          "$net" "$mode" "$msg" >> "$RES"
+        continue
+      fi
+      g1=$(date +%s.%N)
+      lines=$(wc -l < "$u/net.c"); bytes=$(wc -c < "$u/net.c")
+      if timeout 120 gcc -O2 -std=c99 $CFLAGS_RT -c -o "$u/net.o" "$u/net.c" 2>"$u/cc.log"; then
+        g2=$(date +%s.%N)
+        read -r text data bss _ < <(size "$u/net.o" | tail -1)
+        $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":a[2],"ok":True,"gen_s":float(a[4])-float(a[3]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
+          "$net" "$mode" "$g0" "$g1" "$g2" "$text" "$data" "$bss" "$lines" "$bytes" >> "$RES"
+      else
+        $PY -c 'import json,sys; print(json.dumps({"impl":"cnngen","kind":"unroll","net":sys.argv[1],"mode":sys.argv[2],"ok":False,"c_lines":int(sys.argv[3]),"note":"gcc -O2 failed or took over 120 s"}))' \
+          "$net" "$mode" "$lines" >> "$RES"
+      fi
+      rm -f "$u/net.o"
+    done
+  done
+fi
+
+t1=$(date +%s)
+say "done in $((t1 - t0)) s"
+$PY bench/report.py "$RES" --cpu "$CPU" --seconds "$((t1 - t0))" --md "$OUT/bench.md" | tee "$OUT/bench.txt"
+st=${PIPESTATUS[0]}
+if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$st"; fi
+[ "$st" -le 1 ] || exit "$st"
+exit 0
