@@ -184,19 +184,33 @@ int spec_parse(Net *net, Diag *d, const char *src, size_t len);
 int shape_infer(Net *net, Diag *d);
 /* Attach a warning to a layer (or the net when l == NULL) and print it. */
 void layer_warn(Diag *d, Net *net, Layer *l, Pos p, const char *fmt, ...) PRINTF_LIKE(5, 6);
+/* Helpers for ops/<kind>.c infer functions:
+ * shape_window - the sliding-window rule shared by conv2d and the pools: from l->k,
+ *   l->stride, l->dilation, l->pad_mode/pad_spec and l->in it sets l->pad,
+ *   l->out.h/w, l->formula, l->rf/jump (which hold the previous layer's values on
+ *   entry), warns about rows/columns never read and reports windows that do not
+ *   fit. ceil_mode: PyTorch's pooling rule. Returns 0 after an error.
+ * sat_mul/sat_add - overflow-safe counts (saturate at LLONG_MAX). */
+int shape_window(Net *net, Layer *l, Diag *d, int ceil_mode);
+long long sat_mul(long long a, long long b);
+long long sat_add(long long a, long long b);
+/* "16x5x5" or "400" (vectors) */
+const char *shape_str(Shape s, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ plan.c */
 
-/* The workspace is a struct of real arrays followed by int32 arrays:
- *   training (inference_only == 0):
- *     act_<i>   [out size of layer i]   for every layer i (forward outputs, kept
- *                                       for backward); the last one holds the
- *                                       loss's output transform (e.g. softmax)
- *     z_out     [output size]           raw last-layer output when the loss
- *                                       transforms it (softmax_cross_entropy)
+/* The workspace is a struct of real arrays followed by int32 arrays, in this order:
+ *   training (a loss is given and not --inference-only):
+ *     act_<name> [out size of layer]    for every layer in spec order (forward
+ *                                       outputs, kept for backward); the last one
+ *                                       holds the loss's output transform
+ *     z_out     [output size]           the last layer's own output when the loss
+ *                                       transforms it: softmax_cross_entropy (the
+ *                                       logits) and binary_cross_entropy on a fused
+ *                                       sigmoid activation (the pre-activation)
  *     grad_a, grad_b [max tensor size]  ping-pong gradient buffers
- *     argmax_<i> int32 [out size]       for every maxpool/global_maxpool layer
- *   inference only:
+ *     argmax_<name> int32 [out size]    for every maxpool/global_maxpool layer
+ *   inference only (--inference-only, or no loss):
  *     buf_a, buf_b [max tensor size]    ping-pong activations
  * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes). */
 typedef struct WsPlan {
@@ -206,11 +220,30 @@ typedef struct WsPlan {
 } WsPlan;
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
+/* 1 when the generated code has a backward pass (a loss, not --inference-only). */
+int plan_trains(const Net *net, int inference_only);
+/* z_out is in the workspace (see above). */
+int plan_has_zout(const Net *net);
+/* Chooses Layer.unroll for every layer (never U_AUTO afterwards). main.c calls it
+ * before the report; emit_c calls it too (idempotent). Policy (auto): a layer is
+ * fully unrolled when its straight-line cost (terms of forward + backward) is at most
+ * UNROLL_FULL_LAYER and the running total stays within UNROLL_FULL_TOTAL; otherwise
+ * conv2d/pools get `kernel` when the window has at most UNROLL_KERNEL_MAX taps, dense
+ * gets `kernel` when it has at most UNROLL_KERNEL_MAX_IN inputs; else `none`. */
+#define UNROLL_FULL_LAYER   4096
+#define UNROLL_FULL_TOTAL   24576
+#define UNROLL_KERNEL_MAX   64
+#define UNROLL_KERNEL_MAX_IN 512
+void plan_unroll(Net *net, Unroll requested);
+long long unroll_full_cost(const Layer *l);
+const char *unroll_name(Unroll u);
 
 /* ------------------------------------------------------------------ report.c */
 
 typedef enum Format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON } Format;
 void report(FILE *out, const Net *net, Format fmt);
+/* --dump-ir: every field of the IR, one layer per block */
+void dump_ir(FILE *out, const Net *net);
 
 /* ------------------------------------------------------------------ emit.c */
 
@@ -222,6 +255,16 @@ typedef struct Options {
     Format format;
 } Options;
 
+/* Which part of a layer a gen_* emitter writes. Each part is the body of one static
+ * function whose parameters have fixed names (emit.c writes the signature, passing
+ * only the arrays the part uses, see emit.c:part_args):
+ *   PART_FWD         in -> out (w, b: params; am: int32 argmax, written)
+ *   PART_BWD_PARAMS  gw += dL/dweight, gb += dL/dbias from in and g (= dL/dout)
+ *   PART_BWD_INPUT   gin = dL/din (overwritten) from g, w, in, out, am
+ * A fused activation is applied by the layer's forward; its derivative is applied
+ * by emit.c (gen_act_backward_inplace) to g before the layer's backward runs. */
+typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
+
 /* The printf-style line emitter with an indent counter. */
 typedef struct Emitter {
     Buf *b;
@@ -230,8 +273,21 @@ typedef struct Emitter {
     const Options *opt;
     const char *P;              /* symbol prefix */
     const char *real;           /* "float" or "double" */
+    Dtype dtype;
+    Part part;
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
+/* Emits one statement that may be very long (a spelled-out sum), wrapped after
+ * " + " so lines stay under ~100 columns. */
+void emit_long(Emitter *e, const char *stmt);
+/* A real literal in the generated dtype ("0.5f" / "0.5"); rotating static buffers. */
+const char *rlit(const Emitter *e, double v);
+/* The C math function for the dtype: mfn(e, "exp") -> "expf" or "exp". */
+const char *mfn(const Emitter *e, const char *name);
+/* Expression for activation a applied to the variable x (evaluated more than once). */
+const char *act_expr(const Emitter *e, Act a, double alpha, const char *x);
+/* Expression for g * f'(.) given the saved output y, for activation a. */
+const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g);
 
 /* Generates the .c and .h text. Returns 0 on success. */
 int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, Buf *h);
@@ -270,6 +326,18 @@ void gen_dense_forward(Emitter *e, const Layer *l);
 void gen_dense_backward(Emitter *e, const Layer *l);
 void gen_activation_forward(Emitter *e, const Layer *l);    /* relu, sigmoid, tanh, leaky_relu, softmax */
 void gen_activation_backward(Emitter *e, const Layer *l);
+/* g[n] = g[n] * f'(out[n]) for l's fused activation, over l's output (in place) */
+void gen_act_backward_inplace(Emitter *e, const Layer *l);
+/* Window geometry shared by conv2d and the pools: for output row i, the taps u in
+ * [ulo, uhi) read valid input rows (i*s + u*d - pad_top in [0, H)); likewise columns. */
+typedef struct Win {
+    int H, W, OH, OW, KH, KW, SH, SW, DH, DW, T, L;
+} Win;
+Win win_of(const Layer *l);
+void win_rows(const Win *g, int i, int *ulo, int *uhi);  /* for output row i */
+void win_cols(const Win *g, int j, int *vlo, int *vhi);  /* for output column j */
+void win_irange(const Win *g, int u, int *ilo, int *ihi); /* outputs rows valid for tap u */
+void win_jrange(const Win *g, int v, int *jlo, int *jhi);
 const OpDef *op_find(const char *type_name);
 
 #endif

@@ -1,0 +1,308 @@
+/* report.c - the shape-check report (--report) in text, markdown and json, and
+ * --dump-ir. Reads only the IR (after shape_infer) and the memory plan. */
+#include <string.h>
+#include "cnngen.h"
+
+/* 412778 -> "412,778" (Keras' Total params style) */
+static const char *commas(long long v, char *buf)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v);
+    int n = (int)strlen(tmp), o = 0;
+    if (v < 0)
+        buf[o++] = '-';
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+static int has_window(const Layer *l) { return l->k[0] > 0; }
+
+/* "(5*5*3 + 1)*10 = 760" for conv2d; dense keeps its own in formula[0] */
+static void params_formula(const Layer *l, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (l->kind != L_CONV2D)
+        return;
+    if (l->bias)
+        snprintf(buf, size, "(%d*%d*%d + 1)*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
+    else
+        snprintf(buf, size, "%d*%d*%d*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
+}
+
+static const char *pad_mode_name(PadMode m)
+{
+    switch (m) {
+    case PAD_VALID: return "valid";
+    case PAD_SAME: return "same";
+    case PAD_SAME_LOWER: return "same_lower";
+    default: return "explicit";
+    }
+}
+
+static int count_warnings(const Net *net)
+{
+    int n = net->nwarn;
+    for (int i = 0; i < net->nlayers; i++)
+        n += net->layers[i].nwarn;
+    return n;
+}
+
+/* ---- text */
+
+static void report_text(FILE *out, const Net *net)
+{
+    char a[32], b[32], sb[64], lbl[160];
+    WsPlan tr = plan_workspace(net, 0), inf = plan_workspace(net, 1);
+    int rb = real_bytes(net->dtype);
+    fprintf(out, "%s (%s): %s, loss %s\n\n", net->name, net->file,
+            net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
+    int namew = (int)strlen("Layer (type)");
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        int w = (int)(strlen(l->name) + strlen(l->op->name) + 3);
+        if (w > namew)
+            namew = w;
+    }
+    fprintf(out, "%4s  %-*s  %-14s  %12s  %14s  %s\n", "#", namew, "Layer (type)", "Output shape",
+            "Params", "MACs", "Receptive field");
+    int rule = 4 + 2 + namew + 2 + 14 + 2 + 12 + 2 + 14 + 2 + 15;
+    for (int i = 0; i < rule; i++)
+        fputc('=', out);
+    fputc('\n', out);
+    fprintf(out, "%4d  %-*s  %-14s  %12s  %14s  %s\n", 0, namew, "input",
+            shape_str(net->input, sb, sizeof sb), "0", "0", "1x1");
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        char rf[32];
+        snprintf(lbl, sizeof lbl, "%s (%s)", l->name, l->op->name);
+        snprintf(rf, sizeof rf, "%dx%d", l->rf[0], l->rf[1]);
+        fprintf(out, "%4d  %-*s  %-14s  %12s  %14s  %s\n", l->index, namew, lbl,
+                shape_str(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b), rf);
+        const char *ind = "        ";
+        if (has_window(l)) {
+            if (!strcmp(l->formula[0], l->formula[1]))
+                fprintf(out, "%sheight, width: %s\n", ind, l->formula[0]);
+            else
+                fprintf(out, "%sheight: %s\n%swidth:  %s\n", ind, l->formula[0], ind, l->formula[1]);
+            char pf[192];
+            params_formula(l, pf, sizeof pf);
+            if (pf[0])
+                fprintf(out, "%sparams: %s\n", ind, pf);
+        } else if (l->formula[0][0]) {
+            fprintf(out, "%s%s\n", ind, l->formula[0]);
+        }
+        for (int j = 0; j < l->nwarn; j++)
+            fprintf(out, "%swarning: %s\n", ind, l->warn[j]);
+    }
+    for (int i = 0; i < rule; i++)
+        fputc('=', out);
+    fputc('\n', out);
+    for (int j = 0; j < net->nwarn; j++)
+        fprintf(out, "warning: %s\n", net->warn[j]);
+    fprintf(out, "Total params: %s (%s bytes as %s)\n", commas(net->total_params, a),
+            commas(net->total_params * rb, b), net->dtype == DT_F64 ? "float64" : "float32");
+    fprintf(out, "Forward MACs per sample: %s\n", commas(net->total_macs, a));
+    fprintf(out, "Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
+    fprintf(out, "Inference workspace: %s bytes\n", commas(inf.bytes, a));
+    fprintf(out, "Warnings: %d\n", count_warnings(net));
+}
+
+/* ---- markdown */
+
+static void report_markdown(FILE *out, const Net *net)
+{
+    char a[32], b[32], sb[64];
+    WsPlan tr = plan_workspace(net, 0), inf = plan_workspace(net, 1);
+    int rb = real_bytes(net->dtype);
+    fprintf(out, "## %s\n\nSpec `%s`, %s, loss `%s`.\n\n", net->name, net->file,
+            net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
+    fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size |\n");
+    fprintf(out, "|---:|---|---|---|---:|---:|---|---|\n");
+    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | |\n", shape_str(net->input, sb, sizeof sb));
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        fprintf(out, "| %d | %s | %s | %s | %s | %s | %dx%d | ", l->index, l->name, l->op->name,
+                shape_str(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b),
+                l->rf[0], l->rf[1]);
+        if (has_window(l) && strcmp(l->formula[0], l->formula[1]))
+            fprintf(out, "`%s`; `%s`", l->formula[0], l->formula[1]);
+        else if (l->formula[0][0])
+            fprintf(out, "`%s`", l->formula[0]);
+        fprintf(out, " |\n");
+    }
+    fprintf(out, "\n- Total params: **%s** (%s bytes)\n", commas(net->total_params, a),
+            commas(net->total_params * rb, b));
+    fprintf(out, "- Forward MACs per sample: **%s**\n", commas(net->total_macs, a));
+    fprintf(out, "- Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
+    fprintf(out, "- Inference workspace: %s bytes\n", commas(inf.bytes, a));
+    if (count_warnings(net)) {
+        fprintf(out, "\n### Warnings\n\n");
+        for (int i = 0; i < net->nlayers; i++)
+            for (int j = 0; j < net->layers[i].nwarn; j++)
+                fprintf(out, "- `%s`: %s\n", net->layers[i].name, net->layers[i].warn[j]);
+        for (int j = 0; j < net->nwarn; j++)
+            fprintf(out, "- %s\n", net->warn[j]);
+    }
+}
+
+/* ---- json */
+
+static void jstr(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void jshape(FILE *out, Shape s)
+{
+    if (s.vec)
+        fprintf(out, "[%d]", s.c);
+    else
+        fprintf(out, "[%d, %d, %d]", s.c, s.h, s.w);
+}
+
+static void report_json(FILE *out, const Net *net)
+{
+    WsPlan tr = plan_workspace(net, 0), inf = plan_workspace(net, 1);
+    fputs("{\n  \"name\": ", out);
+    jstr(out, net->name);
+    fputs(",\n  \"file\": ", out);
+    jstr(out, net->file);
+    fprintf(out, ",\n  \"cnngen_version\": \"%s\",\n  \"dtype\": \"%s\",\n  \"loss\": \"%s\",\n",
+            CNNGEN_VERSION, net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
+    fputs("  \"input\": ", out);
+    jshape(out, net->input);
+    fputs(",\n  \"output\": ", out);
+    jshape(out, net_output(net));
+    fputs(",\n  \"layers\": [", out);
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        fprintf(out, "%s\n    {\"index\": %d, \"name\": ", i ? "," : "", l->index);
+        jstr(out, l->name);
+        fprintf(out, ", \"type\": \"%s\", \"line\": %d, \"column\": %d,\n     \"input\": ",
+                l->op->name, l->pos.line, l->pos.col);
+        jshape(out, l->in);
+        fputs(", \"output\": ", out);
+        jshape(out, l->out);
+        fprintf(out, ", \"params\": %lld, \"weights\": %lld, \"biases\": %lld, \"param_offset\": %lld, \"macs\": %lld,\n",
+                l->params, l->nweight, l->nbias, l->param_offset, l->macs);
+        fprintf(out, "     \"receptive_field\": [%d, %d], \"jump\": [%d, %d]", l->rf[0], l->rf[1],
+                l->jump[0], l->jump[1]);
+        if (has_window(l)) {
+            fprintf(out, ",\n     \"kernel\": [%d, %d], \"stride\": [%d, %d], \"dilation\": [%d, %d], "
+                    "\"padding\": \"%s\", \"pads\": [%d, %d, %d, %d]",
+                    l->k[0], l->k[1], l->stride[0], l->stride[1], l->dilation[0], l->dilation[1],
+                    pad_mode_name(l->pad_mode), l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
+            if (l->kind != L_CONV2D)
+                fprintf(out, ", \"ceil_mode\": %s", l->ceil_mode ? "true" : "false");
+            if (l->kind == L_AVGPOOL)
+                fprintf(out, ", \"count_include_pad\": %s", l->count_include_pad ? "true" : "false");
+        }
+        if (l->kind == L_CONV2D || l->kind == L_DENSE)
+            fprintf(out, ", \"bias\": %s, \"activation\": \"%s\"", l->bias ? "true" : "false",
+                    act_name(l->act));
+        if (l->kind == L_LEAKY_RELU || l->act == ACT_LEAKY_RELU)
+            fprintf(out, ", \"alpha\": %.17g", l->alpha);
+        fputs(",\n     \"formula\": [", out);
+        int nf = 0;
+        for (int ax = 0; ax < 2; ax++)
+            if (l->formula[ax][0]) {
+                fputs(nf++ ? ", " : "", out);
+                jstr(out, l->formula[ax]);
+            }
+        fputs("], \"warnings\": [", out);
+        for (int j = 0; j < l->nwarn; j++) {
+            fputs(j ? ", " : "", out);
+            jstr(out, l->warn[j]);
+        }
+        fputs("]}", out);
+    }
+    fprintf(out, "\n  ],\n  \"total_params\": %lld,\n  \"param_bytes\": %lld,\n  \"total_macs\": %lld,\n",
+            net->total_params, net->total_params * real_bytes(net->dtype), net->total_macs);
+    fprintf(out, "  \"workspace_bytes\": %lld,\n  \"inference_workspace_bytes\": %lld,\n",
+            tr.bytes, inf.bytes);
+    fputs("  \"warnings\": [", out);
+    int nw = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        for (int j = 0; j < net->layers[i].nwarn; j++) {
+            Buf b = {0};
+            buf_printf(&b, "%s: %s", net->layers[i].name, net->layers[i].warn[j]);
+            fputs(nw++ ? ", " : "", out);
+            jstr(out, b.data);
+            buf_free(&b);
+        }
+    for (int j = 0; j < net->nwarn; j++) {
+        fputs(nw++ ? ", " : "", out);
+        jstr(out, net->warn[j]);
+    }
+    fputs("]\n}\n", out);
+}
+
+void report(FILE *out, const Net *net, Format fmt)
+{
+    switch (fmt) {
+    case FMT_TEXT: report_text(out, net); break;
+    case FMT_MARKDOWN: report_markdown(out, net); break;
+    case FMT_JSON: report_json(out, net); break;
+    }
+}
+
+/* ---- --dump-ir */
+
+void dump_ir(FILE *out, const Net *net)
+{
+    char sb[64], sb2[64];
+    fprintf(out, "Net %s  file=%s  name@%d:%d  dtype=%s  loss=%s@%d:%d  input=%s@%d:%d\n",
+            net->name, net->file, net->name_pos.line, net->name_pos.col,
+            net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss),
+            net->loss_pos.line, net->loss_pos.col, shape_str(net->input, sb, sizeof sb),
+            net->input_pos.line, net->input_pos.col);
+    fprintf(out, "  total_params=%lld total_macs=%lld\n", net->total_params, net->total_macs);
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        fprintf(out, "Layer %d %s%s kind=%s @%d:%d  in=%s out=%s%s\n", l->index, l->name,
+                l->name_given ? "" : " (default name)", l->op ? l->op->name : "?", l->pos.line,
+                l->pos.col, shape_str(l->in, sb, sizeof sb), shape_str(l->out, sb2, sizeof sb2),
+                l->out.vec ? " (vector)" : "");
+        fprintf(out, "  filters=%d units=%d k=%dx%d stride=%dx%d dilation=%dx%d pad_mode=%s "
+                "pad_spec=[%d,%d,%d,%d] pad=[%d,%d,%d,%d]\n", l->filters, l->units, l->k[0], l->k[1],
+                l->stride[0], l->stride[1], l->dilation[0], l->dilation[1], pad_mode_name(l->pad_mode),
+                l->pad_spec[0], l->pad_spec[1], l->pad_spec[2], l->pad_spec[3],
+                l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
+        fprintf(out, "  ceil_mode=%d count_include_pad=%d alpha=%g bias=%d act=%s\n", l->ceil_mode,
+                l->count_include_pad, l->alpha, l->bias, act_name(l->act));
+        fprintf(out, "  nweight=%lld nbias=%lld params=%lld param_offset=%lld macs=%lld rf=%dx%d jump=%dx%d\n",
+                l->nweight, l->nbias, l->params, l->param_offset, l->macs, l->rf[0], l->rf[1],
+                l->jump[0], l->jump[1]);
+        fprintf(out, "  fields:");
+        static const char *const fnames[F_COUNT] = {
+            "", "type", "name", "filters", "units", "kernel", "size", "stride", "padding",
+            "dilation", "bias", "activation", "alpha", "ceil_mode", "count_include_pad"};
+        for (int f = 1; f < F_COUNT; f++)
+            if (l->fpos[f].line)
+                fprintf(out, " %s@%d:%d", fnames[f], l->fpos[f].line, l->fpos[f].col);
+        fputc('\n', out);
+        for (int ax = 0; ax < 2; ax++)
+            if (l->formula[ax][0])
+                fprintf(out, "  formula[%d]: %s\n", ax, l->formula[ax]);
+        for (int j = 0; j < l->nwarn; j++)
+            fprintf(out, "  warning: %s\n", l->warn[j]);
+    }
+}

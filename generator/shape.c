@@ -1,0 +1,270 @@
+/* shape.c - shape inference: runs each layer's shape rule (ops/<kind>.c) in order,
+ * checks sizes and totals, checks the loss against the last layer, and holds the
+ * sliding-window rule shared by conv2d and the pools.
+ *
+ * Output size along one axis (SPEC.md section 2):
+ *   k_eff = dilation*(k - 1) + 1
+ *   out   = floor((in + lo + hi - k_eff) / stride) + 1
+ *   same:       out = ceil(in / stride), total pad = max((out-1)*stride + k_eff - in, 0),
+ *               the odd one at the bottom/right (same) or top/left (same_lower)
+ *   ceil_mode:  ceil instead of floor, then the last window is dropped when it
+ *               would start in the bottom/right padding: (out-1)*stride >= in + lo
+ * Receptive field on the network input: rf += (k_eff - 1)*jump; jump *= stride.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cnngen.h"
+
+/* snprintf without gcc's -Wformat-truncation guesses (texts here are bounded) */
+static void sfmt(char *dst, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void sfmt(char *dst, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, size, fmt, ap);
+    va_end(ap);
+}
+
+long long sat_mul(long long a, long long b)
+{
+    long long r;
+    if (a < 0 || b < 0)
+        return 0;
+    if (__builtin_mul_overflow(a, b, &r))
+        return LLONG_MAX;
+    return r;
+}
+
+long long sat_add(long long a, long long b)
+{
+    long long r;
+    if (__builtin_add_overflow(a, b, &r))
+        return LLONG_MAX;
+    return r;
+}
+
+const char *shape_str(Shape s, char *buf, size_t size)
+{
+    if (s.vec)
+        snprintf(buf, size, "%d", s.c);
+    else
+        snprintf(buf, size, "%dx%dx%d", s.c, s.h, s.w);
+    return buf;
+}
+
+void layer_warn(Diag *d, Net *net, Layer *l, Pos p, const char *fmt, ...)
+{
+    Buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (l)
+        warn_at(d, p.line ? p : l->pos, "%s: %s", l->name, b.data);
+    else
+        warn_at(d, p, "%s", b.data);
+    char **slot = NULL;
+    if (l && l->nwarn < MAX_WARN_PER_LAYER)
+        slot = &l->warn[l->nwarn++];
+    else if (!l && net->nwarn < MAX_WARN_PER_LAYER)
+        slot = &net->warn[net->nwarn++];
+    if (slot)
+        *slot = b.data;
+    else
+        free(b.data);
+    /* the text is owned by the layer/net now (or was freed after printing) */
+}
+
+static long long clamp_rf(long long v) { return v > (1LL << 30) ? (1LL << 30) : v; }
+
+/* One axis of the window rule. Returns the output size, or 0 after an error. */
+static int window_axis(Net *net, Layer *l, Diag *d, int ax, int ceil_mode)
+{
+    static const char *const dim[2] = {"height", "width"};
+    static const char *const row[2] = {"row", "column"};
+    static const char *const lo_side[2] = {"top", "left"}, *const hi_side[2] = {"bottom", "right"};
+    int in = ax ? l->in.w : l->in.h;
+    long long k = l->k[ax], s = l->stride[ax], dil = l->dilation[ax];
+    long long keff = dil * (k - 1) + 1;
+    long long lo = 0, hi = 0;
+    char same[128] = "", kdesc[80] = "";
+    Pos kpos = l->fpos[F_KERNEL].line ? l->fpos[F_KERNEL] : l->fpos[F_SIZE].line ? l->fpos[F_SIZE] : l->pos;
+
+    if (l->pad_mode == PAD_SAME || l->pad_mode == PAD_SAME_LOWER) {
+        long long o = (in + s - 1) / s;
+        long long total = (o - 1) * s + keff - in;
+        if (total < 0)
+            total = 0;
+        if (l->pad_mode == PAD_SAME)
+            lo = total / 2, hi = total - lo;
+        else
+            hi = total / 2, lo = total - hi;
+        sfmt(same, sizeof same, "%s: ceil(%d/%lld) = %lld, pad (%lld - 1)*%lld + %lld - %d = %lld -> %lld %s, %lld %s; ",
+                 l->pad_mode == PAD_SAME ? "same" : "same_lower", in, s, o, o, s, keff, in,
+                 (o - 1) * s + keff - in, lo, lo_side[ax], hi, hi_side[ax]);
+    } else if (l->pad_mode == PAD_EXPLICIT) {
+        lo = l->pad_spec[ax];
+        hi = l->pad_spec[ax + 2];
+    }
+    if (dil > 1)
+        sfmt(kdesc, sizeof kdesc, " [dilated kernel %lld*(%lld - 1) + 1 = %lld]", dil, k, keff);
+    l->pad[ax] = (int)lo;
+    l->pad[ax + 2] = (int)hi;
+
+    long long padded = in + lo + hi;
+    char terms[96];
+    if (lo || hi)
+        sfmt(terms, sizeof terms, "%d + %lld + %lld - %lld", in, lo, hi, keff);
+    else
+        sfmt(terms, sizeof terms, "%d - %lld", in, keff);
+    const char *what = l->kind == L_CONV2D ? "kernel" : "window";
+    if (padded < keff) {
+        error_at(d, kpos, "%s: the %s (%lld) is larger than the padded input %s (%lld): "
+                 "output %s would be (%s)/%lld + 1 < 1",
+                 l->name, what, keff, dim[ax], padded, dim[ax], terms, s);
+        return 0;
+    }
+    long long num = padded - keff, out;
+    char *f = l->formula[ax];
+    size_t fs = sizeof l->formula[ax];
+    if (ceil_mode) {
+        out = (num + s - 1) / s + 1;
+        if ((out - 1) * s >= in + lo) {
+            out--;
+            sfmt(f, fs, "%sceil((%s)/%lld) + 1 = %lld, minus the window starting in the padding = %lld%s",
+                     same, terms, s, out + 1, out, kdesc);
+        } else {
+            sfmt(f, fs, "%s%s((%s)/%lld) + 1 = %lld%s", same, num % s ? "ceil" : "", terms, s, out, kdesc);
+            if (num % s == 0) /* drop the empty "ceil" */
+                sfmt(f, fs, "%s(%s)/%lld + 1 = %lld%s", same, terms, s, out, kdesc);
+        }
+    } else {
+        out = num / s + 1;
+        if (num % s)
+            sfmt(f, fs, "%sfloor((%s)/%lld) + 1 = %lld%s", same, terms, s, out, kdesc);
+        else
+            sfmt(f, fs, "%s(%s)/%lld + 1 = %lld%s", same, terms, s, out, kdesc);
+    }
+    if (out > MAX_DIM) {
+        error_at(d, l->pos, "%s: output %s %lld is above the limit of %d", l->name, dim[ax], out, MAX_DIM);
+        return 0;
+    }
+
+    /* input rows/columns that no window reads (0-based, in input coordinates) */
+    long long first_unread = (out - 1) * s + keff - lo;
+    if (first_unread < in) {
+        char rows[64];
+        if (first_unread + 1 == in)
+            sfmt(rows, sizeof rows, "input %s %d is never read", row[ax], in);
+        else
+            sfmt(rows, sizeof rows, "input %ss %lld-%d are never read", row[ax], first_unread + 1, in);
+        layer_warn(d, net, l, kpos, "(%s)/%lld + 1 = %.2f: %s", terms, s, (double)num / (double)s + 1.0, rows);
+    }
+    if (s > keff && out > 1)
+        layer_warn(d, net, l, l->fpos[F_STRIDE].line ? l->fpos[F_STRIDE] : kpos,
+                   "stride %lld is larger than the %s %s (%lld): %lld of every %lld input %ss are never read",
+                   s, what, dim[ax], keff, s - keff, s, row[ax]);
+
+    l->rf[ax] = (int)clamp_rf(l->rf[ax] + (keff - 1) * (long long)l->jump[ax]);
+    l->jump[ax] = (int)clamp_rf((long long)l->jump[ax] * s);
+    return (int)out;
+}
+
+int shape_window(Net *net, Layer *l, Diag *d, int ceil_mode)
+{
+    int h = window_axis(net, l, d, 0, ceil_mode);
+    int w = window_axis(net, l, d, 1, ceil_mode);
+    if (!h || !w)
+        return 0;
+    l->out.h = h;
+    l->out.w = w;
+    l->out.vec = 0;
+    return 1;
+}
+
+static int is_vector(Shape s) { return s.vec || (s.h == 1 && s.w == 1); }
+
+static void check_loss(Net *net, Diag *d)
+{
+    if (net->loss == LOSS_NONE || net->nlayers == 0)
+        return;
+    const Layer *last = &net->layers[net->nlayers - 1];
+    char sb[64];
+    switch (net->loss) {
+    case LOSS_SOFTMAX_CE:
+        if (!is_vector(last->out))
+            error_at(d, net->loss_pos, "softmax_cross_entropy needs a vector of logits from the last "
+                     "layer, but '%s' outputs %s; add {type: flatten} and a dense layer",
+                     last->name, shape_str(last->out, sb, sizeof sb));
+        break;
+    case LOSS_CE:
+        if (last->kind != L_SOFTMAX)
+            error_at(d, net->loss_pos, "cross_entropy needs a softmax as the last layer, but '%s' is "
+                     "%s; add {type: softmax}, or use softmax_cross_entropy on the logits",
+                     last->name, last->op->name);
+        break;
+    case LOSS_BCE:
+        if (!(last->kind == L_SIGMOID ||
+              ((last->kind == L_CONV2D || last->kind == L_DENSE) && last->act == ACT_SIGMOID)))
+            error_at(d, net->loss_pos, "binary_cross_entropy needs a sigmoid at the end, but '%s' "
+                     "is %s%s%s; add {type: sigmoid} or activation: sigmoid",
+                     last->name, last->op->name,
+                     last->act != ACT_NONE ? " with activation " : "",
+                     last->act != ACT_NONE ? act_name(last->act) : "");
+        break;
+    default:
+        break;
+    }
+}
+
+int shape_infer(Net *net, Diag *d)
+{
+    int errs = d->nerrors;
+    Shape cur = net->input;
+    cur.vec = 0;
+    int rf[2] = {1, 1}, jump[2] = {1, 1};
+    long long total = 0, macs = 0;
+    int complete = 1;
+    char sb[64];
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *l = &net->layers[i];
+        l->in = cur;
+        memcpy(l->rf, rf, sizeof rf);
+        memcpy(l->jump, jump, sizeof jump);
+        memset(&l->out, 0, sizeof l->out);
+        int before = d->nerrors;
+        l->op->infer(net, l, d);
+        if (l->out.c < 1 || l->out.h < 1 || l->out.w < 1) {
+            if (d->nerrors == before)
+                error_at(d, l->pos, "%s: internal error: no output shape", l->name);
+            complete = 0;
+            break;   /* later layers depend on a shape we do not have */
+        }
+        long long n = shape_size(l->out);
+        if (n > MAX_TENSOR_ELEMS) {
+            error_at(d, l->pos, "%s: its output %s has %lld elements, above the limit of %lld",
+                     l->name, shape_str(l->out, sb, sizeof sb), n, (long long)MAX_TENSOR_ELEMS);
+            complete = 0;
+            break;
+        }
+        l->params = sat_add(l->nweight, l->nbias);
+        long long t = sat_add(total, l->params);
+        if (t > MAX_PARAMS && total <= MAX_PARAMS)
+            error_at(d, l->pos, "%s: the parameter count reaches %lld%s here, above the limit of %lld",
+                     l->name, t == LLONG_MAX ? LLONG_MAX : t, t == LLONG_MAX ? " or more" : "",
+                     (long long)MAX_PARAMS);
+        total = t;
+        macs = sat_add(macs, l->macs);
+        memcpy(rf, l->rf, sizeof rf);
+        memcpy(jump, l->jump, sizeof jump);
+        cur = l->out;
+    }
+    net->total_macs = macs;
+    if (complete)
+        check_loss(net, d);
+    net->total_params = total;
+    if (d->nerrors == errs)
+        plan_params(net);
+    return d->nerrors - errs;
+}
