@@ -606,6 +606,38 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     }
     unsigned long long dsize = fsize - 8 - hlen;
 
+    /* every model tensor present, with our dtype and shape */
+    for (int i = 0; i < m->ntensors; i++) {
+        const cnngen_tensor *t = &m->tensors[i];
+        StEntry *e = NULL;
+        for (int k = 0; k < p.ne; k++)
+            if (strcmp(p.e[k].name, t->name) == 0)
+                e = &p.e[k];
+        if (!e) {
+            seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
+            goto out;
+        }
+        e->used = 1;
+        if (strcmp(e->dtype, want_dtype) != 0) {
+            seterr(err, errlen, "%s: tensor %s: dtype %s, the network (%s) needs %s",
+                   path, t->name, e->dtype, m->name ? m->name : "?", want_dtype);
+            goto out;
+        }
+        int same = e->ndim == t->ndim;
+        for (int d = 0; same && d < t->ndim; d++)
+            same = e->shape[d] == (unsigned long long)t->shape[d];
+        if (!same) {
+            char got[128], want[128];
+            unsigned long long ws_[4];
+            for (int d = 0; d < t->ndim; d++)
+                ws_[d] = (unsigned long long)t->shape[d];
+            shape_text(got, sizeof got, e->shape, e->ndim);
+            shape_text(want, sizeof want, ws_, t->ndim);
+            seterr(err, errlen, "%s: tensor %s: shape %s, the network needs %s",
+                   path, t->name, got, want);
+            goto out;
+        }
+    }
     /* every entry: a dtype we know, offsets consistent with dtype and shape */
     for (int k = 0; k < p.ne; k++) {
         StEntry *e = &p.e[k];
@@ -679,38 +711,6 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
         }
     }
 
-    /* every model tensor present, with our dtype and shape */
-    for (int i = 0; i < m->ntensors; i++) {
-        const cnngen_tensor *t = &m->tensors[i];
-        StEntry *e = NULL;
-        for (int k = 0; k < p.ne; k++)
-            if (strcmp(p.e[k].name, t->name) == 0)
-                e = &p.e[k];
-        if (!e) {
-            seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
-            goto out;
-        }
-        e->used = 1;
-        if (strcmp(e->dtype, want_dtype) != 0) {
-            seterr(err, errlen, "%s: tensor %s: dtype %s, the network (%s) needs %s",
-                   path, t->name, e->dtype, m->name ? m->name : "?", want_dtype);
-            goto out;
-        }
-        int same = e->ndim == t->ndim;
-        for (int d = 0; same && d < t->ndim; d++)
-            same = e->shape[d] == (unsigned long long)t->shape[d];
-        if (!same) {
-            char got[128], want[128];
-            unsigned long long ws_[4];
-            for (int d = 0; d < t->ndim; d++)
-                ws_[d] = (unsigned long long)t->shape[d];
-            shape_text(got, sizeof got, e->shape, e->ndim);
-            shape_text(want, sizeof want, ws_, t->ndim);
-            seterr(err, errlen, "%s: tensor %s: shape %s, the network needs %s",
-                   path, t->name, got, want);
-            goto out;
-        }
-    }
     for (int k = 0; k < p.ne; k++)
         if (!p.e[k].used) {
             seterr(err, errlen, "%s: tensor %s is not in the network %s (a file for another "
