@@ -104,30 +104,32 @@ void warn_at(Diag *d, Pos p, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Levenshtein distance with adjacent transpositions ("widht" -> "width" is 1),
+ * case-insensitive. */
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 1000;
-    int row[65];
+    int m[65][65];
+    for (size_t i = 0; i <= la; i++)
+        m[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
+        m[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20; /* case-insensitive */
-            int best = diag + (ca != cb);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+            int best = m[i - 1][j - 1] + (ca != cb);
+            if (m[i - 1][j] + 1 < best)
+                best = m[i - 1][j] + 1;
+            if (m[i][j - 1] + 1 < best)
+                best = m[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) && (a[i - 2] | 0x20) == cb &&
+                m[i - 2][j - 2] + 1 < best)
+                best = m[i - 2][j - 2] + 1;
+            m[i][j] = best;
         }
-    }
-    return row[lb];
+    return m[la][lb];
 }
 
 const char *closest_word(const char *word, const char *const *cands, int n)
