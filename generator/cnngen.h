@@ -195,7 +195,7 @@ int shape_window(Net *net, Layer *l, Diag *d, int ceil_mode);
 long long sat_mul(long long a, long long b);
 long long sat_add(long long a, long long b);
 /* "16x5x5" or "400" (vectors) */
-const char *shape_str(Shape s, char *buf, size_t size);
+const char *shape_text(Shape s, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ plan.c */
 

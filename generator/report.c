@@ -75,14 +75,14 @@ static void report_text(FILE *out, const Net *net)
         fputc('=', out);
     fputc('\n', out);
     fprintf(out, "%4d  %-*s  %-14s  %12s  %14s  %s\n", 0, namew, "input",
-            shape_str(net->input, sb, sizeof sb), "0", "0", "1x1");
+            shape_text(net->input, sb, sizeof sb), "0", "0", "1x1");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         char rf[32];
         snprintf(lbl, sizeof lbl, "%s (%s)", l->name, l->op->name);
         snprintf(rf, sizeof rf, "%dx%d", l->rf[0], l->rf[1]);
         fprintf(out, "%4d  %-*s  %-14s  %12s  %14s  %s\n", l->index, namew, lbl,
-                shape_str(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b), rf);
+                shape_text(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b), rf);
         const char *ind = "        ";
         if (has_window(l)) {
             if (!strcmp(l->formula[0], l->formula[1]))
@@ -123,11 +123,11 @@ static void report_markdown(FILE *out, const Net *net)
             net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
     fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size |\n");
     fprintf(out, "|---:|---|---|---|---:|---:|---|---|\n");
-    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | |\n", shape_str(net->input, sb, sizeof sb));
+    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | |\n", shape_text(net->input, sb, sizeof sb));
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         fprintf(out, "| %d | %s | %s | %s | %s | %s | %dx%d | ", l->index, l->name, l->op->name,
-                shape_str(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b),
+                shape_text(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b),
                 l->rf[0], l->rf[1]);
         if (has_window(l) && strcmp(l->formula[0], l->formula[1]))
             fprintf(out, "`%s`; `%s`", l->formula[0], l->formula[1]);
@@ -272,14 +272,14 @@ void dump_ir(FILE *out, const Net *net)
     fprintf(out, "Net %s  file=%s  name@%d:%d  dtype=%s  loss=%s@%d:%d  input=%s@%d:%d\n",
             net->name, net->file, net->name_pos.line, net->name_pos.col,
             net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss),
-            net->loss_pos.line, net->loss_pos.col, shape_str(net->input, sb, sizeof sb),
+            net->loss_pos.line, net->loss_pos.col, shape_text(net->input, sb, sizeof sb),
             net->input_pos.line, net->input_pos.col);
     fprintf(out, "  total_params=%lld total_macs=%lld\n", net->total_params, net->total_macs);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         fprintf(out, "Layer %d %s%s kind=%s @%d:%d  in=%s out=%s%s\n", l->index, l->name,
                 l->name_given ? "" : " (default name)", l->op ? l->op->name : "?", l->pos.line,
-                l->pos.col, shape_str(l->in, sb, sizeof sb), shape_str(l->out, sb2, sizeof sb2),
+                l->pos.col, shape_text(l->in, sb, sizeof sb), shape_text(l->out, sb2, sizeof sb2),
                 l->out.vec ? " (vector)" : "");
         fprintf(out, "  filters=%d units=%d k=%dx%d stride=%dx%d dilation=%dx%d pad_mode=%s "
                 "pad_spec=[%d,%d,%d,%d] pad=[%d,%d,%d,%d]\n", l->filters, l->units, l->k[0], l->k[1],

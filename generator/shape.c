@@ -44,7 +44,7 @@ long long sat_add(long long a, long long b)
     return r;
 }
 
-const char *shape_str(Shape s, char *buf, size_t size)
+const char *shape_text(Shape s, char *buf, size_t size)
 {
     if (s.vec)
         snprintf(buf, size, "%d", s.c);
@@ -196,7 +196,7 @@ static void check_loss(Net *net, Diag *d)
         if (!is_vector(last->out))
             error_at(d, net->loss_pos, "softmax_cross_entropy needs a vector of logits from the last "
                      "layer, but '%s' outputs %s; add {type: flatten} and a dense layer",
-                     last->name, shape_str(last->out, sb, sizeof sb));
+                     last->name, shape_text(last->out, sb, sizeof sb));
         break;
     case LOSS_CE:
         if (last->kind != L_SOFTMAX)
@@ -244,7 +244,7 @@ int shape_infer(Net *net, Diag *d)
         long long n = shape_size(l->out);
         if (n > MAX_TENSOR_ELEMS) {
             error_at(d, l->pos, "%s: its output %s has %lld elements, above the limit of %lld",
-                     l->name, shape_str(l->out, sb, sizeof sb), n, (long long)MAX_TENSOR_ELEMS);
+                     l->name, shape_text(l->out, sb, sizeof sb), n, (long long)MAX_TENSOR_ELEMS);
             complete = 0;
             break;
         }

@@ -359,6 +359,11 @@ static void f_count_include_pad(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v,
 
 static void f_activation(P *p, Layer *l, yaml_node_t *v)
 {
+    if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "softmax")) {
+        error_at(p->d, npos(v), "activation: softmax is not a fused activation; add a "
+                 "{type: softmax} layer after this one (or use loss softmax_cross_entropy)");
+        return;
+    }
     int a = get_word(p, v, "activation", act_words, 5);
     if (a >= 0)
         l->act = (Act)a;
@@ -476,8 +481,8 @@ static int dup_key(P *p, yaml_node_t *map, yaml_node_pair_t *pair)
     for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
         yaml_node_t *k2 = node(p, q->key);
         if (k2->type == YAML_SCALAR_NODE && !strcmp(sval(k), sval(k2))) {
-            error_at(p->d, npos(k), "duplicate key '%s' (first given at line %d)", sval(k),
-                     npos(k2).line);
+            error_at(p->d, npos(k), "duplicate key '%s' (first given at %d:%d)", sval(k),
+                     npos(k2).line, npos(k2).col);
             return 1;
         }
     }
@@ -929,7 +934,7 @@ int spec_parse(Net *net, Diag *d, const char *src, size_t len)
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
-        error_at(d, offset_pos(src, len, len),
+        error_at(d, (Pos){1, 1},
                  "the spec is empty: it needs at least 'input' and 'layers'");
     } else {
         P p = {net, d, &doc};

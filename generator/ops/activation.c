@@ -17,7 +17,7 @@ static void infer_softmax(Net *net, Layer *l, Diag *d)
     (void)net;
     if (!(l->in.vec || (l->in.h == 1 && l->in.w == 1)))
         error_at(d, l->pos, "%s: softmax applies to a vector (or C x 1 x 1), but its input is %s; "
-                 "add {type: flatten} before it", l->name, shape_str(l->in, sb, sizeof sb));
+                 "add {type: flatten} before it", l->name, shape_text(l->in, sb, sizeof sb));
     l->out = l->in;
 }
 

@@ -12,7 +12,7 @@ static void infer(Net *net, Layer *l, Diag *d)
     char sb[64];
     if (!(l->in.vec || (l->in.h == 1 && l->in.w == 1)))
         error_at(d, l->pos, "%s: dense needs a vector input, but its input is %s; "
-                 "add {type: flatten} before it", l->name, shape_str(l->in, sb, sizeof sb));
+                 "add {type: flatten} before it", l->name, shape_text(l->in, sb, sizeof sb));
     long long n = shape_size(l->in);
     l->out = (Shape){l->units, 1, 1, 1};
     l->nweight = sat_mul(n, l->units);
