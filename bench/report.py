@@ -10,8 +10,9 @@ Conventions (printed with the table):
     about one forward); the SGD update and the pooling/activation work are not counted.
   - % peak: against the measured single-core float32 FMA peak at the widest vector
     width (512-bit with AVX-512).
-  - x torch / x ORT: how many times faster the generated C is per sample than PyTorch /
-    ONNX Runtime at the same batch size (> 1 = cnngen faster).
+  - x torch / x t+OB / x ORT: how many times faster the generated C is per sample than
+    PyTorch (Debian's default BLAS) / PyTorch with OpenBLAS / ONNX Runtime at the same
+    batch size (> 1 = cnngen faster).
 Exit status: 0 all targets met, 1 some target not met or not measurable, 2 bad input.
 """
 import argparse
@@ -23,7 +24,8 @@ import subprocess
 import sys
 
 IMPL_NAMES = [("c-native", "cnngen C, gcc -O2 -march=native"), ("c-O2", "cnngen C, gcc -O2"),
-              ("torch", "PyTorch 1.13, 1 thread"), ("ort", "ONNX Runtime 1.17, 1 thread")]
+              ("torch", "PyTorch 1.13, 1 thread"), ("torch-openblas", "PyTorch 1.13 + OpenBLAS, 1 thread"),
+              ("ort", "ONNX Runtime 1.17, 1 thread")]
 
 
 def sh(cmd):
@@ -108,6 +110,7 @@ def main():
         if r.get("kind") == "info":
             info.setdefault(r["impl"], r)
     torch_v = info.get("torch", {}).get("torch", "?")
+    ob_blas = [b for b in info.get("torch-openblas", {}).get("blas", []) if "openblas" in b and "libopenblas" in b]
     ort_v = info.get("ort", {}).get("ort", {}).get("node", "n/a") if "ort" in info else "n/a"
 
     nets = []
@@ -128,17 +131,27 @@ def main():
     txt, md = [], []
     txt.append("== cnngen benchmark (all on one core: taskset -c %s) ==" % a.cpu)
     mach = [
-        "CPU        %s (%s; cpu MHz %s; %s logical CPUs)" % (m["cpu"], m["simd"], m["mhz"], m["ncpu"]),
-        "Compilers  %s; %s" % (m["gcc"], m["clang"]),
-        "Baselines  PyTorch %s (%s, torch.set_num_threads(1); BLAS: %s), onnxruntime-node %s (node %s)"
-        % (torch_v, m["python"], m["blas"] or "?", ort_v, m["node"] or "n/a"),
+        ("CPU", "%s (%s; cpu MHz %s; %s logical CPUs)" % (m["cpu"], m["simd"], m["mhz"], m["ncpu"])),
+        ("Compilers", "%s; %s" % (m["gcc"], m["clang"])),
+        ("Baselines", "PyTorch %s (%s, torch.set_num_threads(1); BLAS: %s), onnxruntime-node %s (node %s)"
+         % (torch_v, m["python"], ", ".join(info.get("torch", {}).get("blas", [])) or m["blas"] or "?",
+            ort_v, m["node"] or "n/a")),
     ]
+    if ob_blas:
+        mach.append(("", "and the same PyTorch with %s (Debian libopenblas0-pthread, via LD_LIBRARY_PATH)"
+                     % os.path.basename(ob_blas[0])))
     if peaks:
         pk = ", ".join("%s %d-bit %.1f" % (dt, b, g) for (dt, b), g in sorted(peaks.items(), key=lambda x: (x[0][0], -x[0][1])))
-        mach.append("FMA peak   measured, 1 core, GFLOP/s: %s" % pk)
-    txt += mach
-    md.append("Machine: " + mach[0][11:] + "  \nCompilers: " + mach[1][11:] + "  \nBaselines: " + mach[2][11:]
-              + ("  \nFMA peak: " + mach[3][11:] if peaks else ""))
+        mach.append(("FMA peak", "measured, 1 core, GFLOP/s: %s" % pk))
+    env = {}
+    for r in recs:
+        if r.get("kind") == "env":
+            env.update(r)
+    if env:
+        mach.append(("Load", "load average %s at the start, %s at the end; measured under: %s"
+                     % (env.get("loadavg_start", "?"), env.get("loadavg_end", "?"), env.get("pin", "?"))))
+    txt += ["%-10s %s" % (k, v) for k, v in mach]
+    md.append("  \n".join(("%s: %s" % (k, v)) if k else v for k, v in mach))
     for n in nets:
         if n in macs and n in torch_macs and macs[n] != torch_macs[n]:
             txt.append("WARNING: %s: cnngen reports %d MACs, the PyTorch model counts %d" % (n, macs[n], torch_macs[n]))
@@ -150,8 +163,8 @@ def main():
         txt.append("note       ONNX Runtime run() of a 1-node Identity model through the Node binding: %.1f us "
                    "(included in every ORT figure)" % min(v for _, v in ovh))
 
-    header = ["net", "pass", "batch", "implementation", "us/sample", "GFLOP/s", "% peak", "x torch", "x ORT"]
-    align = ["l", "l", "r", "l", "r", "r", "r", "r", "r"]
+    header = ["net", "pass", "batch", "implementation", "us/sample", "GFLOP/s", "% peak", "x torch", "x t+OB", "x ORT"]
+    align = ["l", "l", "r", "l", "r", "r", "r", "r", "r", "r"]
     rows = []
     for n in nets:
         fm = macs.get(n) or torch_macs.get(n)
@@ -161,17 +174,17 @@ def main():
                     us = T.get((n, impl, what, b))
                     if us is None:
                         if impl == "ort" and what == "infer":
-                            rows.append([n, what, b, iname, "n/a", "", "", "", ""])
+                            rows.append([n, what, b, iname, "n/a", "", "", "", "", ""])
                         continue
                     flop = 2.0 * fm * (3 if what == "train" else 1) if fm else None
                     gf = flop / (us * 1e3) if flop else None
                     pp = 100.0 * gf / peak32 if gf and peak32 else None
-                    xt = xo = ""
+                    xs = ["", "", ""]
                     if impl.startswith("c-"):
-                        tt = T.get((n, "torch", what, b)); to = T.get((n, "ort", what, b))
-                        xt = "%.1fx" % (tt / us) if tt else ""
-                        xo = "%.1fx" % (to / us) if to else ""
-                    rows.append([n, what, b, iname, fmt(us), fmt(gf), fmt(pp), xt, xo])
+                        for i, ref in enumerate(("torch", "torch-openblas", "ort")):
+                            tr = T.get((n, ref, what, b))
+                            xs[i] = "%.1fx" % (tr / us) if tr else ""
+                    rows.append([n, what, b, iname, fmt(us), fmt(gf), fmt(pp)] + xs)
     txt.append("")
     txt.append("FLOP = 2 x MACs; training step = forward + backward = 3 x forward MACs; "
                "%% peak vs float32 %d-bit FMA peak; us/sample = median of runs / batch" % wide)
@@ -215,8 +228,12 @@ def main():
             tg.append(("NOT MEASURED", "%s (target >= %gx vs %s): no figure" % (name, factor, rn)))
             return
         x = o / c
+        extra = ""
+        ob = T.get((lenet, "torch-openblas", c_what, r_b)) if ref == "torch" else None
+        if ob:
+            extra = "; vs PyTorch+OpenBLAS %.1f us: %.2fx, %s" % (ob, ob / c, "met" if ob / c >= factor else "not met")
         tg.append(("MET" if x >= factor else "NOT MET",
-                   "%s: %.1f us vs %s %.1f us per sample = %.2fx (target >= %gx)" % (name, c, rn, o, x, factor)))
+                   "%s: %.1f us vs %s %.1f us per sample = %.2fx (target >= %gx)%s" % (name, c, rn, o, x, factor, extra)))
     target("LeNet-5 training step, batch 1", "train", 1, "torch", 1, 10)
     target("LeNet-5 training, batch 32, per sample", "train", 32, "torch", 32, 2.5)
     target("LeNet-5 inference, batch 1", "infer", 1, "ort", 1, 2)

@@ -212,6 +212,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("spec")
     ap.add_argument("--net", default=None)
+    ap.add_argument("--impl", default="torch", help="label of the results (torch, torch-openblas)")
     ap.add_argument("--check", metavar="DIR")
     ap.add_argument("--onnx", metavar="FILE")
     ap.add_argument("--time", action="store_true")
@@ -230,8 +231,11 @@ def main():
     body, params, out_t, loss, in_shape, macs = build(spec)
     infer = nn.Sequential(body, out_t) if out_t is not None else body
     nparams = sum(p.numel() for p in body.parameters())
-    print(json.dumps({"impl": "torch", "net": net, "kind": "info", "torch": torch.__version__,
-                      "macs": macs, "params": nparams, "input": list(in_shape), "loss": loss}))
+    torch.zeros(2, 2) @ torch.zeros(2, 2)  # make sure the BLAS is loaded, then name it
+    blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and ".so" in l})
+    print(json.dumps({"impl": a.impl, "net": net, "kind": "info", "torch": torch.__version__,
+                      "macs": macs, "params": nparams, "input": list(in_shape), "loss": loss,
+                      "blas": blas}))
     sys.stdout.flush()
 
     if a.check:
@@ -244,7 +248,7 @@ def main():
             got = infer(torch.from_numpy(x.reshape((n,) + in_shape))).numpy().reshape(-1)
         err = float(np.max(np.abs(got - want) / (np.abs(want) + 1e-3)))
         ok = got.shape == want.shape and err < 1e-3
-        print(json.dumps({"impl": "torch", "net": net, "kind": "check", "samples": n,
+        print(json.dumps({"impl": a.impl, "net": net, "kind": "check", "samples": n,
                           "max_rel_err": err, "ok": ok}))
         got.astype(np.float32).tofile(os.path.join(a.check, "torch_output.bin"))
         sys.stdout.flush()
@@ -282,7 +286,7 @@ def main():
                 with torch.no_grad():
                     infer(x)
             med, runs, iters = timeit(inf, b, a.reps, a.min_time, a.warm_time)
-            print(json.dumps({"impl": "torch", "net": net, "kind": "time", "what": "infer",
+            print(json.dumps({"impl": a.impl, "net": net, "kind": "time", "what": "infer",
                               "batch": b, "us_per_sample": med, "runs": runs, "iters": iters}))
             sys.stdout.flush()
             if loss == "none":
@@ -299,7 +303,7 @@ def main():
             med, runs, iters = timeit(step, b, a.reps, a.min_time, a.warm_time)
             with torch.no_grad():
                 lval = float(loss_fn(loss, model(x), idx, t1h))
-            print(json.dumps({"impl": "torch", "net": net, "kind": "time", "what": "train",
+            print(json.dumps({"impl": a.impl, "net": net, "kind": "time", "what": "train",
                               "batch": b, "us_per_sample": med, "runs": runs, "iters": iters,
                               "final_loss": lval}))
             sys.stdout.flush()
