@@ -28,8 +28,11 @@ build/templates.c: $(TEMPLATES) tools/embed.sh
 	@mkdir -p build
 	tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
-cnngen: $(GEN_SRC) $(GEN_HDR) build/templates.c
-	$(CC) $(CFLAGS) $(WARN) $(YAML_CFLAGS) -Igenerator -o $@ $(GEN_SRC) build/templates.c $(YAML_LIBS) -lm
+# The generator links the runtime's safetensors reader (for --weights, generator/weights.c).
+GEN_RT   = runtime/safetensors.c
+
+cnngen: $(GEN_SRC) $(GEN_HDR) build/templates.c $(GEN_RT) runtime/cnngen_rt.h
+	$(CC) $(CFLAGS) $(WARN) $(YAML_CFLAGS) -Igenerator -o $@ $(GEN_SRC) build/templates.c $(GEN_RT) $(YAML_LIBS) -lm
 
 build/rt/%.o: runtime/%.c runtime/cnngen_rt.h
 	@mkdir -p build/rt

@@ -1,0 +1,172 @@
+/* weights.c - `--weights FILE.safetensors`: the parameters compiled into the generated
+ * code as const data, for programs that embed inference with no file I/O at all.
+ *
+ * The file is read and checked by the runtime's own loader (runtime/safetensors.c,
+ * linked into cnngen): every tensor "<layer>.weight" / "<layer>.bias" present with
+ * the net's dtype and shape, nothing extra, a sound layout. The values are then
+ * written as an initializer of the generated P_params, in member order:
+ *
+ *   net.c:  const P_params P_weights = { {conv1.weight...}, {conv1.bias...}, ... };
+ *   net.h:  extern const P_params P_weights;
+ *
+ * Floats are printed with 9 significant digits (17 for doubles), which reproduce
+ * every value bit for bit. NaN or infinite values are an error.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cnngen.h"
+#include "../runtime/cnngen_rt.h"
+
+/* one real as a C constant that reads back to exactly the same value */
+static void put_real(Buf *b, double v, int dbl)
+{
+    char s[40];
+    snprintf(s, sizeof s, dbl ? "%.17g" : "%.9g", v);
+    if (!strpbrk(s, ".eE"))
+        strcat(s, ".0");
+    buf_puts(b, s);
+    if (!dbl)
+        buf_putc(b, 'f');
+}
+
+/* the net's parameter tensors, as the generated descriptor lists them */
+static int net_tensors(const Net *net, cnngen_tensor *t, char (*names)[MAX_NAME + 8])
+{
+    int n = 0;
+    long long off = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        if (l->nweight) {
+            snprintf(names[n], MAX_NAME + 8, "%s.weight", l->name);
+            t[n].name = names[n];
+            t[n].offset = (size_t)off;
+            if (l->kind == L_CONV2D) {
+                t[n].ndim = 4;
+                t[n].shape[0] = l->filters;
+                t[n].shape[1] = l->in.c;
+                t[n].shape[2] = l->k[0];
+                t[n].shape[3] = l->k[1];
+            } else {
+                t[n].ndim = 2;
+                t[n].shape[0] = (int)(l->nweight / shape_size(l->in));
+                t[n].shape[1] = (int)shape_size(l->in);
+            }
+            off += l->nweight;
+            n++;
+        }
+        if (l->nbias) {
+            snprintf(names[n], MAX_NAME + 8, "%s.bias", l->name);
+            t[n].name = names[n];
+            t[n].offset = (size_t)off;
+            t[n].ndim = 1;
+            t[n].shape[0] = (int)l->nbias;
+            off += l->nbias;
+            n++;
+        }
+    }
+    return n;
+}
+
+int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, Buf *h)
+{
+    const char *P = prefix ? prefix : net->name;
+    int dbl = net->dtype == DT_F64, rb = real_bytes(net->dtype);
+    long long nparams = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        nparams += net->layers[i].nweight + net->layers[i].nbias;
+
+    cnngen_tensor *t = calloc((size_t)2 * net->nlayers + 1, sizeof *t);
+    char (*names)[MAX_NAME + 8] = calloc((size_t)2 * net->nlayers + 1, sizeof *names);
+    unsigned char *vals = malloc((size_t)(nparams ? nparams : 1) * (size_t)rb);
+    if (!t || !names || !vals) {
+        fprintf(stderr, "cnngen: out of memory reading %s\n", path);
+        free(t); free(names); free(vals);
+        return -1;
+    }
+    cnngen_model m;
+    memset(&m, 0, sizeof m);
+    m.name = net->name;
+    m.dtype_bytes = rb;
+    m.num_params = (size_t)nparams;
+    m.ntensors = net_tensors(net, t, names);
+    m.tensors = t;
+
+    char err[512];
+    int rc = -1;
+    if (cnngen_load_safetensors(&m, vals, path, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: --weights %s\n", err);
+        goto out;
+    }
+    for (long long i = 0; i < nparams; i++) {
+        double v = dbl ? ((double *)vals)[i] : ((float *)vals)[i];
+        if (!isfinite(v)) {
+            for (int k = m.ntensors - 1; k >= 0; k--)
+                if ((long long)t[k].offset <= i) {
+                    fprintf(stderr, "cnngen: --weights %s: tensor %s holds %s at element %lld\n",
+                            path, t[k].name, isnan(v) ? "NaN" : "an infinity",
+                            i - (long long)t[k].offset);
+                    break;
+                }
+            goto out;
+        }
+    }
+
+    /* net.c: the definition, one brace group per P_params member */
+    buf_printf(c, "\n/* ================================================================ weights */\n");
+    buf_printf(c, "/* Parameters from %s (cnngen --weights), as const data. */\n",
+               path);
+    buf_printf(c, "const %s_params %s_weights = {\n", P, P);
+    for (int k = 0; k < m.ntensors; k++) {
+        const cnngen_tensor *tk = &t[k];
+        size_t n = 1;
+        buf_printf(c, "    /* %s [", tk->name);
+        for (int d = 0; d < tk->ndim; d++) {
+            buf_printf(c, d ? ", %d" : "%d", tk->shape[d]);
+            n *= (size_t)tk->shape[d];
+        }
+        buf_printf(c, "] */\n    {");
+        for (size_t i = 0; i < n; i++) {
+            size_t at = tk->offset + i;
+            buf_puts(c, i % 8 == 0 ? "\n        " : " ");
+            put_real(c, dbl ? ((double *)vals)[at] : ((float *)vals)[at], dbl);
+            buf_putc(c, ',');
+        }
+        buf_printf(c, "\n    },\n");
+    }
+    if (m.ntensors == 0)
+        buf_printf(c, "    0  /* no parameters */\n");
+    buf_printf(c, "};\n");
+
+    /* net.h: the declaration, inside the include guard and extern "C" block: before
+     * the header's closing `#ifdef __cplusplus` */
+    {
+        char decl[256];
+        snprintf(decl, sizeof decl, "/* The weights compiled in by --weights. */\n"
+                 "extern const %s_params %s_weights;\n\n", P, P);
+        const char *close = NULL, *s = h->data;
+        for (const char *q = s; q && (q = strstr(q, "#ifdef __cplusplus")) != NULL; q++)
+            close = q;
+        if (!close) {
+            fprintf(stderr, "cnngen: --weights: cannot place the declaration in the header\n");
+            goto out;
+        }
+        size_t at = (size_t)(close - s);
+        Buf nh = {0};
+        for (size_t i = 0; i < at; i++)
+            buf_putc(&nh, h->data[i]);
+        buf_puts(&nh, decl);
+        for (size_t i = at; i < h->len; i++)
+            buf_putc(&nh, h->data[i]);
+        buf_free(h);
+        *h = nh;
+    }
+    rc = 0;
+out:
+    free(t);
+    free(names);
+    free(vals);
+    return rc;
+}
