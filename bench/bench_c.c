@@ -7,6 +7,8 @@
  *   cc -O2 -march=native -DBENCH_MODEL=lenet5_model bench/bench_c.c net.c \
  *      $(./cnngen --cflags) $(./cnngen --libs) -lm -o bench_c
  *   bench_c OUTDIR BATCHES REPS MIN_TIME_S [LABEL]
+ *   bench_c --profile infer|train BATCH CALLS   (for bench/profile.sh: no files, no
+ *        timing; CALLS calls of run_infer / run_train, which callgrind collects alone)
  *
  * 1. P_init(seed 42); writes OUTDIR/params.bin (the flat P_params), OUTDIR/input.bin
  *    (32 samples, uniform [0,1), from its own LCG) and OUTDIR/output.bin (P_forward of
@@ -80,14 +82,14 @@ static void *params, *grad, *ws, *inputs, *targets, *outputs;
 static double last_loss;
 static int cur_batch;
 
-static void run_infer(void)
+__attribute__((noinline)) static void run_infer(void)
 {
     size_t in_b = M.input_size * (size_t)M.dtype_bytes, out_b = M.output_size * (size_t)M.dtype_bytes;
     for (int i = 0; i < cur_batch; i++)
         M.forward(params, (const char *)inputs + (size_t)i * in_b, (char *)outputs + (size_t)i * out_b, ws);
 }
 
-static void run_train(void)
+__attribute__((noinline)) static void run_train(void)
 {
     last_loss = M.train_batch(params, inputs, targets, cur_batch, 1e-4, grad, ws);
 }
@@ -130,8 +132,46 @@ static int all_finite(const void *p, size_t n)
     return 1;
 }
 
+static void fill_inputs(void)
+{
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < NSAMPLES * M.input_size; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        ((float *)inputs)[i] = (float)((double)(s >> 40) / (double)(1ull << 24));
+    }
+    for (int i = 0; i < NSAMPLES; i++)
+        ((float *)targets)[(size_t)i * M.output_size + (size_t)(i * 7) % M.output_size] = 1.0f;
+}
+
+static void alloc_all(void)
+{
+    size_t rb = (size_t)M.dtype_bytes;
+    params = xalloc(M.params_bytes);
+    grad = xalloc(M.params_bytes);
+    ws = xalloc(M.workspace_bytes);
+    inputs = xalloc(NSAMPLES * M.input_size * rb);
+    targets = xalloc(NSAMPLES * M.output_size * rb);
+    outputs = xalloc(NSAMPLES * M.output_size * rb);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "--profile") == 0) {
+        int train = strcmp(argv[2], "train") == 0, calls = atoi(argv[4]);
+        cur_batch = atoi(argv[3]);
+        if (cur_batch < 1 || cur_batch > NSAMPLES || M.dtype_bytes != 4 || (train && !M.train_batch)) {
+            fprintf(stderr, "bench_c --profile: bad batch, dtype or no training code\n");
+            return 2;
+        }
+        alloc_all();
+        M.init(params, 42);
+        fill_inputs();
+        for (int i = 0; i < calls; i++) {
+            if (train) run_train();
+            else run_infer();
+        }
+        return 0;
+    }
     if (argc < 5) {
         fprintf(stderr, "usage: %s OUTDIR BATCHES REPS MIN_TIME_S [LABEL]\n", argv[0]);
         return 2;
@@ -146,21 +186,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_c: %s is not float32; the comparison with PyTorch/ORT is float32\n", M.name);
         return 2;
     }
-    params = xalloc(M.params_bytes);
-    grad = xalloc(M.params_bytes);
-    ws = xalloc(M.workspace_bytes);
-    inputs = xalloc(NSAMPLES * M.input_size * rb);
-    targets = xalloc(NSAMPLES * M.output_size * rb);
-    outputs = xalloc(NSAMPLES * M.output_size * rb);
-
+    alloc_all();
     M.init(params, 42);
-    uint64_t s = 0x9E3779B97F4A7C15ull;
-    for (size_t i = 0; i < NSAMPLES * M.input_size; i++) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        ((float *)inputs)[i] = (float)((double)(s >> 40) / (double)(1ull << 24));
-    }
-    for (int i = 0; i < NSAMPLES; i++)
-        ((float *)targets)[(size_t)i * M.output_size + (size_t)(i * 7) % M.output_size] = 1.0f;
+    fill_inputs();
 
     printf("{\"impl\": \"%s\", \"net\": \"%s\", \"kind\": \"info\", \"num_params\": %zu, "
            "\"params_bytes\": %zu, \"workspace_bytes\": %zu, \"input_size\": %zu, \"output_size\": %zu}\n",
