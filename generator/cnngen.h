@@ -340,4 +340,14 @@ void win_irange(const Win *g, int u, int *ilo, int *ihi); /* outputs rows valid 
 void win_jrange(const Win *g, int v, int *jlo, int *jhi);
 const OpDef *op_find(const char *type_name);
 
+
+/* ------------------------------------------------------------------ weights.c */
+
+/* --weights FILE.safetensors: reads and checks the file against the net (names
+ * "<layer>.weight"/"<layer>.bias", dtype, shapes: the runtime's strict loader), then
+ * appends `const P_params P_weights = {...};` to c and inserts
+ * `extern const P_params P_weights;` into h before its closing `#ifdef __cplusplus`.
+ * Returns 0, or -1 after printing "cnngen: --weights FILE: ..." on stderr. */
+int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, Buf *h);
+
 #endif
