@@ -53,7 +53,7 @@ def run(cmd, timeout=300, **kw):
 
 
 def first_line(s):
-    for line in s.splitlines():
+    for line in [l for l in s.splitlines() if "error" in l] + s.splitlines():
         if line.strip():
             return line.strip()[:300]
     return "(no message)"
@@ -252,7 +252,7 @@ def main():
     ap.add_argument("--seed0", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("specs", nargs="*")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     torch.set_num_threads(1)
     cnngen = os.path.abspath(a.cnngen)
     p = run([cnngen, "--cflags"])

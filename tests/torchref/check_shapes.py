@@ -7,7 +7,10 @@ on a random input, and compare with the report: the input shape, every layer's t
 name (given names verbatim, default names by the rule documented in cnngen's README,
 see torchnet.default_names), output shape, parameter count and, for conv2d and dense,
 multiply-accumulates (conv: K*H2*W2*C*kh*kw, dense: in*units, as SPEC.md's LeNet-5
-example counts them), and the total parameter count. One PASS/FAIL line per spec.
+example counts them), the pads applied, the receptive field (rf += (window - 1) * jump,
+jump *= stride; global pools and dense layers span the whole map), a warning exactly
+where some input row or column is never read (reported on its own line,
+torch-unread-warnings/...), and the total parameter count. One PASS/FAIL line per spec.
 
 usage: check_shapes.py CNNGEN WORKDIR [--random N] [--seed0 S] SPEC...
 """
@@ -36,21 +39,22 @@ def check_one(cnngen, path, label):
     p = subprocess.run([cnngen, "--report", "--format", "json", path],
                        capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
-        err = (p.stderr.strip().splitlines() or ["(no message)"])[0]
-        return "cnngen rejected a valid spec (exit %d): %s" % (p.returncode, err)
+        lines = p.stderr.strip().splitlines()
+        err = ([l for l in lines if ": error: " in l] + lines + ["(no message)"])[0]
+        return "cnngen rejected a valid spec (exit %d): %s" % (p.returncode, err), None
     try:
         rep = json.loads(p.stdout)
     except ValueError as e:
-        return "report is not JSON: %s" % e
+        return "report is not JSON: %s" % e, None
     raw = spec.get("layers") or []
     jl = rep.get("layers")
     if not isinstance(jl, list) or len(jl) != len(raw):
         return "report has %s layers, spec has %d" % (
-            len(jl) if isinstance(jl, list) else "no", len(raw))
+            len(jl) if isinstance(jl, list) else "no", len(raw)), None
     names = [l.get("name") for l in jl]
     wants = torchnet.default_names(raw)
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
-    errs = []
+    errs, werrs = [], []
     if "name" in spec and rep.get("name") != spec["name"]:
         errs.append("name %r vs spec %r" % (rep.get("name"), spec["name"]))
     if rep.get("input") != list(net.input_shape):
@@ -59,6 +63,7 @@ def check_one(cnngen, path, label):
     x = torch.randn((2,) + net.input_shape, dtype=torch.float64)
     with torch.no_grad():
         _, outs = net(x, return_all=True)
+    rf, jump, hw = [1, 1], [1, 1], list(net.input_shape[1:])
     for i, (L, J, o) in enumerate(zip(net.layers, jl, outs)):
         where = "layer %d (%s %s)" % (i + 1, L.type, L.name)
         if J.get("type") != L.type:
@@ -84,13 +89,56 @@ def check_one(cnngen, path, label):
         for key in ("receptive_field", "warnings"):
             if key not in J:
                 errs.append("%s: no %r in the report" % (where, key))
+        # pads actually applied, from our own reading of the padding forms
+        if L.pads is not None and "pads" in J and J["pads"] != list(L.pads):
+            errs.append("%s: pads %s, expected %s" % (where, J["pads"], list(L.pads)))
+        # receptive field and jump on the input: rf += (effective window - 1) * jump,
+        # jump *= stride; global pools and the first dense after a map take a window
+        # over the whole map; flatten and activations move nothing
+        if L.type == "conv2d" or L.type in torchnet.POOLS:
+            dl = L.dil if L.type == "conv2d" else (1, 1)
+            eff = [dl[a] * (L.k[a] - 1) + 1 for a in (0, 1)]
+            rf = [rf[a] + (eff[a] - 1) * jump[a] for a in (0, 1)]
+            jump = [jump[a] * L.s[a] for a in (0, 1)]
+            hw = list(ts[1:])
+        elif L.type in torchnet.GLOBAL_POOLS or L.type == "dense":
+            rf = [rf[a] + (hw[a] - 1) * jump[a] for a in (0, 1)]
+            jump = [jump[a] * hw[a] for a in (0, 1)]
+            hw = [1, 1]
+        if J.get("receptive_field") != rf:
+            errs.append("%s: receptive_field %s, expected %s"
+                        % (where, J.get("receptive_field"), rf))
+        # input rows/columns that no window reads (a division that is not exact, a
+        # stride larger than the window, ...) are warned about, and only those
+        if L.type == "conv2d" or L.type in torchnet.POOLS:
+            dl = L.dil if L.type == "conv2d" else (1, 1)
+            unread = []
+            for a in (0, 1):
+                read = set()
+                for o_ in range(ts[1 + a]):
+                    for u in range(L.k[a]):
+                        read.add(o_ * L.s[a] + u * dl[a] - L.pads[a])
+                miss = [r_ for r_ in range(L.in_shape[1 + a]) if r_ not in read]
+                if miss:
+                    unread.append("%s %s" % (("rows", "columns")[a], miss))
+            if unread and not J.get("warnings"):
+                werrs.append("%s: input %s never read, but no warning"
+                             % (where, " and ".join(unread)))
+            if not unread and J.get("warnings"):
+                werrs.append("%s: warning %r, but every input row and column is read"
+                            % (where, J["warnings"][0]))
     tot = net.num_params()
     if rep.get("total_params") != tot:
         errs.append("total_params %s, torch %d" % (rep.get("total_params"), tot))
     if "total_macs" not in rep:
         errs.append("no total_macs in the report")
-    return "; ".join(errs[:4]) + (" (+%d more)" % (len(errs) - 4) if len(errs) > 4 else "") \
-        if errs else None
+    return summary(errs), summary(werrs)
+
+
+def summary(errs):
+    if not errs:
+        return None
+    return "; ".join(errs[:4]) + (" (+%d more)" % (len(errs) - 4) if len(errs) > 4 else "")
 
 
 def main():
@@ -100,7 +148,7 @@ def main():
     ap.add_argument("--random", type=int, default=0)
     ap.add_argument("--seed0", type=int, default=1000)
     ap.add_argument("specs", nargs="*")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     torch.set_num_threads(1)
     os.makedirs(a.workdir, exist_ok=True)
     jobs = [(s, "torch-shapes/" + s) for s in a.specs]
@@ -113,14 +161,16 @@ def main():
     nfail = 0
     for path, label in jobs:
         try:
-            why = check_one(a.cnngen, path, label)
+            why, wwhy = check_one(a.cnngen, path, label)
         except Exception as e:  # a crash in the check is a failure, never a pass
-            why = "exception %s: %s" % (type(e).__name__, e)
-        if why:
-            nfail += 1
-            print("FAIL %s: %s [%s]" % (label, why, path), flush=True)
-        else:
-            print("PASS %s" % label, flush=True)
+            why, wwhy = "exception %s: %s" % (type(e).__name__, e), None
+        for lab, w in ((label, why), (label.replace("torch-shapes/", "torch-unread-warnings/"),
+                                      wwhy)):
+            if w:
+                nfail += 1
+                print("FAIL %s: %s [%s]" % (lab, w, path), flush=True)
+            else:
+                print("PASS %s" % lab, flush=True)
     return 1 if nfail else 0
 
 

@@ -2,13 +2,13 @@
 
 gen(seed) -> (spec dict, yaml text, cnngen options list). Every spec is valid by
 construction: shapes are tracked with torchnet's rules (resolve_pads, out_dim), and a
-choice that would make a window not fit is redrawn. Sizes stay small (input up to
+choice that would make a window not fit is redrawn. Pooling pads stay at most half the
+window on each side (cnngen rejects more, as PyTorch does: a window could otherwise lie
+entirely in the padding, where a max or an average is undefined). Sizes stay small (input up to
 3x14x14, a few filters/units) so the generated C compiles in a moment.
 
 Choices that SPEC.md leaves ambiguous are avoided on purpose (so a mismatch means a
-bug, not a reading): pooling pads are kept below the window size on every side (so
-every window holds at least one real cell: a max over padding only or an average
-over zero cells is undefined), and softmax_cross_entropy follows a vector layer
+bug, not a reading): softmax_cross_entropy follows a vector layer
 (dense, flatten or an activation of one), never a global pool directly.
 
     python3 randspec.py SEED [OUTFILE]    prints / writes one spec
@@ -36,14 +36,14 @@ def _maybe_pair(r, a, b):
 
 
 def _padding(r, k, for_pool):
-    """A random padding form; pools keep each side < k (see module doc)."""
+    """A random padding form; pools keep each side <= k // 2 (see module doc)."""
     form = r.choice(["omit", "valid", "same", "same_lower", "int", "pair", "four"])
     if form == "omit":
         return None
     if form in ("valid", "same", "same_lower"):
         return form
-    lim_h = k[0] - 1 if for_pool else k[0] + 1
-    lim_w = k[1] - 1 if for_pool else k[1] + 1
+    lim_h = k[0] // 2 if for_pool else k[0] + 1
+    lim_w = k[1] // 2 if for_pool else k[1] + 1
     if form == "int":
         return r.randint(0, max(0, min(lim_h, lim_w)))
     if form == "pair":
@@ -93,7 +93,7 @@ def _pool(r, shape):
         pad = _padding(r, k, True)
         ceil = r.random() < 0.35
         pads = resolve_pads(pad, (H, W), k, s, (1, 1))
-        if max(pads[0], pads[2]) >= k[0] or max(pads[1], pads[3]) >= k[1]:
+        if 2 * max(pads[0], pads[2]) > k[0] or 2 * max(pads[1], pads[3]) > k[1]:
             continue
         Ho = out_dim(H, pads[0], pads[2], k[0], s[0], 1, ceil)
         Wo = out_dim(W, pads[1], pads[3], k[1], s[1], 1, ceil)
