@@ -9,7 +9,13 @@
       trainer's saved weights. Prints the max difference; exit 1 if too large.
   train_ref.py predict W IMAGES N PRED
       the PyTorch predictions for the first N images vs PRED (one class a line)
+  train_ref.py probs W IMAGES N OUT
+      OUT (lines "class p0 p1 ...", examples/embed's -p) vs PyTorch's softmax
+  train_ref.py cinit NET.c PREFIX W
+      the initializer `const PREFIX_params PREFIX_weights = {...}` that cnngen
+      --weights wrote into NET.c holds exactly W's values, in P_params order
 """
+import re
 import os
 import sys
 
@@ -72,5 +78,37 @@ elif cmd == "predict":
     bad = int((differ & (top2[:, 1] - top2[:, 0] > 1e-4)).sum())
     print("%d of %d predictions differ from PyTorch (%d not near-ties)" % (int(differ.sum()), n, bad))
     sys.exit(0 if bad == 0 else 1)
+elif cmd == "probs":
+    w, images, n, out = sys.argv[2:6]
+    n = int(n)
+    m = model_from(w)
+    x = torch.tensor(stio.pad32(stio.read_idx(images)[:n]))
+    with torch.no_grad():
+        ref = torch.softmax(m(x), 1).numpy()
+    got = np.loadtxt(out, dtype=np.float64).reshape(n, -1)
+    d = np.abs(got[:, 1:] - ref).max()
+    cls_ok = (got[:, 0].astype(int) == got[:, 1:].argmax(1)).all()
+    print("max |probability - PyTorch| = %.3g over %d images" % (d, n))
+    sys.exit(0 if d < 2e-5 and cls_ok else 1)
+elif cmd == "cinit":
+    netc, prefix, w = sys.argv[2:5]
+    src = open(netc).read()
+    start = src.index("const %s_params %s_weights = {" % (prefix, prefix))
+    body = src[start:src.index("};", start)]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    body = body[body.index("{") + 1:]
+    vals = re.findall(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?", body)
+    t, _ = stio.read(w)
+    order = ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight",
+             "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"]
+    ref = np.concatenate([t[k].reshape(-1) for k in order])
+    got = np.array([float(v) for v in vals]).astype(ref.dtype)
+    if got.shape != ref.shape:
+        print("%d values in the initializer, %d in the file" % (got.size, ref.size))
+        sys.exit(1)
+    same = np.array_equal(got.view(np.uint32 if ref.dtype == np.float32 else np.uint64),
+                          ref.view(np.uint32 if ref.dtype == np.float32 else np.uint64))
+    print("%d values, %s" % (got.size, "bit-identical" if same else "DIFFERENT"))
+    sys.exit(0 if same else 1)
 else:
     sys.exit("unknown command " + cmd)
