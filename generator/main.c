@@ -5,6 +5,7 @@
  *
  * Exit status: 0 success, 1 invalid spec, 2 usage or I/O error.
  */
+#define _DEFAULT_SOURCE     /* readlink, fileno, mkstemp, PATH_MAX under -std=c99 too */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
