@@ -171,9 +171,15 @@ static int get_int(P *p, yaml_node_t *n, const char *what, long long min, long l
 {
     char b[96];
     if (n->type != YAML_SCALAR_NODE || classify(n) != S_INT) {
-        if (n->type == YAML_SCALAR_NODE && classify(n) == S_FLOAT)
-            error_at(p->d, npos(n), "'%s' must be an integer, got the non-integral number %s",
-                     what, quote(n, b, sizeof b));
+        if (n->type == YAML_SCALAR_NODE && classify(n) == S_FLOAT) {
+            double v = strtod(sval(n), NULL);
+            if (isfinite(v) && v == floor(v))
+                error_at(p->d, npos(n), "'%s' must be an integer, got the number %s; write it "
+                         "without a decimal point or exponent", what, quote(n, b, sizeof b));
+            else
+                error_at(p->d, npos(n), "'%s' must be an integer, got the non-integral number %s",
+                         what, quote(n, b, sizeof b));
+        }
         else
             error_at(p->d, npos(n), "'%s' must be an integer, got %s", what,
                      describe(n, b, sizeof b));
