@@ -78,6 +78,48 @@ void layer_warn(Diag *d, Net *net, Layer *l, Pos p, const char *fmt, ...)
 
 static long long clamp_rf(long long v) { return v > (1LL << 30) ? (1LL << 30) : v; }
 
+/* Does some window tap read padded position x? Taps are at o*s + u*d for
+ * 0 <= o < out, 0 <= u < k: solve u*d = x (mod s) for u in the range that keeps
+ * o in [0, out). O(log) per position, so any size is fine. */
+static long long inv_mod(long long a, long long m)
+{
+    long long g = m, x = 0, x1 = 1, aa = a % m;
+    while (aa) {
+        long long q = g / aa, t = g - q * aa;
+        g = aa, aa = t;
+        t = x - q * x1;
+        x = x1, x1 = t;
+    }
+    return ((x % m) + m) % m;
+}
+
+static long long gcd_ll(long long a, long long b)
+{
+    while (b) {
+        long long t = a % b;
+        a = b, b = t;
+    }
+    return a;
+}
+
+static int tap_reads(long long x, long long k, long long s, long long d, long long out)
+{
+    long long last = (out - 1) * s;            /* start of the last window */
+    long long ulo = x > last ? (x - last + d - 1) / d : 0;
+    long long uhi = x / d < k - 1 ? x / d : k - 1;
+    if (ulo > uhi)
+        return 0;
+    long long g = gcd_ll(d, s);
+    if (x % g)
+        return 0;
+    long long m = s / g;
+    if (m == 1)
+        return 1;
+    long long u0 = (x / g) % m * inv_mod(d / g % m, m) % m;
+    long long u = ulo + ((u0 - ulo) % m + m) % m;
+    return u <= uhi;
+}
+
 /* One axis of the window rule. Returns the output size, or 0 after an error. */
 static int window_axis(Net *net, Layer *l, Diag *d, int ax, int ceil_mode)
 {
@@ -151,20 +193,46 @@ static int window_axis(Net *net, Layer *l, Diag *d, int ax, int ceil_mode)
         return 0;
     }
 
-    /* input rows/columns that no window reads (0-based, in input coordinates) */
-    long long first_unread = (out - 1) * s + keff - lo;
-    if (first_unread < in) {
-        char rows[64];
-        if (first_unread + 1 == in)
-            sfmt(rows, sizeof rows, "input %s %d is never read", row[ax], in);
-        else
-            sfmt(rows, sizeof rows, "input %ss %lld-%d are never read", row[ax], first_unread + 1, in);
-        layer_warn(d, net, l, kpos, "(%s)/%lld + 1 = %.2f: %s", terms, s, (double)num / (double)s + 1.0, rows);
+    /* input rows/columns that no window tap reads: after a division that is not
+     * exact, between windows when the stride is larger than the window, between
+     * dilated taps, or before the first tap */
+    Buf list = {0};
+    long long nunread = 0, shown = 0;
+    for (long long x = 0; x < in; x++) {
+        if (tap_reads(x + lo, k, s, dil, out))
+            continue;
+        if (nunread++ == 0 || shown < 8) {
+            /* ranges of consecutive rows: "7", "6-7", "1, 3, 5" (numbered from 1) */
+            long long y = x;
+            while (y + 1 < in && !tap_reads(y + 1 + lo, k, s, dil, out))
+                y++;
+            if (y > x)
+                buf_printf(&list, "%s%lld-%lld", shown ? ", " : "", x + 1, y + 1);
+            else
+                buf_printf(&list, "%s%lld", shown ? ", " : "", x + 1);
+            nunread += y - x;
+            x = y;
+            shown++;
+        } else {
+            buf_puts(&list, shown++ == 8 ? ", ..." : "");
+        }
     }
-    if (s > keff && out > 1)
-        layer_warn(d, net, l, l->fpos[F_STRIDE].line ? l->fpos[F_STRIDE] : kpos,
-                   "stride %lld is larger than the %s %s (%lld): %lld of every %lld input %ss are never read",
-                   s, what, dim[ax], keff, s - keff, s, row[ax]);
+    if (nunread) {
+        if (shown > 8)
+            buf_printf(&list, " (%lld in all)", nunread);
+        Buf msg = {0};
+        buf_printf(&msg, "input %s%s %s %s never read", row[ax], nunread == 1 ? "" : "s",
+                   list.data, nunread == 1 ? "is" : "are");
+        if (num % s)
+            layer_warn(d, net, l, kpos, "(%s)/%lld + 1 = %.2f: %s", terms, s,
+                       (double)num / (double)s + 1.0, msg.data);
+        else
+            layer_warn(d, net, l, l->fpos[F_STRIDE].line ? l->fpos[F_STRIDE] : kpos,
+                       "%s (stride %lld, %s %lld%s)", msg.data, s, what, k,
+                       dil > 1 ? " dilated" : "");
+        buf_free(&msg);
+    }
+    buf_free(&list);
 
     l->rf[ax] = (int)clamp_rf(l->rf[ax] + (keff - 1) * (long long)l->jump[ax]);
     l->jump[ax] = (int)clamp_rf((long long)l->jump[ax] * s);

@@ -56,6 +56,12 @@ ok text_params_760 $? "params formula missing"
 [ $rc = 0 ] && grep -q '^specs/stride3.yaml:5:40: warning: conv1: (7 - 3)/3 + 1 = 2.33: input row 7 is never read$' "$T/e"
 ok warning_2_33 $? "rc=$rc, $(head -1 "$T/e")"
 
+"$CN" --check tests/frontend/unread.yaml 2>"$T/e"; rc=$?
+[ $rc = 0 ] && [ "$(grep -c warning: "$T/e")" = 2 ] &&
+grep -q 'warning: conv1: (9 - 1)/3 + 1 = 3.67: input rows 2-3, 5-6, 8-9 are never read$' "$T/e" &&
+grep -q 'warning: conv1: input columns 1, 3, 5, 7, 9, 11, 13 are never read (stride 2, kernel 3 dilated)$' "$T/e"
+ok warning_holes $? "rc=$rc: $(grep warning: "$T/e" | tr '\n' '|')"
+
 # ---- --strict turns the warning into an error
 "$CN" --check --strict specs/stride3.yaml 2>"$T/e"; rc=$?
 [ $rc = 1 ] && grep -q 'error: conv1: (7 - 3)/3 + 1 = 2.33: input row 7 is never read \[--strict\]' "$T/e"
