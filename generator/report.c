@@ -1,5 +1,6 @@
 /* report.c - the shape-check report (--report) in text, markdown and json, and
  * --dump-ir. Reads only the IR (after shape_infer) and the memory plan. */
+#include <stdlib.h>
 #include <string.h>
 #include "cnngen.h"
 
@@ -178,8 +179,20 @@ static void jshape(FILE *out, Shape s)
         fprintf(out, "[%d, %d, %d]", s.c, s.h, s.w);
 }
 
+/* the shortest %g text that reads back as exactly v (0.2, not 0.20000000000000001) */
+static const char *shortest(double v, char *buf)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
 static void report_json(FILE *out, const Net *net)
 {
+    char num[32];
     WsPlan tr = plan_workspace(net, 0), inf = plan_workspace(net, 1);
     fputs("{\n  \"name\": ", out);
     jstr(out, net->name);
@@ -219,7 +232,7 @@ static void report_json(FILE *out, const Net *net)
             fprintf(out, ", \"bias\": %s, \"activation\": \"%s\"", l->bias ? "true" : "false",
                     act_name(l->act));
         if (l->kind == L_LEAKY_RELU || l->act == ACT_LEAKY_RELU)
-            fprintf(out, ", \"alpha\": %.17g", l->alpha);
+            fprintf(out, ", \"alpha\": %s", shortest(l->alpha, num));
         fputs(",\n     \"formula\": [", out);
         int nf = 0;
         for (int ax = 0; ax < 2; ax++)
