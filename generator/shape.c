@@ -142,9 +142,14 @@ static int window_axis(Net *net, Layer *l, Diag *d, int ax, int ceil_mode)
             lo = total / 2, hi = total - lo;
         else
             hi = total / 2, lo = total - hi;
-        sfmt(same, sizeof same, "%s: ceil(%d/%lld) = %lld, pad (%lld - 1)*%lld + %lld - %d = %lld -> %lld %s, %lld %s; ",
+        long long raw = (o - 1) * s + keff - in;
+        if (raw < 0)
+            sfmt(same, sizeof same, "%s: ceil(%d/%lld) = %lld, pad (%lld - 1)*%lld + %lld - %d = %lld < 0 -> none; ",
+                 l->pad_mode == PAD_SAME ? "same" : "same_lower", in, s, o, o, s, keff, in, raw);
+        else
+            sfmt(same, sizeof same, "%s: ceil(%d/%lld) = %lld, pad (%lld - 1)*%lld + %lld - %d = %lld -> %lld %s, %lld %s; ",
                  l->pad_mode == PAD_SAME ? "same" : "same_lower", in, s, o, o, s, keff, in,
-                 (o - 1) * s + keff - in, lo, lo_side[ax], hi, hi_side[ax]);
+                 raw, lo, lo_side[ax], hi, hi_side[ax]);
     } else if (l->pad_mode == PAD_EXPLICIT) {
         lo = l->pad_spec[ax];
         hi = l->pad_spec[ax + 2];
