@@ -29,6 +29,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 
 import numpy as np
 import torch
@@ -280,8 +281,12 @@ def main():
 
     def one(job):
         path, opts, label, d, seed = job
+        t0 = time.time()
         try:
-            return check_net(cnngen, cflags, libs, cc, path, opts, d, seed)
+            r = check_net(cnngen, cflags, libs, cc, path, opts, d, seed)
+            if os.environ.get("TORCHREF_TIMING"):
+                sys.stderr.write("time %s %.2f\n" % (label, time.time() - t0))
+            return r
         except Fail as e:
             return [("numerics", str(e))]
         except Exception as e:  # a crash in the check is a failure, never a pass

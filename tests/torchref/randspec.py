@@ -219,7 +219,7 @@ def gen(seed):
 
     opts = []
     unroll = r.choice(["auto", "auto", "none", "kernel", "full", "default"])
-    if unroll == "full" and macs > 6000:
+    if unroll == "full" and macs > 1500:
         unroll = "kernel"
     if unroll != "default":
         opts += ["--unroll", unroll]
