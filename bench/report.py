@@ -199,7 +199,9 @@ def main():
               "gradient); %% peak is of the measured float32 %d-bit FMA peak; \"x torch\" / \"x ORT\" = how "
               "many times faster per sample the generated C is at the same batch size." % wide)
 
-    un = [r for r in recs if r.get("kind") == "unroll"]
+    morder = {"auto": 0, "full": 1, "kernel": 2, "none": 3}
+    un = sorted([r for r in recs if r.get("kind") == "unroll"],
+                key=lambda r: (nets.index(r["net"]) if r["net"] in nets else 99, morder.get(r["mode"], 9)))
     if un:
         uh = ["net", "unroll", "generate s", "gcc -O2 s", "C lines", "text bytes", "note"]
         ua = ["l", "l", "r", "r", "r", "r", "l"]
@@ -209,10 +211,11 @@ def main():
                 ur.append([r["net"], r["mode"], "%.2f" % r["gen_s"], "%.2f" % r["compile_s"],
                            format(r["c_lines"], ","), format(r["text"], ","), ""])
             else:
-                ur.append([r["net"], r["mode"], "", "", format(r["c_lines"], ",") if r.get("c_lines") else "",
-                           "", r.get("note", "")])
+                ur.append([r["net"], r["mode"], "%.2f" % r["gen_s"] if "gen_s" in r else "", "",
+                           format(r["c_lines"], ",") if r.get("c_lines") else "", "", r.get("note", "")])
         txt.append("")
-        txt.append("Generated code per --unroll mode (object: gcc -O2 -c net.c; text = size(1) text)")
+        txt.append("Generated code per --unroll mode (gcc -O2 -c net.c: wall time and size(1) text of net.o; "
+                   "auto = the default, the build benchmarked above)")
         txt.append(table(ur, uh, ua))
         md.append("")
         md.append(md_table(ur, uh, ua))

@@ -112,14 +112,25 @@ r = json.load(open(sys.argv[1]))
 print(json.dumps({"impl": "cnngen", "net": sys.argv[2], "kind": "report", "total_macs": r.get("total_macs"),
                   "total_params": r.get("total_params"), "input": r.get("input")}))
 EOF
+  g0=$(date +%s.%N)
   "$CNNGEN" "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
     || die "cnngen failed on $spec: $(head -3 "$OUT/logs/$net-gen.log")"
+  g1=$(date +%s.%N)
   for v in native O2; do
     case $v in native) fl="-O2 -march=native"; lab="c-native" ;; O2) fl="-O2"; lab="c-O2" ;; esac
     say "$net: build and time generated C ($fl)"
-    gcc $fl -std=c99 -DBENCH_MODEL="${net}_model" -I"$d" $CFLAGS_RT -o "$d/bench_$v" \
-      bench/bench_c.c "$d/net.c" $LIBS_RT -lm 2>"$OUT/logs/$net-cc-$v.log" \
-      || die "building the generated C failed: see $OUT/logs/$net-cc-$v.log"
+    c0=$(date +%s.%N)
+    gcc $fl -std=c99 $CFLAGS_RT -c -o "$d/net_$v.o" "$d/net.c" 2>"$OUT/logs/$net-cc-$v.log" \
+      || die "compiling the generated C failed: see $OUT/logs/$net-cc-$v.log"
+    c1=$(date +%s.%N)
+    gcc $fl -std=c99 -DBENCH_MODEL="${net}_model" $CFLAGS_RT -o "$d/bench_$v" \
+      bench/bench_c.c "$d/net_$v.o" $LIBS_RT -lm 2>>"$OUT/logs/$net-cc-$v.log" \
+      || die "building the benchmark failed: see $OUT/logs/$net-cc-$v.log"
+    if [ "$v" = O2 ]; then  # the default (--unroll auto) row of the unroll table
+      read -r text data bss _ < <(size "$d/net_$v.o" | tail -1)
+      $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":"auto","ok":True,"gen_s":float(a[3])-float(a[2]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
+        "$net" "$g0" "$g1" "$c0" "$c1" "$text" "$data" "$bss" "$(wc -l < "$d/net.c")" "$(wc -c < "$d/net.c")" >> "$RES"
+    fi
     $PIN "$d/bench_$v" "$d" 1,32 "$REPS" "$MINT" "$lab" >> "$RES" || die "$d/bench_$v failed"
   done
   say "$net: PyTorch (check against the generated C, ONNX export, timing)"
@@ -141,11 +152,15 @@ EOF
   fi
 done
 
-# ---- unroll modes: generation time, gcc -O2 compile time, object size
+# ---- unroll modes: generation time, gcc -O2 compile time, object size. A mode whose
+# C exceeds BENCH_MAX_LINES (300000) lines is not compiled (gcc -O2 needs many minutes
+# for it); a compile is given BENCH_CC_TIMEOUT (90) seconds.
+MAXLINES=${BENCH_MAX_LINES:-300000}
+CCTIMEOUT=${BENCH_CC_TIMEOUT:-90}
 if [ "$SMOKE" != 1 ]; then
   for spec in "${NETS[@]}"; do
     net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])' "$spec")
-    for mode in auto full kernel none; do
+    for mode in full kernel none; do   # auto: measured with the benchmark build above
       u=$OUT/unroll/$net-$mode
       mkdir -p "$u"
       say "$net: --unroll $mode: generate, gcc -O2 -c"
@@ -158,14 +173,20 @@ if [ "$SMOKE" != 1 ]; then
       fi
       g1=$(date +%s.%N)
       lines=$(wc -l < "$u/net.c"); bytes=$(wc -c < "$u/net.c")
-      if timeout 120 gcc -O2 -std=c99 $CFLAGS_RT -c -o "$u/net.o" "$u/net.c" 2>"$u/cc.log"; then
+      if [ "$lines" -gt "$MAXLINES" ]; then
+        $PY -c 'import json,sys; print(json.dumps({"impl":"cnngen","kind":"unroll","net":sys.argv[1],"mode":sys.argv[2],"ok":False,"c_lines":int(sys.argv[3]),"gen_s":float(sys.argv[5])-float(sys.argv[4]),"note":"not compiled: over %s lines (BENCH_MAX_LINES)" % sys.argv[6]}))' \
+          "$net" "$mode" "$lines" "$g0" "$g1" "$MAXLINES" >> "$RES"
+        rm -f "$u/net.c"
+        continue
+      fi
+      if timeout "$CCTIMEOUT" gcc -O2 -std=c99 $CFLAGS_RT -c -o "$u/net.o" "$u/net.c" 2>"$u/cc.log"; then
         g2=$(date +%s.%N)
         read -r text data bss _ < <(size "$u/net.o" | tail -1)
         $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":a[2],"ok":True,"gen_s":float(a[4])-float(a[3]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
           "$net" "$mode" "$g0" "$g1" "$g2" "$text" "$data" "$bss" "$lines" "$bytes" >> "$RES"
       else
-        $PY -c 'import json,sys; print(json.dumps({"impl":"cnngen","kind":"unroll","net":sys.argv[1],"mode":sys.argv[2],"ok":False,"c_lines":int(sys.argv[3]),"note":"gcc -O2 failed or took over 120 s"}))' \
-          "$net" "$mode" "$lines" >> "$RES"
+        $PY -c 'import json,sys; print(json.dumps({"impl":"cnngen","kind":"unroll","net":sys.argv[1],"mode":sys.argv[2],"ok":False,"c_lines":int(sys.argv[3]),"gen_s":float(sys.argv[5])-float(sys.argv[4]),"note":"gcc -O2 did not finish in %s s" % sys.argv[6] if open(sys.argv[7]).read().strip() == "" else "gcc -O2 failed: " + open(sys.argv[7]).read().strip().splitlines()[0][:80]}))' \
+          "$net" "$mode" "$lines" "$g0" "$g1" "$CCTIMEOUT" "$u/cc.log" >> "$RES"
       fi
       rm -f "$u/net.o"
     done
