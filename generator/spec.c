@@ -385,7 +385,7 @@ static void f_alpha(P *p, Layer *l, yaml_node_t *v)
     }
     double a = strtod(sval(v), NULL);
     if (!isfinite(a) || fabs(a) > 1e6) {
-        error_at(p->d, npos(v), "'alpha' must be a finite number of moderate size, got %s", sval(v));
+        error_at(p->d, npos(v), "'alpha' must be a finite number of moderate size, got %s", quote(v, b, sizeof b));
         return;
     }
     l->alpha = a;
@@ -503,7 +503,15 @@ static const char *key_text(P *p, yaml_node_t *k)
         error_at(p->d, npos(k), "a key must be a name, got %s", describe(k, b, sizeof b));
         return NULL;
     }
-    return sval(k);
+    const char *s = sval(k);
+    int odd = strlen(s) > 64;
+    for (const char *q = s; *q && !odd; q++)
+        odd = (unsigned char)*q < 0x20 || *q == 0x7f;
+    if (odd) {   /* no field looks like this; keep the message short and printable */
+        error_at(p->d, npos(k), "unknown key '%s'", quote(k, b, sizeof b));
+        return NULL;
+    }
+    return s;
 }
 
 static void parse_layer(P *p, Layer *l, yaml_node_t *m)
