@@ -100,11 +100,11 @@ static void timeit(const char *label, const char *what, void (*fn)(void), int re
     long iters, calls = 0;
     if (reps > MAXREPS) reps = MAXREPS;
     t = now_s();
-    do { /* warm-up (>= 0.1 s, >= 3 calls) and calibration */
+    do { /* warm-up (>= 0.1 s and >= 3 calls, or >= 0.3 s) and calibration */
         fn();
         calls++;
         el = now_s() - t;
-    } while (min_time > 0 && (el < 0.1 || calls < 3));
+    } while (min_time > 0 && (el < 0.1 || (calls < 3 && el < 0.3)));
     iters = min_time > 0 ? (long)(min_time / (el / (double)calls)) : 1;
     if (iters < 1) iters = 1;
     for (int r = 0; r < reps; r++) {

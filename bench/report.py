@@ -4,7 +4,8 @@
   report.py RESULTS.jsonl [--cpu N] [--seconds S] [--md FILE]
 
 Conventions (printed with the table):
-  - us/sample: median of the runs, microseconds per sample (batch time / batch size).
+  - us/sample: median of all runs (of all rounds), microseconds per sample (batch time /
+    batch size).
   - FLOP: 2 per multiply-accumulate. Inference = 2 x forward MACs. A training step =
     3 x forward MACs x 2 (forward, the input gradient and the weight gradient each cost
     about one forward); the SGD update and the pooling/activation work are not counted.
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
@@ -123,10 +125,12 @@ def main():
             macs[r["net"]] = r["total_macs"]
     torch_macs = {r["net"]: r["macs"] for r in recs if r.get("impl") == "torch" and r.get("kind") == "info"}
     checks = [r for r in recs if r.get("kind") == "check"]
-    T = {}
-    for r in recs:
+    runs = {}
+    for r in recs:  # all runs of all rounds
         if r.get("kind") == "time":
-            T[(r["net"], r["impl"], r["what"], r["batch"])] = r["us_per_sample"]
+            runs.setdefault((r["net"], r["impl"], r["what"], r["batch"]), []).extend(r.get("runs") or [r["us_per_sample"]])
+    T = {k: statistics.median(v) for k, v in runs.items()}
+    NRUNS = {k: len(v) for k, v in runs.items()}
 
     txt, md = [], []
     txt.append("== cnngen benchmark (all on one core: taskset -c %s) ==" % a.cpu)
@@ -187,7 +191,7 @@ def main():
                     rows.append([n, what, b, iname, fmt(us), fmt(gf), fmt(pp)] + xs)
     txt.append("")
     txt.append("FLOP = 2 x MACs; training step = forward + backward = 3 x forward MACs; "
-               "%% peak vs float32 %d-bit FMA peak; us/sample = median of runs / batch" % wide)
+               "%% peak vs float32 %d-bit FMA peak; us/sample = median of all runs / batch" % wide)
     for n in nets:
         if macs.get(n) or torch_macs.get(n):
             txt.append("  %s: %s forward MACs per sample" % (n, format(macs.get(n) or torch_macs.get(n), ",")))
@@ -249,9 +253,10 @@ def main():
     for st, s in tg:
         txt.append("  %-8s %s" % (st, s))
         md.append("- **%s** %s" % (st, s))
-    if a.seconds:
-        txt.append("")
-        txt.append("(whole benchmark: %s s)" % a.seconds)
+    nr = sorted(set(NRUNS.values()))
+    txt.append("")
+    txt.append("(runs per figure: %s%s)" % ("/".join(map(str, nr)) or "0",
+                                            "; whole benchmark: %s s" % a.seconds if a.seconds else ""))
     print("\n".join(txt))
     if a.md:
         with open(a.md, "w") as f:

@@ -12,8 +12,10 @@
 # and prints the table and the targets (bench/report.py).
 #
 # Environment: BENCH_SPECS (space-separated spec files; default specs/lenet5.yaml and the
-# first specs/cifar*.yaml), BENCH_CNNGEN (./cnngen), BENCH_REPS (5) runs per figure, the median is reported; BENCH_MIN_TIME
-# (0.2) seconds per run; BENCH_CPU (0); BENCH_OUT (build/bench); BENCH_SMOKE=1 runs
+# first specs/cifar*.yaml), BENCH_CNNGEN (./cnngen), BENCH_CNNGEN_OPTS (extra options for
+# the benchmarked build, e.g. "--unroll kernel"; default none), BENCH_ROUNDS (3) rounds over all
+# implementations x BENCH_REPS (3) runs each of about BENCH_MIN_TIME (0.1) seconds:
+# a figure is the median of its ROUNDS x REPS runs; BENCH_CPU (0); BENCH_OUT (build/bench); BENCH_SMOKE=1 runs
 # every tool once, minimally (tests/suite_bench_smoke.sh), and skips the unroll table;
 # BENCH_STRICT=1 exits 1 when a target is NOT MET (default: report only).
 # Results land in $BENCH_OUT/results.jsonl, the table in $BENCH_OUT/bench.txt and a
@@ -25,7 +27,8 @@ PY=/usr/bin/python3
 OUT=${BENCH_OUT:-build/bench}
 CPU=${BENCH_CPU:-0}
 SMOKE=${BENCH_SMOKE:-0}
-if [ "$SMOKE" = 1 ]; then REPS=1; MINT=0; else REPS=${BENCH_REPS:-5}; MINT=${BENCH_MIN_TIME:-0.2}; fi
+if [ "$SMOKE" = 1 ]; then ROUNDS=1; REPS=1; MINT=0
+else ROUNDS=${BENCH_ROUNDS:-3}; REPS=${BENCH_REPS:-3}; MINT=${BENCH_MIN_TIME:-0.1}; fi
 PIN="taskset -c $CPU"
 command -v taskset >/dev/null || PIN=""
 # As root, also run every measured process at nice -20, so other work on the machine
@@ -98,7 +101,8 @@ say "FMA peak"
 gcc -O2 -march=native -std=gnu99 -o "$OUT/peak" bench/peak.c
 if [ "$SMOKE" = 1 ]; then $PIN "$OUT/peak" 1 5 >> "$RES"; else $PIN "$OUT/peak" "$REPS" 60 >> "$RES"; fi
 
-# ---- per network
+# ---- per network: report, generate, build (with -O2 -march=native and with -O2)
+declare -A NETNAME NETDIM
 for spec in "${NETS[@]}"; do
   net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])' "$spec")
   d=$OUT/$net
@@ -113,7 +117,7 @@ print(json.dumps({"impl": "cnngen", "net": sys.argv[2], "kind": "report", "total
                   "total_params": r.get("total_params"), "input": r.get("input")}))
 EOF
   g0=$(date +%s.%N)
-  "$CNNGEN" "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
+  "$CNNGEN" ${BENCH_CNNGEN_OPTS:-} "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
     || die "cnngen failed on $spec: $(head -3 "$OUT/logs/$net-gen.log")"
   g1=$(date +%s.%N)
   for v in native O2; do
@@ -131,25 +135,41 @@ EOF
       $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":"auto","ok":True,"gen_s":float(a[3])-float(a[2]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
         "$net" "$g0" "$g1" "$c0" "$c1" "$text" "$data" "$bss" "$(wc -l < "$d/net.c")" "$(wc -c < "$d/net.c")" >> "$RES"
     fi
-    $PIN "$d/bench_$v" "$d" 1,32 "$REPS" "$MINT" "$lab" >> "$RES" || die "$d/bench_$v failed"
   done
-  say "$net: PyTorch (check against the generated C, ONNX export, timing)"
-  targs=(--time --reps "$REPS" --min-time "$MINT")
-  [ "$SMOKE" = 1 ] && targs=(--time --reps 1 --min-time 0 --warm-time 0)
-  $PIN $PY bench/torch_bench.py "$spec" --net "$net" --check "$d" --onnx "$d/model.onnx" "${targs[@]}" \
-    >> "$RES" 2>"$OUT/logs/$net-torch.log" || die "torch_bench failed on $net: $(grep -v Warning "$OUT/logs/$net-torch.log" | tail -5)"
-  if [ "$OB_OK" = 1 ]; then
-    say "$net: PyTorch with OpenBLAS (check, timing)"
-    LD_LIBRARY_PATH="$OBLIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" $PIN $PY bench/torch_bench.py "$spec" --net "$net" \
-      --impl torch-openblas --check "$d" "${targs[@]}" >> "$RES" 2>"$OUT/logs/$net-torch-openblas.log" \
-      || die "torch_bench (OpenBLAS) failed on $net: $(grep -v Warning "$OUT/logs/$net-torch-openblas.log" | tail -5)"
-  fi
-  if [ "$ORT_OK" = 1 ]; then
-    say "$net: ONNX Runtime (check, timing)"
-    read -r C H W < <($PY -c 'import sys,yaml; i=yaml.safe_load(open(sys.argv[1]))["input"]; print(i["channels"], i["height"], i["width"])' "$spec")
-    $PIN node bench/ort_bench.js "$d/model.onnx" "$net" "$d/input.bin" "$d/output.bin" "$C" "$H" "$W" 1,32 "$REPS" "$MINT" \
-      >> "$RES" 2>"$OUT/logs/$net-ort.log" || die "ort_bench failed on $net: $(tail -5 "$OUT/logs/$net-ort.log")"
-  fi
+  read -r C H W < <($PY -c 'import sys,yaml; i=yaml.safe_load(open(sys.argv[1]))["input"]; print(i["channels"], i["height"], i["width"])' "$spec")
+  NETNAME[$spec]=$net; NETDIM[$spec]="$C $H $W"
+done
+
+# ---- timing: ROUNDS rounds, each running every implementation on every network with
+# REPS runs, so that all of them sample the same (possibly changing) machine load; a
+# figure is the median of all its runs. Every round first checks again that PyTorch
+# and ONNX Runtime compute what the generated C computes (same weights and inputs).
+targs=(--time --reps "$REPS" --min-time "$MINT" --warm-time 0.1)
+[ "$SMOKE" = 1 ] && targs=(--time --reps 1 --min-time 0 --warm-time 0)
+for round in $(seq 1 "$ROUNDS"); do
+  for spec in "${NETS[@]}"; do
+    net=${NETNAME[$spec]}; d=$OUT/$net
+    say "round $round/$ROUNDS: $net: generated C (-O2 -march=native, -O2)"
+    $PIN "$d/bench_native" "$d" 1,32 "$REPS" "$MINT" c-native >> "$RES" || die "$d/bench_native failed"
+    $PIN "$d/bench_O2" "$d" 1,32 "$REPS" "$MINT" c-O2 >> "$RES" || die "$d/bench_O2 failed"
+    onnx=(); what="check against the generated C"
+    [ "$round" = 1 ] && { onnx=(--onnx "$d/model.onnx"); what="$what, ONNX export"; }
+    say "round $round/$ROUNDS: $net: PyTorch ($what)"
+    $PIN $PY bench/torch_bench.py "$spec" --net "$net" --check "$d" "${onnx[@]}" "${targs[@]}" \
+      >> "$RES" 2>"$OUT/logs/$net-torch.log" || die "torch_bench failed on $net: $(grep -v Warning "$OUT/logs/$net-torch.log" | tail -5)"
+    if [ "$OB_OK" = 1 ]; then
+      say "round $round/$ROUNDS: $net: PyTorch with OpenBLAS"
+      LD_LIBRARY_PATH="$OBLIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" $PIN $PY bench/torch_bench.py "$spec" --net "$net" \
+        --impl torch-openblas --check "$d" "${targs[@]}" >> "$RES" 2>"$OUT/logs/$net-torch-openblas.log" \
+        || die "torch_bench (OpenBLAS) failed on $net: $(grep -v Warning "$OUT/logs/$net-torch-openblas.log" | tail -5)"
+    fi
+    if [ "$ORT_OK" = 1 ]; then
+      say "round $round/$ROUNDS: $net: ONNX Runtime"
+      read -r C H W <<< "${NETDIM[$spec]}"
+      $PIN node bench/ort_bench.js "$d/model.onnx" "$net" "$d/input.bin" "$d/output.bin" "$C" "$H" "$W" 1,32 "$REPS" "$MINT" \
+        >> "$RES" 2>"$OUT/logs/$net-ort.log" || die "ort_bench failed on $net: $(tail -5 "$OUT/logs/$net-ort.log")"
+    fi
+  done
 done
 
 # ---- unroll modes: generation time, gcc -O2 compile time, object size. A mode whose
