@@ -98,6 +98,19 @@ if [ -x "$E" ]; then
     fi
 fi
 
+# float64: PyTorch double weights -> --weights initializer, bit-exact, compiles cleanly
+$PY -c "
+import sys; sys.path.insert(0, 'tests/weights'); import stio, torch
+torch.manual_seed(4); m = stio.lenet5(torch.float64)
+stio.write('$W/w64.safetensors', [(k, v.detach().numpy()) for k, v in m.state_dict().items()])"
+if out=$(./cnngen specs/lenet5.yaml --dtype float64 --prefix net64 --weights "$W/w64.safetensors" -o "$W/net64.c" 2>&1) &&
+   out=$(cc -std=c99 -Wall -Wextra -Wpedantic -Werror -O0 -c $(./cnngen --cflags) -o "$W/net64.o" "$W/net64.c" 2>&1) &&
+   out=$($PY tests/weights/train_ref.py cinit "$W/net64.c" net64 "$W/w64.safetensors" 2>&1); then
+    pass "weights_initializer_exact_float64 ($out)"
+else
+    fail weights_initializer_exact_float64 "$(first "$out")"
+fi
+
 # cnngen --weights with a bad file: exit 2, a message naming the tensor, no output
 bad() {   # bad NAME FILE EXPECTED [cnngen options]
     local name=$1 f=$2 want=$3; shift 3
