@@ -160,6 +160,10 @@ typedef struct Net {
     /* totals (shape.c) */
     long long total_params, total_macs;
     char *warn[MAX_WARN_PER_LAYER]; int nwarn;  /* net-level warnings */
+    /* memory budget (budget.c): target: {ram_limit, flash_limit} or the options; 0 = none;
+     * pos {0,0} when set by --ram-limit / --flash-limit */
+    long long ram_limit, flash_limit;
+    Pos ram_limit_pos, flash_limit_pos;
 } Net;
 
 static inline Shape net_output(const Net *n)
@@ -230,17 +234,23 @@ int plan_has_zout(const Net *net);
  * UNROLL_FULL_LAYER and the running total stays within UNROLL_FULL_TOTAL; otherwise
  * conv2d/pools get `kernel` when the window has at most UNROLL_KERNEL_MAX taps, dense
  * gets `kernel` when it has at most UNROLL_KERNEL_MAX_IN inputs; else `none`. */
-#define UNROLL_FULL_LAYER   4096
-#define UNROLL_FULL_TOTAL   24576
+#define UNROLL_FULL_LAYER   1024
+#define UNROLL_FULL_TOTAL   4096
 #define UNROLL_KERNEL_MAX   64
 #define UNROLL_KERNEL_MAX_IN 512
 void plan_unroll(Net *net, Unroll requested);
 long long unroll_full_cost(const Layer *l);
+/* --unroll full is refused (limits.c) when the whole network's unroll_full_cost
+ * sum would pass this many terms (some 10 MB of C); README "Limits". */
+#define UNROLL_FULL_MAX_TERMS 200000
+/* --unroll kernel is refused past this many spelled-out taps (window taps, dense
+ * inputs, global pool positions) in the whole network (limits.c). */
+#define UNROLL_KERNEL_MAX_TAPS 32768
 const char *unroll_name(Unroll u);
 
 /* ------------------------------------------------------------------ report.c */
 
-typedef enum Format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON } Format;
+typedef enum Format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_DOT, FMT_SVG } Format;
 void report(FILE *out, const Net *net, Format fmt);
 /* --dump-ir: every field of the IR, one layer per block */
 void dump_ir(FILE *out, const Net *net);
@@ -275,6 +285,7 @@ typedef struct Emitter {
     const char *real;           /* "float" or "double" */
     Dtype dtype;
     Part part;
+    int inference;              /* no backward: max pools record no argmax */
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
@@ -284,10 +295,19 @@ void emit_long(Emitter *e, const char *stmt);
 const char *rlit(const Emitter *e, double v);
 /* The C math function for the dtype: mfn(e, "exp") -> "expf" or "exp". */
 const char *mfn(const Emitter *e, const char *name);
+/* A linear index expression: c0 + coef1*var1 + ... (pairs int, const char *, ended by
+ * a NULL var), simplified: lx(-1, 2, "i", 1, "u", 0, NULL) -> "i * 2 + u - 1". */
+const char *lx(int c0, ...);
+/* static const int name[n] = {...}; */
+void emit_int_table(Emitter *e, const char *name, const int *v, int n);
 /* Expression for activation a applied to the variable x (evaluated more than once). */
 const char *act_expr(const Emitter *e, Act a, double alpha, const char *x);
 /* Expression for g * f'(.) given the saved output y, for activation a. */
 const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g);
+
+/* limits.c: limits that depend on the options (--unroll full size); positioned
+ * errors go to d. Call after shape_infer, before emit_c. Returns the errors added. */
+int check_gen_limits(const Net *net, const Options *opt, Diag *d);
 
 /* Generates the .c and .h text. Returns 0 on success. */
 int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, Buf *h);
@@ -349,5 +369,27 @@ const OpDef *op_find(const char *type_name);
  * `extern const P_params P_weights;` into h before its closing `#ifdef __cplusplus`.
  * Returns 0, or -1 after printing "cnngen: --weights FILE: ..." on stderr. */
 int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, Buf *h);
+
+/* ------------------------------------------------------------------ interop (helper G) */
+
+/* emit_pytorch.c: --emit pytorch, a self-contained nn.Module with the C's function and
+ * parameter names (README "PyTorch export"). Returns 0. */
+int emit_pytorch(const Net *net, const Options *opt, Buf *py);
+/* dot.c: --report --format dot (Graphviz text) or svg (through `dot -Tsvg` on PATH).
+ * Returns 0, or 2 after a message on stderr (no Graphviz, dot failed). */
+int report_dot(FILE *out, const Net *net, Format fmt);
+/* budget.c: memory budgets (README "Memory budgets").
+ * budget_parse_bytes: "65536", "64K"/"64k"/"64KiB", "1M", "2G" (powers of 1024) -> bytes, -1 if bad.
+ * budget_compute: RAM/flash totals and per-layer running totals from the net, the options,
+ *   whether --weights compiles the params in as const, and the generated C (code estimate).
+ * budget_check: a positioned error naming the layer where a limit is passed; returns the errors.
+ * budget_report / budget_json: the comparison in the report (nothing without a limit).
+ * budget_emit_header: the limits and C99 compile-time checks, inserted into the header. */
+long long budget_parse_bytes(const char *s);
+void budget_compute(const Net *net, const Options *opt, int const_weights, const Buf *c);
+int budget_check(Net *net, Diag *d);
+void budget_report(FILE *out, const Net *net, Format fmt);
+void budget_json(FILE *out, const Net *net);
+void budget_emit_header(const Net *net, const char *prefix, Buf *h);
 
 #endif

@@ -27,7 +27,10 @@ static const char *usage_text =
     "options:\n"
     "  -o FILE            output C file; the header is FILE with .h for .c\n"
     "  --report           print the shape-check report on stdout\n"
-    "  --format FMT       report format: text (default), markdown, json\n"
+    "  --format FMT       report format: text (default), markdown, json, dot, svg\n"
+    "  --emit LANG        c (default: NET.c and NET.h) | pytorch (one .py nn.Module)\n"
+    "  --ram-limit BYTES  fail unless RAM fits (suffix K, M, G: powers of 1024)\n"
+    "  --flash-limit BYTES fail unless flash (code + const weights) fits\n"
     "  --check            validate the spec (syntax, fields, shapes) and exit\n"
     "  --prefix NAME      symbol prefix of the generated code (default: the spec's name)\n"
     "  --dtype T          float32 | float64 (overrides the spec)\n"
@@ -256,12 +259,31 @@ static int write_outputs(const char *out, const char *hdr, const Buf *c, const B
     return 0;
 }
 
+/* --emit pytorch: one file, written like the C pair (temporary file, then rename) */
+static int write_output1(const char *out, const Buf *b)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    if (write_tmp(out, b, tmp_c)) {
+        cleanup_tmp();
+        return -1;
+    }
+    if (rename(tmp_c, out) != 0) {
+        fprintf(stderr, "cnngen: cannot write '%s': %s\n", out, strerror(errno));
+        cleanup_tmp();
+        return -1;
+    }
+    tmp_c[0] = 0;
+    return 0;
+}
+
 /* ---- options */
 
 static const char *const long_opts[] = {
     "--report", "--format", "--check", "--prefix", "--dtype", "--unroll", "--inference-only",
     "--strict", "--dump-ir", "--version", "--help", "--cflags", "--libs", "--output",
-    "--weights",
+    "--weights", "--emit", "--ram-limit", "--flash-limit",
 };
 
 static int pick(const char *opt, const char *val, const char *const *words, int n)
@@ -284,6 +306,8 @@ int main(int argc, char **argv)
     opt.format = FMT_TEXT;
     int want_cflags = 0, want_libs = 0, format_given = 0;
     const char *weights_path = NULL;    /* --weights (generator/weights.c) */
+    int emit_py = 0;                    /* --emit pytorch (generator/emit_pytorch.c) */
+    long long ram_cli = 0, flash_cli = 0; /* --ram-limit, --flash-limit (generator/budget.c) */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -301,8 +325,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--report"))
             opt.report = 1;
         else if (!strcmp(a, "--format")) {
-            static const char *const f[] = {"text", "markdown", "json"};
-            opt.format = (Format)pick("--format", VALUE(), f, 3);
+            static const char *const f[] = {"text", "markdown", "json", "dot", "svg"};
+            opt.format = (Format)pick("--format", VALUE(), f, 5);
             format_given = 1;
         } else if (!strcmp(a, "--check"))
             opt.check = 1;
@@ -320,6 +344,18 @@ int main(int argc, char **argv)
             opt.inference_only = 1;
         else if (!strcmp(a, "--weights"))
             weights_path = VALUE();
+        else if (!strcmp(a, "--emit")) {
+            static const char *const l[] = {"c", "pytorch"};
+            emit_py = pick("--emit", VALUE(), l, 2);
+        } else if (!strcmp(a, "--ram-limit") || !strcmp(a, "--flash-limit")) {
+            const char *v = VALUE();
+            long long bytes = budget_parse_bytes(v);
+            if (bytes < 0) {
+                fprintf(stderr, "cnngen: %s: '%s' is not a size in bytes (a positive integer, optionally with K, M or G)\n", a, v);
+                exit(2);
+            }
+            *(a[2] == 'r' ? &ram_cli : &flash_cli) = bytes;
+        }
         else if (!strcmp(a, "--strict"))
             opt.strict = 1;
         else if (!strcmp(a, "--dump-ir"))
@@ -365,6 +401,8 @@ int main(int argc, char **argv)
         die_usage("%s", "--format applies to --report");
     if (weights_path && !opt.out_path)
         die_usage("%s", "--weights applies to code generation (-o NET.c)");
+    if (weights_path && emit_py)
+        die_usage("%s", "--weights applies to --emit c (the PyTorch module loads weights itself)");
 
     /* the header: NET.c -> NET.h, anything else gets .h appended */
     char *hdr = NULL;
@@ -393,6 +431,10 @@ int main(int argc, char **argv)
     if (spec_parse(&net, &d, src, len) == 0) {
         if (opt.dtype_override >= 0)
             net.dtype = (Dtype)opt.dtype_override;
+        if (ram_cli)
+            net.ram_limit = ram_cli, net.ram_limit_pos = (Pos){0, 0};
+        if (flash_cli)
+            net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
         if (opt.dump_ir)
             dump_ir(stdout, &net);
@@ -408,21 +450,40 @@ int main(int argc, char **argv)
     if (!opt.prefix)
         opt.prefix = net.name;
 
-    if (opt.report)
-        report(stdout, &net, opt.format);
-
     int rc = 0;
-    if (opt.out_path) {
-        Buf c = {0}, h = {0};
-        if (emit_c(&net, &opt, hdr_base, &c, &h) != 0)
+    Buf c = {0}, h = {0};
+    int have_c = 0, budget = !emit_py && (net.ram_limit || net.flash_limit);
+    if (budget) {                       /* the code size estimate reads the generated C */
+        if (emit_c(&net, &opt, hdr_base ? hdr_base : "net.h", &c, &h) != 0)
+            rc = 2;
+        have_c = 1;
+        budget_compute(&net, &opt, weights_path != NULL, &c);
+    }
+    if (opt.report && (opt.format == FMT_DOT || opt.format == FMT_SVG)) {
+        if (report_dot(stdout, &net, opt.format) != 0)
+            rc = 2;
+    } else if (opt.report) {
+        report(stdout, &net, opt.format);
+        budget_report(stdout, &net, opt.format);
+    }
+    if (budget && rc == 0 && budget_check(&net, &d)) {
+        fflush(stdout);
+        rc = 1;
+    } else if (opt.out_path && rc == 0 && emit_py) {
+        Buf py = {0};
+        if (emit_pytorch(&net, &opt, &py) != 0 || write_output1(opt.out_path, &py) != 0)
+            rc = 2;
+        buf_free(&py);
+    } else if (opt.out_path && rc == 0) {
+        if (!have_c && emit_c(&net, &opt, hdr_base, &c, &h) != 0)
             rc = 2;
         else if (weights_path && weights_emit(&net, opt.prefix, weights_path, &c, &h) != 0)
             rc = 2;
-        else if (write_outputs(opt.out_path, hdr, &c, &h) != 0)
+        else if (budget_emit_header(&net, opt.prefix, &h), write_outputs(opt.out_path, hdr, &c, &h) != 0)
             rc = 2;
-        buf_free(&c);
-        buf_free(&h);
     }
+    buf_free(&c);
+    buf_free(&h);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "cnngen: cannot write to standard output: %s\n", strerror(errno));
         rc = 2;

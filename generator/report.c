@@ -265,7 +265,9 @@ static void report_json(FILE *out, const Net *net)
         fputs(nw++ ? ", " : "", out);
         jstr(out, net->warn[j]);
     }
-    fputs("]\n}\n", out);
+    fputs("]", out);
+    budget_json(out, net);     /* "budget": {...} when a memory limit is set */
+    fputs("\n}\n", out);
 }
 
 void report(FILE *out, const Net *net, Format fmt)
@@ -274,6 +276,7 @@ void report(FILE *out, const Net *net, Format fmt)
     case FMT_TEXT: report_text(out, net); break;
     case FMT_MARKDOWN: report_markdown(out, net); break;
     case FMT_JSON: report_json(out, net); break;
+    case FMT_DOT: case FMT_SVG: report_dot(out, net, fmt); break;  /* main.c calls dot.c itself */
     }
 }
 

@@ -771,6 +771,42 @@ static void t_dtype(P *p, yaml_node_t *v)
 }
 static void t_layers(P *p, yaml_node_t *v) { p->net->layers_pos = npos(v); parse_layers(p, v); }
 
+/* target: {ram_limit: BYTES, flash_limit: BYTES} - memory budgets (budget.c) */
+static void t_target(P *p, yaml_node_t *v)
+{
+    static const char *const keys[] = {"ram_limit", "flash_limit"};
+    char b[96];
+    for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = node(p, q->key), *val = node(p, q->value);
+        const char *key = key_text(p, k);
+        if (!key || dup_key(p, v, q))
+            continue;
+        int i = !strcmp(key, keys[0]) ? 0 : !strcmp(key, keys[1]) ? 1 : -1;
+        if (i < 0) {
+            const char *near = closest_word(key, keys, 2);
+            if (near)
+                error_at(p->d, npos(k), "unknown key '%s' in 'target'; did you mean '%s'?", key, near);
+            else
+                error_at(p->d, npos(k), "unknown key '%s' in 'target' (it takes ram_limit and flash_limit)", key);
+            continue;
+        }
+        long long bytes = -1;
+        if (val->type == YAML_SCALAR_NODE && !has_nul(val) &&
+            (classify(val) == S_INT || classify(val) == S_STRING))
+            bytes = budget_parse_bytes(sval(val));
+        if (bytes < 0) {
+            error_at(p->d, npos(val), "'%s' must be a size in bytes: a positive integer, optionally "
+                     "with K, M or G (powers of 1024), like 65536 or 64K; got %s", key,
+                     describe(val, b, sizeof b));
+            continue;
+        }
+        if (i == 0)
+            p->net->ram_limit = bytes, p->net->ram_limit_pos = npos(val);
+        else
+            p->net->flash_limit = bytes, p->net->flash_limit_pos = npos(val);
+    }
+}
+
 static const struct TopRow {
     const char *key;
     int kinds;
@@ -781,6 +817,7 @@ static const struct TopRow {
     {"dtype", K_SCALAR, t_dtype},
     {"layers", K_SEQ, t_layers},
     {"loss", K_SCALAR | K_MAP, parse_loss},
+    {"target", K_MAP, t_target},
 };
 #define NTOP ((int)(sizeof top_rows / sizeof top_rows[0]))
 

@@ -1,5 +1,135 @@
-/* gen/activation.c - C emitters for activation (stub: to be written by the code-generation work). */
+/* gen/activation.c - C emitters for the activation layers (relu, sigmoid, tanh,
+ * leaky_relu, softmax) and for the derivative of a fused activation.
+ * Derivatives use the saved output y: relu y > 0, leaky_relu y > 0 ? 1 : alpha,
+ * sigmoid y (1 - y), tanh 1 - y^2; softmax gin = y (g - sum g y).
+ * full: one statement per element; kernel and none: loops. */
 #include "cnngen.h"
 
-void gen_activation_forward(Emitter *e, const Layer *l) { (void)e; (void)l; }
-void gen_activation_backward(Emitter *e, const Layer *l) { (void)e; (void)l; }
+static Act act_of(const Layer *l)
+{
+    switch (l->kind) {
+    case L_RELU: return ACT_RELU;
+    case L_SIGMOID: return ACT_SIGMOID;
+    case L_TANH: return ACT_TANH;
+    case L_LEAKY_RELU: return ACT_LEAKY_RELU;
+    default: return ACT_NONE;
+    }
+}
+
+static void softmax_forward(Emitter *e, const Layer *l)
+{
+    const char *R = e->real;
+    long long N = shape_size(l->out);
+    if (l->unroll == U_FULL) {
+        Buf t = {0};
+        emitf(e, "%s m = in[0], s;", R);
+        for (long long n = 1; n < N; n++)
+            emitf(e, "if (in[%lld] > m) m = in[%lld];", n, n);
+        for (long long n = 0; n < N; n++)
+            emitf(e, "out[%lld] = %s(in[%lld] - m);", n, mfn(e, "exp"), n);
+        buf_puts(&t, "s = ");
+        for (long long n = 0; n < N; n++)
+            buf_printf(&t, "%sout[%lld]", n ? " + " : "", n);
+        buf_puts(&t, ";");
+        emit_long(e, t.data);
+        buf_free(&t);
+        for (long long n = 0; n < N; n++)
+            emitf(e, "out[%lld] /= s;", n);
+        return;
+    }
+    emitf(e, "%s m = in[0], s = 0;", R);
+    emitf(e, "int n;");
+    emitf(e, "for (n = 1; n < %lld; n++)", N);
+    emitf(e, "    if (in[n] > m)");
+    emitf(e, "        m = in[n];");
+    emitf(e, "for (n = 0; n < %lld; n++) {", N);
+    emitf(e, "    out[n] = %s(in[n] - m);", mfn(e, "exp"));
+    emitf(e, "    s += out[n];");
+    emitf(e, "}");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    out[n] /= s;");
+}
+
+static void softmax_backward(Emitter *e, const Layer *l)
+{
+    const char *R = e->real;
+    long long N = shape_size(l->out);
+    if (l->unroll == U_FULL) {
+        Buf t = {0};
+        buf_printf(&t, "const %s d = ", R);
+        for (long long n = 0; n < N; n++)
+            buf_printf(&t, "%sg[%lld] * out[%lld]", n ? " + " : "", n, n);
+        buf_puts(&t, ";");
+        emit_long(e, t.data);
+        buf_free(&t);
+        for (long long n = 0; n < N; n++)
+            emitf(e, "gin[%lld] = out[%lld] * (g[%lld] - d);", n, n, n);
+        return;
+    }
+    emitf(e, "%s d = 0;", R);
+    emitf(e, "int n;");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    d += g[n] * out[n];");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    gin[n] = out[n] * (g[n] - d);");
+}
+
+void gen_activation_forward(Emitter *e, const Layer *l)
+{
+    long long N = shape_size(l->out);
+    if (l->kind == L_SOFTMAX) {
+        softmax_forward(e, l);
+        return;
+    }
+    Act a = act_of(l);
+    if (l->unroll == U_FULL) {
+        char x[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(x, sizeof x, "in[%lld]", n);
+            emitf(e, "out[%lld] = %s;", n, act_expr(e, a, l->alpha, x));
+        }
+        return;
+    }
+    emitf(e, "int n;");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    out[n] = %s;", act_expr(e, a, l->alpha, "in[n]"));
+}
+
+void gen_activation_backward(Emitter *e, const Layer *l)
+{
+    long long N = shape_size(l->out);
+    if (l->kind == L_SOFTMAX) {
+        softmax_backward(e, l);
+        return;
+    }
+    Act a = act_of(l);
+    if (l->unroll == U_FULL) {
+        char y[48], g[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(y, sizeof y, "out[%lld]", n);
+            snprintf(g, sizeof g, "g[%lld]", n);
+            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, l->alpha, y, g));
+        }
+        return;
+    }
+    emitf(e, "int n;");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    gin[n] = %s;", act_grad_expr(e, a, l->alpha, "out[n]", "g[n]"));
+}
+
+void gen_act_backward_inplace(Emitter *e, const Layer *l)
+{
+    long long N = shape_size(l->out);
+    if (l->unroll == U_FULL) {
+        char y[48], g[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(y, sizeof y, "out[%lld]", n);
+            snprintf(g, sizeof g, "g[%lld]", n);
+            emitf(e, "g[%lld] = %s;", n, act_grad_expr(e, l->act, l->alpha, y, g));
+        }
+        return;
+    }
+    emitf(e, "int n;");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    g[n] = %s;", act_grad_expr(e, l->act, l->alpha, "out[n]", "g[n]"));
+}

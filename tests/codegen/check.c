@@ -1,0 +1,187 @@
+/* check.c - generic checker for one generated network, driven only through its
+ * cnngen_model descriptor. Build: cc check.c NET.c -DMODEL=P_model -include NET.h
+ *
+ *   check grad [SEED]   float64 central-difference check (h = 1e-6) of every
+ *                       parameter gradient and every input gradient; also that
+ *                       grad is ADDED to, grad_input may be NULL, and forward ==
+ *                       backward's forward. Prints "ok ..." or "FAIL ..." lines.
+ *   check dump [SEED]   prints output, loss, grads, grad_input and the params after
+ *                       two train_batch steps, as exact hex floats (to diff modes)
+ *   check run [SEED]    forward + backward + train_batch once (for sanitizers)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cnngen_rt.h"
+
+#ifndef MODEL
+#error "define MODEL to the generated cnngen_model (e.g. -DMODEL=lenet5_model)"
+#endif
+extern const cnngen_model MODEL;
+static const cnngen_model *M = &MODEL;
+
+static double get(const void *p, size_t i)
+{
+    return M->dtype_bytes == 8 ? ((const double *)p)[i] : ((const float *)p)[i];
+}
+static void set(void *p, size_t i, double v)
+{
+    if (M->dtype_bytes == 8)
+        ((double *)p)[i] = v;
+    else
+        ((float *)p)[i] = (float)v;
+}
+static void *zalloc(size_t n) { void *p = calloc(n ? n : 1, 1); if (!p) abort(); return p; }
+
+/* random input in [-1, 1]; targets that suit the loss */
+static void make_data(cnngen_rng *r, void *in, void *t, int n)
+{
+    for (size_t k = 0; k < (size_t)n * M->input_size; k++)
+        set(in, k, 2 * cnngen_rng_uniform(r) - 1);
+    for (int s = 0; s < n; s++) {
+        size_t o = (size_t)s * M->output_size;
+        double sum = 0;
+        for (size_t k = 0; k < M->output_size; k++) {
+            double v = cnngen_rng_uniform(r);
+            if (M->loss == CNNGEN_LOSS_MSE)
+                v = 2 * v - 1;
+            set(t, o + k, v);
+            sum += v;
+        }
+        if (M->loss == CNNGEN_LOSS_SOFTMAX_CE || M->loss == CNNGEN_LOSS_CE)
+            for (size_t k = 0; k < M->output_size; k++)
+                set(t, o + k, get(t, o + k) / sum);   /* soft labels summing to 1 */
+    }
+}
+
+static void print_hex(const char *what, const void *p, size_t n)
+{
+    printf("%s", what);
+    for (size_t i = 0; i < n; i++) {
+        double v = get(p, i);
+        printf(" %a", v == 0 ? 0.0 : v);
+    }
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "grad";
+    uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+    size_t rb = (size_t)M->dtype_bytes;
+    void *p = zalloc(M->params_bytes), *g = zalloc(M->params_bytes), *g2 = zalloc(M->params_bytes);
+    void *ws = zalloc(M->workspace_bytes);
+    void *in = zalloc(M->input_size * rb * 4), *t = zalloc(M->output_size * rb * 4);
+    void *gi = zalloc(M->input_size * rb), *out = zalloc(M->output_size * rb);
+    void *out2 = zalloc(M->output_size * rb);
+    cnngen_rng r;
+    cnngen_rng_seed(&r, seed * 7919 + 13);
+    M->init(p, seed);
+    /* biases are 0 after init: give them values so their gradients are exercised */
+    for (int k = 0; k < M->ntensors; k++)
+        if (M->tensors[k].ndim == 1)
+            for (int i = 0; i < M->tensors[k].shape[0]; i++)
+                set(p, M->tensors[k].offset + (size_t)i, 0.2 * (2 * cnngen_rng_uniform(&r) - 1));
+    make_data(&r, in, t, 4);
+    int fails = 0;
+
+    if (strcmp(mode, "run") == 0) {
+        M->forward(p, in, out, ws);
+        if (M->backward) {
+            M->backward(p, in, t, g, gi, ws);
+            M->backward(p, in, t, g, NULL, ws);
+            M->train_batch(p, in, t, 4, 0.01, g, ws);
+        }
+        printf("ok run\n");
+        return 0;
+    }
+    if (strcmp(mode, "dump") == 0) {
+        M->forward(p, in, out, ws);
+        print_hex("output", out, M->output_size);
+        if (M->backward) {
+            double loss = M->backward(p, in, t, g, gi, ws);
+            printf("loss %a\n", loss);
+            print_hex("grad", g, M->num_params);
+            print_hex("grad_input", gi, M->input_size);
+            for (int s = 0; s < 2; s++)
+                printf("batch_loss %a\n", M->train_batch(p, in, t, 4, 0.05, g, ws));
+            print_hex("params", p, M->num_params);
+        }
+        return 0;
+    }
+    /* grad */
+    if (!M->backward) {
+        printf("FAIL no backward in this model\n");
+        return 1;
+    }
+    if (M->dtype_bytes != 8) {
+        printf("FAIL gradient check needs float64\n");
+        return 1;
+    }
+    M->forward(p, in, out, ws);
+    double loss = M->backward(p, in, t, g, gi, ws);
+    M->forward(p, in, out2, ws);
+    if (memcmp(out, out2, M->output_size * rb) != 0) {
+        printf("FAIL forward is not repeatable\n");
+        fails++;
+    }
+    if (!isfinite(loss)) {
+        printf("FAIL loss %g\n", loss);
+        fails++;
+    }
+    /* backward ADDS into grad; grad_input NULL is allowed and changes nothing else */
+    memcpy(g2, g, M->params_bytes);
+    double loss2 = M->backward(p, in, t, g2, NULL, ws);
+    for (size_t k = 0; k < M->num_params; k++)
+        if (fabs(get(g2, k) - 2 * get(g, k)) > 1e-12 * (1 + fabs(get(g, k)))) {
+            printf("FAIL backward does not add into grad (param %zu: %g vs 2 * %g)\n", k,
+                   get(g2, k), get(g, k));
+            fails++;
+            break;
+        }
+    if (loss2 != loss) {
+        printf("FAIL loss differs between calls\n");
+        fails++;
+    }
+    const double h = 1e-6, rtol = 1e-5, atol = 1e-7;
+    double worst = 0;
+    size_t checked = 0;
+    for (size_t k = 0; k < M->num_params + M->input_size; k++) {
+        int is_in = k >= M->num_params;
+        void *arr = is_in ? in : p;
+        size_t i = is_in ? k - M->num_params : k;
+        double v = get(arr, i), lp, lm;
+        memset(g2, 0, M->params_bytes);
+        set(arr, i, v + h);
+        lp = M->backward(p, in, t, g2, NULL, ws);
+        set(arr, i, v - h);
+        lm = M->backward(p, in, t, g2, NULL, ws);
+        set(arr, i, v);
+        double num = (lp - lm) / (2 * h), ana = is_in ? get(gi, i) : get(g, k);
+        double err = fabs(num - ana), tol = atol + rtol * fmax(fabs(num), fabs(ana));
+        if (err / tol > worst)
+            worst = err / tol;
+        checked++;
+        if (err > tol) {
+            const char *name = "input";
+            if (!is_in)
+                for (int q = 0; q < M->ntensors; q++) {
+                    size_t n = 1;
+                    for (int d = 0; d < M->tensors[q].ndim; d++)
+                        n *= (size_t)M->tensors[q].shape[d];
+                    if (k >= M->tensors[q].offset && k < M->tensors[q].offset + n)
+                        name = M->tensors[q].name;
+                }
+            if (fails < 10)
+                printf("FAIL d loss / d %s[%zu]: numeric %.10g analytic %.10g\n", name, i, num, ana);
+            fails++;
+        }
+    }
+    if (fails) {
+        printf("FAIL %d mismatches of %zu\n", fails, checked);
+        return 1;
+    }
+    printf("ok %zu gradients (worst error %.3g of tolerance), loss %.6g\n", checked, worst, loss);
+    return 0;
+}
