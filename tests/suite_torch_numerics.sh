@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# PyTorch cross-check of the generated C (issue 3): for every spec in specs/ and 110
+# PyTorch cross-check of the generated C (issue 3): for every spec in specs/, the corner
+# cases in tests/torchref/cases/ and 110
 # seeded random nets (tests/torchref/randspec.py, mixing every layer type, padding form,
 # dtype, loss and unroll mode), the generated forward output, loss, every parameter
 # gradient, the input gradient, and one P_train_batch SGD step must agree with PyTorch
@@ -17,6 +18,10 @@ if [ ! -x ./cnngen ]; then
     echo "FAIL torch-numerics: ./cnngen is not built (run make)"
     exit 1
 fi
-work=build/torchref/numerics
-rm -rf "$work" && mkdir -p "$work"
-"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml
+# scratch in a private temporary directory (not build/: a concurrent `make clean` would
+# pull it away); kept when something failed, to reproduce it
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-torchref.XXXXXX") || exit 1
+"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml tests/torchref/cases/*.yaml
+rc=$?
+if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
+exit "$rc"

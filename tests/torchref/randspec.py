@@ -86,12 +86,14 @@ def _conv(r, shape):
 
 def _pool(r, shape):
     C, H, W = shape
-    kind = r.choice(["maxpool", "avgpool", "l2pool"])
+    kind = r.choice(["maxpool", "avgpool", "avgpool", "l2pool"])
     for _ in range(40):
         k = (r.randint(1, 3), r.randint(1, 3))
-        s = (r.randint(1, 3), r.randint(1, 3)) if r.random() < 0.5 else k
+        s = (r.randint(1, 3), r.randint(1, 3)) if r.random() < 0.6 else k
         pad = _padding(r, k, True)
-        ceil = r.random() < 0.35
+        if pad is None and r.random() < 0.5:
+            pad = _padding(r, k, True)
+        ceil = r.random() < 0.5
         pads = resolve_pads(pad, (H, W), k, s, (1, 1))
         if 2 * max(pads[0], pads[2]) > k[0] or 2 * max(pads[1], pads[3]) > k[1]:
             continue
@@ -210,7 +212,7 @@ def gen(seed):
 
     spec = {"name": "rnd%d" % seed} if r.random() < 0.9 else {}   # else: the file's stem
     spec["input"] = {"channels": C, "height": H, "width": W}
-    dt = r.choice(["float32", "float64", "omit"])
+    dt = r.choice(["float32", "float64", "float64", "omit"])
     if dt != "omit":
         spec["dtype"] = dt
     spec["layers"] = [_ordered(d) for d in layers]
@@ -225,6 +227,10 @@ def gen(seed):
         opts += ["--unroll", unroll]
     if r.random() < 0.1:
         opts += ["--dtype", r.choice(["float32", "float64"])]
+    if r.random() < 0.1:
+        opts += ["--prefix", "pfx%d_" % seed]
+    if r.random() < 0.08:
+        opts += ["--inference-only"]
 
     style = r.choice([False, None, True])
     text = yaml.safe_dump(spec, sort_keys=False, default_flow_style=style, width=100)
