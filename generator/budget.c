@@ -1,0 +1,395 @@
+/* budget.c - memory budgets for embedded targets: --ram-limit / --flash-limit, or
+ * `target: {ram_limit: ..., flash_limit: ...}` in the spec (the options win).
+ *
+ * The model (README "Memory budgets"), in bytes, R = sizeof(P_real):
+ *   RAM   = sizeof(P_params)        the parameters, unless --weights compiles them in
+ *                                   as const (then they are in flash)
+ *         + sizeof(P_params)        the gradient buffer P_backward / P_train_batch
+ *                                   need, when the code has a backward pass
+ *         + sizeof(P_workspace)     (the report's workspace bytes)
+ *         + (INPUT_SIZE + OUTPUT_SIZE) * R   the caller's input and output arrays
+ *   Flash = code size estimate      of the generated functions (below)
+ *         + sizeof(P_params)        with --weights (const P_params P_weights)
+ * Stack frames of the generated functions are small and fixed (loop counters) and
+ * not counted; nor is the caller's own code or libc/libm.
+ *
+ * Code size estimate: the generated C is read back function by function, and each
+ * costs 16 + 6 per statement (';') + 16 per multiplication + 10 per addition or
+ * subtraction (' * ', ' + ', ' - ' between operands) bytes, plus 40 bytes per tensors
+ * table entry and 128 for the model descriptor. The weights were fitted to gcc -Os
+ * x86-64 object sizes of the specs in specs/ (tests/suite_interop.sh checks every spec
+ * within a factor of 2); a Cortex-M (Thumb-2) build is usually smaller.
+ *
+ * Per layer, in spec order, each layer adds its parameters (RAM or flash), its
+ * gradient, its share of the workspace (its saved output and argmax, or the growth of
+ * the ping-pong buffers) and its functions' code; the fixed part (input array, the
+ * non-layer functions) comes first. The first layer whose running total passes a
+ * limit is the one named in the error. The last running total is the whole. */
+#include <stdlib.h>
+#include <string.h>
+#include "cnngen.h"
+
+static struct {
+    int on, trains, const_weights;
+    long long params, grad, ws, io, code, tables;
+    long long ram, flash;
+    long long ram_base, flash_base;
+    long long *ram_cum, *flash_cum;  /* running totals after each layer */
+} B;
+
+long long budget_parse_bytes(const char *s)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    long long v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (1LL << 50))
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    long long mul = 1;
+    if (*s == 'k' || *s == 'K')
+        mul = 1LL << 10;
+    else if (*s == 'M')
+        mul = 1LL << 20;
+    else if (*s == 'G')
+        mul = 1LL << 30;
+    if (mul > 1) {
+        s++;
+        if (!strcmp(s, "iB") || !strcmp(s, "B"))
+            s += strlen(s);
+    }
+    if (*s || v == 0 || v > (1LL << 50) / mul)
+        return -1;
+    return v * mul;
+}
+
+static const char *commas(long long v, char *buf)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", v);
+    int n = (int)strlen(tmp), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0 && tmp[i - 1] != '-')
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+/* occurrences of " op " in [s, e) */
+static long long count_op(const char *s, const char *e, char op)
+{
+    long long n = 0;
+    for (const char *p = s + 1; p + 1 < e; p++)
+        if (*p == op && p[-1] == ' ' && p[1] == ' ')
+            n++;
+    return n;
+}
+
+/* The estimated bytes of one function body [s, e) (comments skipped). */
+static long long body_cost(const char *s, const char *e)
+{
+    long long semi = 0, mul = 0, add = 0;
+    const char *p = s;
+    while (p < e) {
+        const char *c = strstr(p, "/*");
+        const char *stop = c && c < e ? c : e;
+        for (const char *q = p; q < stop; q++)
+            semi += *q == ';';
+        mul += count_op(p, stop, '*');
+        add += count_op(p, stop, '+') + count_op(p, stop, '-');
+        if (stop == e)
+            break;
+        const char *end = strstr(stop + 2, "*/");
+        p = end && end < e ? end + 2 : e;
+    }
+    return 16 + 6 * semi + 16 * mul + 10 * add;
+}
+
+/* Splits the generated C into functions (a line at column 0 that opens a parameter
+ * list, up to the next line that is just "}") and adds each one's cost to its layer
+ * (P_<layer>_fwd, _bwd_act, _bwd_params, _bwd_input) or to the fixed part. */
+static void code_costs(const Net *net, const char *P, const Buf *c, long long *layer_code,
+                       long long *fixed)
+{
+    static const char *const parts[] = {"fwd", "bwd_act", "bwd_params", "bwd_input"};
+    const char *s = c->data, *end = c->data + c->len;
+    *fixed = 0;
+    while (s && s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl : end;
+        const char *paren = memchr(s, '(', (size_t)(le - s));
+        int starts = paren && s[0] != ' ' && s[0] != '#' && s[0] != '/' && s[0] != '{' &&
+                     s[0] != '}' && strncmp(s, "typedef", 7) && memchr(s, '=', (size_t)(paren - s)) == NULL;
+        if (!starts) {
+            s = nl ? nl + 1 : end;
+            continue;
+        }
+        /* the function's name: the identifier before '(' */
+        const char *ne = paren, *nb = paren;
+        while (nb > s && (nb[-1] == '_' || (nb[-1] >= 'a' && nb[-1] <= 'z') ||
+                          (nb[-1] >= 'A' && nb[-1] <= 'Z') || (nb[-1] >= '0' && nb[-1] <= '9')))
+            nb--;
+        /* body: up to "\n}\n" */
+        const char *close = s;
+        for (;;) {
+            close = strstr(close, "\n}");
+            if (!close || close + 2 >= end || close[2] == '\n')
+                break;
+            close += 2;
+        }
+        const char *fe = close ? close + 2 : end;
+        long long cost = body_cost(le, fe);
+        int owner = -1;
+        for (int i = 0; i < net->nlayers && owner < 0; i++)
+            for (int k = 0; k < 4; k++) {
+                char want[3 * MAX_NAME + 32];
+                snprintf(want, sizeof want, "%s_%s_%s", P, net->layers[i].name, parts[k]);
+                if ((size_t)(ne - nb) == strlen(want) && !strncmp(nb, want, (size_t)(ne - nb))) {
+                    owner = i;
+                    break;
+                }
+            }
+        if (owner >= 0)
+            layer_code[owner] += cost;
+        else
+            *fixed += cost;
+        s = fe < end ? fe + 1 : end;
+    }
+}
+
+void budget_compute(const Net *net, const Options *opt, int const_weights, const Buf *c)
+{
+    const char *P = opt->prefix ? opt->prefix : net->name;
+    int rb = real_bytes(net->dtype);
+    free(B.ram_cum);
+    free(B.flash_cum);
+    memset(&B, 0, sizeof B);
+    B.on = net->ram_limit > 0 || net->flash_limit > 0;
+    B.trains = plan_trains(net, opt->inference_only);
+    B.const_weights = const_weights;
+    B.params = (net->total_params ? net->total_params : 1) * rb;
+    B.grad = B.trains ? B.params : 0;
+    B.ws = plan_workspace(net, opt->inference_only).bytes;
+    B.io = (shape_size(net->input) + shape_size(net_output(net))) * rb;
+    int ntensors = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        ntensors += (net->layers[i].nweight > 0) + (net->layers[i].nbias > 0);
+    B.tables = 40LL * ntensors + 128;
+    int n = net->nlayers;
+    long long *lcode = calloc((size_t)n + 1, sizeof *lcode);
+    long long fixed = 0;
+    code_costs(net, P, c, lcode, &fixed);
+    B.code = fixed + B.tables;
+    for (int i = 0; i < n; i++)
+        B.code += lcode[i];
+    B.ram = B.io + B.ws + B.grad + (const_weights ? 0 : B.params);
+    B.flash = B.code + (const_weights ? B.params : 0);
+
+    /* running totals */
+    B.ram_cum = calloc((size_t)n + 1, sizeof *B.ram_cum);
+    B.flash_cum = calloc((size_t)n + 1, sizeof *B.flash_cum);
+    B.ram_base = shape_size(net->input) * rb;
+    B.flash_base = fixed + B.tables;
+    long long ram = B.ram_base, flash = B.flash_base, maxt = shape_size(net->input);
+    for (int i = 0; i < n; i++) {
+        const Layer *l = &net->layers[i];
+        long long p = (l->nweight + l->nbias) * rb, out = shape_size(l->out);
+        ram += (const_weights ? 0 : p) + (B.trains ? p : 0);
+        flash += lcode[i] + (const_weights ? p : 0);
+        long long grow = out > maxt ? out - maxt : 0;
+        maxt += grow;
+        ram += 2 * grow * rb;                  /* ping-pong buffers (activations or gradients) */
+        if (B.trains) {
+            ram += out * rb;                   /* act_<name> */
+            if (l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL)
+                ram += out * 4;                /* argmax_<name> */
+        }
+        B.ram_cum[i] = ram < B.ram ? ram : B.ram;
+        B.flash_cum[i] = flash < B.flash ? flash : B.flash;
+    }
+    if (n) {
+        B.ram_cum[n - 1] = B.ram;
+        B.flash_cum[n - 1] = B.flash;
+    }
+    free(lcode);
+}
+
+static void where_set(char *buf, size_t n, Pos p, const char *opt)
+{
+    if (p.line)
+        snprintf(buf, n, "target: at line %d", p.line);
+    else
+        snprintf(buf, n, "%s", opt);
+}
+
+static void check_one(Net *net, Diag *d, const char *what, const char *key, long long limit, Pos lpos,
+                      const char *opt, long long base, const long long *cum, long long total,
+                      const char *parts)
+{
+    char a[32], b[32], c[32], src[64];
+    if (!limit || total <= limit)
+        return;
+    where_set(src, sizeof src, lpos, opt);
+    if (base > limit || !net->nlayers) {
+        error_at(d, lpos.line ? lpos : (net->nlayers ? net->layers_pos : net->input_pos),
+                 "the network does not fit the %s of %s bytes (%s): before its first layer it "
+                 "already needs %s bytes; the whole needs %s = %s", key, commas(limit, a), src,
+                 commas(base, b), commas(total, c), parts);
+        return;
+    }
+    for (int i = 0; i < net->nlayers; i++)
+        if (cum[i] > limit) {
+            const Layer *l = &net->layers[i];
+            char e[32];
+            error_at(d, l->pos, "%s: the network does not fit the %s of %s bytes (%s): up to "
+                     "this layer it needs %s bytes of %s (%s before it); the whole needs %s = %s",
+                     l->name, key, commas(limit, a), src, commas(cum[i], b), what,
+                     commas(i ? cum[i - 1] : base, e), commas(total, c), parts);
+            return;
+        }
+}
+
+static void ram_parts(char *buf, size_t n)
+{
+    char a[32], b[32], c[32], e[32];
+    snprintf(buf, n, "%s %s + gradients %s + workspace %s + input/output %s",
+             B.const_weights ? "params (in flash)" : "params", B.const_weights ? "0" : commas(B.params, a),
+             commas(B.grad, b), commas(B.ws, c), commas(B.io, e));
+}
+
+static void flash_parts(char *buf, size_t n)
+{
+    char a[32], b[32];
+    snprintf(buf, n, "code ~%s (estimate) + const weights %s", commas(B.code, a),
+             commas(B.const_weights ? B.params : 0, b));
+}
+
+int budget_check(Net *net, Diag *d)
+{
+    int before = d->nerrors;
+    char parts[256];
+    if (!B.on)
+        return 0;
+    ram_parts(parts, sizeof parts);
+    check_one(net, d, "RAM", "ram_limit", net->ram_limit, net->ram_limit_pos, "--ram-limit",
+              B.ram_base, B.ram_cum, B.ram, parts);
+    flash_parts(parts, sizeof parts);
+    check_one(net, d, "flash", "flash_limit", net->flash_limit, net->flash_limit_pos, "--flash-limit",
+              B.flash_base, B.flash_cum, B.flash, parts);
+    return d->nerrors - before;
+}
+
+static void verdict(char *buf, size_t n, long long need, long long limit, const Net *net,
+                    const long long *cum)
+{
+    char a[32];
+    if (!limit) {
+        snprintf(buf, n, "no limit");
+    } else if (need <= limit) {
+        snprintf(buf, n, "fits, %.1f%% of %s", 100.0 * (double)need / (double)limit, commas(limit, a));
+    } else {
+        int i = 0;
+        while (i < net->nlayers && cum[i] <= limit)
+            i++;
+        char o[32];
+        snprintf(buf, n, "OVER the limit of %s by %s%s%s", commas(limit, a), commas(need - limit, o),
+                 i < net->nlayers ? ", from layer " : "", i < net->nlayers ? net->layers[i].name : "");
+    }
+}
+
+void budget_report(FILE *out, const Net *net, Format fmt)
+{
+    char rp[256], fp[256], rv[128], fv[128], a[32], b[32];
+    if (!B.on || fmt == FMT_JSON)
+        return;
+    ram_parts(rp, sizeof rp);
+    flash_parts(fp, sizeof fp);
+    verdict(rv, sizeof rv, B.ram, net->ram_limit, net, B.ram_cum);
+    verdict(fv, sizeof fv, B.flash, net->flash_limit, net, B.flash_cum);
+    if (fmt == FMT_MARKDOWN) {
+        fprintf(out, "\n| memory | bytes | parts | limit |\n| --- | ---: | --- | --- |\n");
+        fprintf(out, "| RAM | %s | %s | %s |\n", commas(B.ram, a), rp, rv);
+        fprintf(out, "| Flash | %s | %s | %s |\n", commas(B.flash, b), fp, fv);
+        return;
+    }
+    fprintf(out, "Memory budget:\n");
+    fprintf(out, "  RAM   %12s bytes = %s\n  %20s %s\n", commas(B.ram, a), rp, "", rv);
+    fprintf(out, "  Flash %12s bytes = %s\n  %20s %s\n", commas(B.flash, b), fp, "", fv);
+}
+
+void budget_json(FILE *out, const Net *net)
+{
+    if (!B.on)
+        return;
+    fprintf(out, ",\n  \"budget\": {\"ram_bytes\": %lld, \"ram_limit\": %lld, \"flash_bytes\": %lld, "
+            "\"flash_limit\": %lld, \"param_bytes\": %lld, \"params_in_flash\": %s, "
+            "\"gradient_bytes\": %lld, \"workspace_bytes\": %lld, \"io_bytes\": %lld, "
+            "\"code_bytes_estimate\": %lld, \"layers\": [",
+            B.ram, net->ram_limit, B.flash, net->flash_limit, B.params,
+            B.const_weights ? "true" : "false", B.grad, B.ws, B.io, B.code);
+    for (int i = 0; i < net->nlayers; i++)
+        fprintf(out, "%s{\"name\": \"%s\", \"ram_cumulative\": %lld, \"flash_cumulative\": %lld}",
+                i ? ", " : "", net->layers[i].name, B.ram_cum[i], B.flash_cum[i]);
+    fprintf(out, "]}");
+}
+
+/* Inserts the budget and its C99 compile-time checks into the header, before its
+ * closing `#ifdef __cplusplus` (after the struct typedefs they take sizeof of). */
+void budget_emit_header(const Net *net, const char *P, Buf *h)
+{
+    if (!B.on)
+        return;
+    Buf t = {0};
+    buf_printf(&t, "/* Memory budget (cnngen --ram-limit / --flash-limit, or the spec's target:), in\n"
+                   " * bytes as README \"Memory budgets\" counts them. The checks below run again at\n"
+                   " * compile time: edit a limit (or -D%s_RAM_LIMIT=...) and a network that no\n"
+                   " * longer fits fails to compile (a negative array size). */\n", P);
+    if (net->ram_limit) {
+        buf_printf(&t, "#ifndef %s_RAM_LIMIT\n#define %s_RAM_LIMIT %lld\n#endif\n", P, P, net->ram_limit);
+        buf_printf(&t, "#define %s_RAM_BYTES (%ssizeof(%s_workspace)%s + (%s_INPUT_SIZE + %s_OUTPUT_SIZE) * sizeof(%s_real))\n",
+                   P, B.const_weights ? "" : "sizeof(P_params) + ", P, B.grad ? " + sizeof(P_params) /* gradients */" : "",
+                   P, P, P);
+        buf_printf(&t, "typedef char %s_check_ram_limit[(unsigned long long)(%s_RAM_BYTES) <= "
+                       "(unsigned long long)(%s_RAM_LIMIT) ? 1 : -1];\n", P, P, P);
+    }
+    if (net->flash_limit) {
+        buf_printf(&t, "#ifndef %s_FLASH_LIMIT\n#define %s_FLASH_LIMIT %lld\n#endif\n", P, P, net->flash_limit);
+        buf_printf(&t, "#define %s_CODE_BYTES_ESTIMATE %lld\n", P, B.code);
+        buf_printf(&t, "#define %s_FLASH_BYTES (%s_CODE_BYTES_ESTIMATE%s)\n", P, P,
+                   B.const_weights ? " + sizeof(P_params) /* const weights */" : "");
+        buf_printf(&t, "typedef char %s_check_flash_limit[(unsigned long long)(%s_FLASH_BYTES) <= "
+                       "(unsigned long long)(%s_FLASH_LIMIT) ? 1 : -1];\n", P, P, P);
+    }
+    buf_puts(&t, "\n");
+    /* "P_params" above is a placeholder for the prefixed name */
+    Buf u = {0};
+    char pp[MAX_NAME + 16];
+    snprintf(pp, sizeof pp, "%s_params", P);
+    for (const char *s = t.data; *s;) {
+        if (!strncmp(s, "P_params", 8)) {
+            buf_puts(&u, pp);
+            s += 8;
+        } else {
+            buf_putc(&u, *s++);
+        }
+    }
+    buf_free(&t);
+    /* insert before the last "#ifdef __cplusplus" */
+    const char *mark = "#ifdef __cplusplus";
+    char *at = NULL;
+    for (char *p = h->data; p && (p = strstr(p, mark)) != NULL; p += strlen(mark))
+        at = p;
+    size_t off = at ? (size_t)(at - h->data) : h->len;
+    Buf n2 = {0};
+    for (size_t i = 0; i < off; i++)
+        buf_putc(&n2, h->data[i]);
+    buf_puts(&n2, u.data);
+    for (size_t i = off; i < h->len; i++)
+        buf_putc(&n2, h->data[i]);
+    buf_free(h);
+    *h = n2;
+    buf_free(&u);
+}
