@@ -4,8 +4,9 @@
   report.py RESULTS.jsonl [--cpu N] [--seconds S] [--md FILE]
 
 Conventions (printed with the table):
-  - us/sample: median of all runs (of all rounds), microseconds per sample (batch time /
-    batch size).
+  - us/sample: median of all runs (of all rounds), microseconds of process CPU time per
+    sample (batch time / batch size); CPU time, so that time spent descheduled on a
+    shared machine does not count. (wall): the same from the wall clock.
   - FLOP: 2 per multiply-accumulate. Inference = 2 x forward MACs. A training step =
     3 x forward MACs x 2 (forward, the input gradient and the weight gradient each cost
     about one forward); the SGD update and the pooling/activation work are not counted.
@@ -105,6 +106,8 @@ def main():
 
     m = machine(a.cpu)
     peaks = {(r["dtype"], r["bits"]): r["gflops"] for r in recs if "kernel" in r}
+    wpeaks = {(r["dtype"], r["bits"]): statistics.median(r["wall_runs"]) for r in recs
+              if "kernel" in r and r.get("wall_runs")}
     wide = max([b for (_, b) in peaks] or [0])
     peak32 = peaks.get(("float32", wide))
     info = {}
@@ -125,11 +128,14 @@ def main():
             macs[r["net"]] = r["total_macs"]
     torch_macs = {r["net"]: r["macs"] for r in recs if r.get("impl") == "torch" and r.get("kind") == "info"}
     checks = [r for r in recs if r.get("kind") == "check"]
-    runs = {}
+    runs, wruns = {}, {}
     for r in recs:  # all runs of all rounds
         if r.get("kind") == "time":
-            runs.setdefault((r["net"], r["impl"], r["what"], r["batch"]), []).extend(r.get("runs") or [r["us_per_sample"]])
+            k = (r["net"], r["impl"], r["what"], r["batch"])
+            runs.setdefault(k, []).extend(r.get("runs") or [r["us_per_sample"]])
+            wruns.setdefault(k, []).extend(r.get("wall_runs") or [])
     T = {k: statistics.median(v) for k, v in runs.items()}
+    W = {k: statistics.median(v) for k, v in wruns.items() if v}
     NRUNS = {k: len(v) for k, v in runs.items()}
 
     txt, md = [], []
@@ -147,6 +153,8 @@ def main():
     if peaks:
         pk = ", ".join("%s %d-bit %.1f" % (dt, b, g) for (dt, b), g in sorted(peaks.items(), key=lambda x: (x[0][0], -x[0][1])))
         mach.append(("FMA peak", "measured, 1 core, GFLOP/s: %s" % pk))
+        if wpeaks.get(("float32", wide)):
+            mach.append(("", "(by the wall clock: float32 %d-bit %.1f GFLOP/s)" % (wide, wpeaks[("float32", wide)])))
     env = {}
     for r in recs:
         if r.get("kind") == "env":
@@ -167,8 +175,8 @@ def main():
         txt.append("note       ONNX Runtime run() of a 1-node Identity model through the Node binding: %.1f us "
                    "(included in every ORT figure)" % min(v for _, v in ovh))
 
-    header = ["net", "pass", "batch", "implementation", "us/sample", "GFLOP/s", "% peak", "x torch", "x t+OB", "x ORT"]
-    align = ["l", "l", "r", "l", "r", "r", "r", "r", "r", "r"]
+    header = ["net", "pass", "batch", "implementation", "us/sample", "(wall)", "GFLOP/s", "% peak", "x torch", "x t+OB", "x ORT"]
+    align = ["l", "l", "r", "l", "r", "r", "r", "r", "r", "r", "r"]
     rows = []
     for n in nets:
         fm = macs.get(n) or torch_macs.get(n)
@@ -178,7 +186,7 @@ def main():
                     us = T.get((n, impl, what, b))
                     if us is None:
                         if impl == "ort" and what == "infer":
-                            rows.append([n, what, b, iname, "n/a", "", "", "", "", ""])
+                            rows.append([n, what, b, iname, "n/a", "", "", "", "", "", ""])
                         continue
                     flop = 2.0 * fm * (3 if what == "train" else 1) if fm else None
                     gf = flop / (us * 1e3) if flop else None
@@ -188,10 +196,12 @@ def main():
                         for i, ref in enumerate(("torch", "torch-openblas", "ort")):
                             tr = T.get((n, ref, what, b))
                             xs[i] = "%.1fx" % (tr / us) if tr else ""
-                    rows.append([n, what, b, iname, fmt(us), fmt(gf), fmt(pp)] + xs)
+                    rows.append([n, what, b, iname, fmt(us), fmt(W.get((n, impl, what, b))), fmt(gf), fmt(pp)] + xs)
     txt.append("")
+    txt.append("us/sample = median over all runs of process CPU time / batch size ((wall): the same by the "
+               "wall clock; equal on an idle machine)")
     txt.append("FLOP = 2 x MACs; training step = forward + backward = 3 x forward MACs; "
-               "%% peak vs float32 %d-bit FMA peak; us/sample = median of all runs / batch" % wide)
+               "%% peak vs float32 %d-bit FMA peak" % wide)
     for n in nets:
         if macs.get(n) or torch_macs.get(n):
             txt.append("  %s: %s forward MACs per sample" % (n, format(macs.get(n) or torch_macs.get(n), ",")))
@@ -199,7 +209,9 @@ def main():
     md.append("")
     md.append(md_table(rows, header, align))
     md.append("")
-    md.append("FLOP = 2 x MACs; a training step counts 3 x forward MACs (forward, input gradient, weight "
+    md.append("us/sample: median over all runs of the process CPU time per sample; (wall): the same by "
+              "the wall clock (equal on an idle machine). "
+              "FLOP = 2 x MACs; a training step counts 3 x forward MACs (forward, input gradient, weight "
               "gradient); %% peak is of the measured float32 %d-bit FMA peak; \"x torch\" / \"x ORT\" = how "
               "many times faster per sample the generated C is at the same batch size." % wide)
 
@@ -215,6 +227,8 @@ def main():
                 ur.append([r["net"], r["mode"], "%.2f" % r["gen_s"], "%.2f" % r["compile_s"],
                            format(r["c_lines"], ","), format(r["text"], ","), ""])
             else:
+                note = re.sub(r"^generation refused: \S+:\d+:\d+: error: ", "refused by cnngen: ", r.get("note", ""))
+                r["note"] = note if len(note) <= 110 else note[:107] + "..."
                 ur.append([r["net"], r["mode"], "%.2f" % r["gen_s"] if "gen_s" in r else "", "",
                            format(r["c_lines"], ",") if r.get("c_lines") else "", "", r.get("note", "")])
         txt.append("")

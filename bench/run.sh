@@ -130,7 +130,7 @@ EOF
     gcc $fl -std=c99 -DBENCH_MODEL="${net}_model" $CFLAGS_RT -o "$d/bench_$v" \
       bench/bench_c.c "$d/net_$v.o" $LIBS_RT -lm 2>>"$OUT/logs/$net-cc-$v.log" \
       || die "building the benchmark failed: see $OUT/logs/$net-cc-$v.log"
-    if [ "$v" = O2 ]; then  # the default (--unroll auto) row of the unroll table
+    if [ "$v" = O2 ] && [ -z "${BENCH_CNNGEN_OPTS:-}" ]; then  # the default (--unroll auto) row of the unroll table
       read -r text data bss _ < <(size "$d/net_$v.o" | tail -1)
       $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":"auto","ok":True,"gen_s":float(a[3])-float(a[2]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
         "$net" "$g0" "$g1" "$c0" "$c1" "$text" "$data" "$bss" "$(wc -l < "$d/net.c")" "$(wc -c < "$d/net.c")" >> "$RES"
@@ -180,7 +180,9 @@ CCTIMEOUT=${BENCH_CC_TIMEOUT:-90}
 if [ "$SMOKE" != 1 ]; then
   for spec in "${NETS[@]}"; do
     net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])' "$spec")
-    for mode in full kernel none; do   # auto: measured with the benchmark build above
+    modes="full kernel none"   # auto: measured with the benchmark build above
+    [ -n "${BENCH_CNNGEN_OPTS:-}" ] && modes="auto $modes"
+    for mode in $modes; do
       u=$OUT/unroll/$net-$mode
       mkdir -p "$u"
       say "$net: --unroll $mode: generate, gcc -O2 -c"
