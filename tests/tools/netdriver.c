@@ -24,6 +24,7 @@
  *           loss2.bin, grad2.bin   the same call with grad_input == NULL
  *           trained.bin    params after train_batch(params, batch, N, LR)
  *           batch_loss.bin its return value (float64)
+ *           init_a.bin, init_b.bin   init(params, 12345) twice; init_c.bin: seed 12346
  *
  * Everything the generated code should write itself (workspace, output, grad_input,
  * the grad of train_batch) is filled with NaN bytes first, so reading memory that the
@@ -102,6 +103,7 @@ static void write_model_txt(const cnngen_model *m)
     fprintf(f, "has_backward %d\n", m->backward != NULL);
     fprintf(f, "has_train_batch %d\n", m->train_batch != NULL);
     fprintf(f, "has_sgd %d\n", m->sgd != NULL);
+    fprintf(f, "has_init %d\n", m->init != NULL);
     fprintf(f, "ntensors %d\n", m->ntensors);
     for (i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
@@ -146,6 +148,15 @@ int main(int argc, char **argv)
     params = xalloc(m->params_bytes);
     ws = xalloc(m->workspace_bytes);
     output = xalloc(out_bytes);
+    if (m->init) {                  /* init twice with one seed, once with another */
+        m->init(params, 12345);
+        write_file("init_a.bin", params, pbytes);
+        memset(params, 0xff, m->params_bytes);
+        m->init(params, 12345);
+        write_file("init_b.bin", params, pbytes);
+        m->init(params, 12346);
+        write_file("init_c.bin", params, pbytes);
+    }
     read_file("params.bin", params, pbytes);
     {
         void *input = xalloc(in_bytes);

@@ -15,8 +15,11 @@ the cnngen options randspec picked: --unroll mode, sometimes --dtype):
      one train_batch SGD step. The reference is always torch autograd in float64 on the
      same (rounded) numbers; the criterion is |c - torch| <= tol * max(1, |torch|) with
      tol 1e-9 for float64 models and 1e-4 for float32 models.
-Two lines per net: `torch-numerics/<name>` (forward/backward) and `torch-train/<name>`
-(train_batch; only for nets with a loss).
+  5. P_init (check_init): same seed -> same parameters, another seed -> others, biases
+     0, weights within torch.nn.init's He (kaiming_uniform_, relu gain) or Glorot
+     (xavier_uniform_) bound as SPEC.md's rule picks, and reaching near it.
+Lines per net: `torch-init/<name>`, `torch-numerics/<name>` (forward/backward) and
+`torch-train/<name>` (train_batch; only for nets with a loss and a backward pass).
 
 usage: check_numerics.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
 """
@@ -123,6 +126,53 @@ def make_target(loss, rng, n, m):
     return rng.normal(size=(n, m))
 
 
+def check_init(net, plist, rd, m):
+    """P_init: deterministic per seed, biases 0, weights uniform within the bound of
+    torch.nn.init's kaiming_uniform_ (relu gain: sqrt(6 / fan_in)) before relu-like
+    activations (the layer's own, or a relu/leaky_relu layer right after it), else
+    xavier_uniform_ (sqrt(6 / (fan_in + fan_out))), with torch's fan computation.
+    Larger tensors must also reach near the bound (so a wrong, smaller bound fails)."""
+    if not m.get("has_init", 1):
+        return "the descriptor has no init"
+    a, b, c = rd("init_a.bin"), rd("init_b.bin"), rd("init_c.bin")
+    if not np.array_equal(a, b):
+        return "init is not deterministic: the same seed gave different parameters"
+    if a.size and any(n.endswith(".weight") for n, _ in plist) and np.array_equal(a, c):
+        return "init gave the same parameters for seeds 12345 and 12346"
+    off = 0
+    layer_of = {}
+    for i, L in enumerate(net.layers):
+        layer_of[L.name] = i
+    for name, prm in plist:
+        n = prm.numel()
+        v = a[off:off + n]
+        off += n
+        lname, kind = name.rsplit(".", 1)
+        if kind == "bias":
+            if np.any(v != 0):
+                return "init: %s is not all zero" % name
+            continue
+        i = layer_of[lname]
+        L = net.layers[i]
+        nxt = net.layers[i + 1].type if i + 1 < len(net.layers) else None
+        he = L.act in ("relu", "leaky_relu") or nxt in ("relu", "leaky_relu")
+        fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(prm)
+        if he:
+            lim = torch.nn.init.calculate_gain("relu") * math.sqrt(3.0 / fan_in)
+        else:
+            lim = math.sqrt(6.0 / (fan_in + fan_out))
+        rule = "He" if he else "Glorot"
+        if np.any(np.abs(v) > lim * (1 + 1e-6)):
+            return "init: %s has |w| = %.6g above the %s bound %.6g" % (
+                name, float(np.max(np.abs(v))), rule, lim)
+        if n >= 40 and float(np.max(np.abs(v))) < 0.8 * lim:
+            return "init: %s reaches only %.6g of the %s bound %.6g" % (
+                name, float(np.max(np.abs(v))), rule, lim)
+        if n >= 40 and abs(float(np.mean(v))) > 0.5 * lim / math.sqrt(n) * 4:
+            return "init: %s has mean %.4g, not centred" % (name, float(np.mean(v)))
+    return None
+
+
 def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
     """-> list of (label_suffix, failure or None)."""
     os.makedirs(workdir, exist_ok=True)
@@ -209,14 +259,16 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
                        % (tn, toff, tshape, name, off, list(prm.shape)))
         off += prm.numel()
 
+    results = [("init", check_init(net, plist, rd, m))]
+
     # ---- forward, loss, gradients of one sample
     namer = param_namer(plist)
     xs = torch.tensor(x[0].reshape((1,) + net.input_shape), requires_grad=True)
     y, L = net.loss_and_output(net(xs), None if t is None else torch.tensor(t[0:1]))
     compare("output", rd("output.bin"), y.detach().numpy(), tol)
-    results = []
     if t is None or "--inference-only" in opts:
-        return [("numerics", None)]
+        results.append(("numerics", None))
+        return results
     L = L.sum()
     grads = torch.autograd.grad(L, [prm for _, prm in plist] + [xs])
     gflat = np.concatenate([g.numpy().ravel() for g in grads[:-1]]) if plist else np.zeros(0)
