@@ -8,7 +8,7 @@
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
+PY=${TORCHREF_PYTHON:-/usr/bin/python3}
 NRAND=${TORCH_NUMERICS_RANDOM:-110}
 if ! "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
     echo "SKIP torch-numerics: $PY cannot import torch/numpy/yaml (run tools/deps.sh test); $((NRAND)) random nets and specs/*.yaml NOT cross-checked !!!"

@@ -7,7 +7,7 @@
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
+PY=${TORCHREF_PYTHON:-/usr/bin/python3}
 NRAND=${TORCH_SHAPES_RANDOM:-150}
 if ! "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
     echo "SKIP torch-shapes: $PY cannot import torch/numpy/yaml (run tools/deps.sh test); $((NRAND + 1)) specs NOT cross-checked !!!"

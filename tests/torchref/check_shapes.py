@@ -57,6 +57,12 @@ def check_one(cnngen, path, label):
     errs, werrs = [], []
     if "name" in spec and rep.get("name") != spec["name"]:
         errs.append("name %r vs spec %r" % (rep.get("name"), spec["name"]))
+    if "dtype" in rep and rep["dtype"] != spec.get("dtype", "float32"):
+        errs.append("dtype %r vs spec %r" % (rep["dtype"], spec.get("dtype", "float32")))
+    if "loss" in rep and rep["loss"] not in ((net.loss_type or "none"), None):
+        errs.append("loss %r vs spec %r" % (rep["loss"], net.loss_type or "none"))
+    if "output" in rep and rep["output"] != list(net.output_shape):
+        errs.append("output %s vs torch %s" % (rep["output"], list(net.output_shape)))
     if rep.get("input") != list(net.input_shape):
         errs.append("input %s vs %s" % (rep.get("input"), list(net.input_shape)))
     torch.manual_seed(0)
