@@ -4,6 +4,8 @@
 #   make run        install missing Debian packages, then the main job on specs/lenet5.yaml
 #   make test       install missing Debian packages, build, run the whole test suite
 #   make bench      benchmarks against PyTorch and ONNX Runtime
+#   make fuzz FUZZ_SECONDS=N   libFuzzer over the in-memory pipeline (fuzz/RUNS.md)
+#   make asan       build/cnngen-asan: the generator under ASan+UBSan
 #   make install PREFIX=DIR   installs bin/cnngen, lib/libcnngen.a, include/cnngen_rt.h
 
 CC      ?= cc
@@ -19,7 +21,7 @@ TEMPLATES = $(sort $(wildcard templates/*.c templates/*.h))
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_OBJ   = $(RT_SRC:runtime/%.c=build/rt/%.o)
 
-.PHONY: all run test bench install clean deps deps-test fuzz
+.PHONY: all run test bench install clean deps deps-test fuzz asan
 
 all: cnngen runtime/libcnngen.a
 
@@ -40,6 +42,23 @@ build/rt/%.o: runtime/%.c runtime/cnngen_rt.h
 
 runtime/libcnngen.a: $(RT_OBJ)
 	rm -f $@ && ar rcs $@ $(RT_OBJ)
+
+# Hardening (fuzz/, tests/suite_hardening.sh): the generator under ASan+UBSan, and the
+# libFuzzer target over the in-memory pipeline. `make fuzz FUZZ_SECONDS=N` runs it.
+SAN_CC       ?= clang-14
+SAN_FLAGS     = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+
+build/cnngen-asan: $(GEN_SRC) $(GEN_HDR) build/templates.c $(GEN_RT) runtime/cnngen_rt.h
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) $(YAML_CFLAGS) -Igenerator -o $@ $(GEN_SRC) build/templates.c $(GEN_RT) $(YAML_LIBS) -lm
+
+build/fuzz_cnngen: fuzz/fuzz_cnngen.c $(GEN_SRC) $(GEN_HDR) build/templates.c $(GEN_RT) runtime/cnngen_rt.h
+	$(SAN_CC) $(SAN_FLAGS) -fsanitize=fuzzer $(YAML_CFLAGS) -Igenerator -o $@ fuzz/fuzz_cnngen.c $(filter-out generator/main.c,$(GEN_SRC)) build/templates.c $(GEN_RT) $(YAML_LIBS) -lm
+
+asan: build/cnngen-asan
+
+fuzz: build/fuzz_cnngen
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 deps:
 	@tools/deps.sh build

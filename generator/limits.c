@@ -1,0 +1,73 @@
+/* limits.c - limits that depend on the generation options, checked after shape
+ * inference and before any code is generated (the spec-only limits - layers,
+ * dimensions, tensor and parameter counts, YAML size/depth/nodes - are checked by
+ * spec.c and shape.c; all are listed in the README "Limits" section).
+ *
+ * --unroll full: the straight-line code of the whole network would have
+ * sum(unroll_full_cost(layer)) terms. Past UNROLL_FULL_MAX_TERMS the output is tens
+ * of megabytes of C that no compiler digests in reasonable time, so the run is
+ * refused, naming the layer where the total passes the limit and suggesting auto.
+ *
+ * --unroll kernel spells out every tap of a window (conv2d, pools: kernel height x
+ * width, about 300 bytes of C each with the backward variants), every input of a
+ * dense layer and every input position of a global pool; past UNROLL_KERNEL_MAX_TAPS
+ * taps for the network it is refused the same way. (auto picks kernel only for
+ * small windows, see plan_unroll; none is small whatever the sizes.) */
+#include "cnngen.h"
+
+/* taps --unroll kernel spells out for layer l */
+static long long kernel_taps(const Layer *l)
+{
+    switch (l->kind) {
+    case L_CONV2D:
+    case L_MAXPOOL:
+    case L_AVGPOOL:
+    case L_L2POOL:
+        return (long long)l->k[0] * l->k[1];
+    case L_DENSE:
+        return shape_size(l->in);
+    case L_GLOBAL_AVGPOOL:
+    case L_GLOBAL_MAXPOOL:
+        return (long long)l->in.h * l->in.w;
+    default:
+        return 0;
+    }
+}
+
+int check_gen_limits(const Net *net, const Options *opt, Diag *d)
+{
+    int before = d->nerrors;
+    if (opt->unroll == U_FULL) {
+        long long total = 0;
+        for (int i = 0; i < net->nlayers; i++) {
+            const Layer *l = &net->layers[i];
+            long long cost = unroll_full_cost(l);
+            total = sat_add(total, cost);
+            if (total > UNROLL_FULL_MAX_TERMS) {
+                error_at(d, l->pos,
+                         "%s: --unroll full would spell out %lld terms for this layer (%lld "
+                         "up to here); the limit for the whole network is %lld: use "
+                         "--unroll auto (the default), kernel or none",
+                         l->name, cost, total, (long long)UNROLL_FULL_MAX_TERMS);
+                break;
+            }
+        }
+    }
+    if (opt->unroll == U_KERNEL) {
+        long long total = 0;
+        for (int i = 0; i < net->nlayers; i++) {
+            const Layer *l = &net->layers[i];
+            long long taps = kernel_taps(l);
+            total = sat_add(total, taps);
+            if (total > UNROLL_KERNEL_MAX_TAPS) {
+                error_at(d, l->pos,
+                         "%s: --unroll kernel would spell out %lld taps for this layer "
+                         "(%lld up to here); the limit for the whole network is %lld: use "
+                         "--unroll auto (the default) or none",
+                         l->name, taps, total, (long long)UNROLL_KERNEL_MAX_TAPS);
+                break;
+            }
+        }
+    }
+    return d->nerrors - before;
+}
