@@ -77,7 +77,7 @@ static void usage(FILE *f)
 "  --threads N           worker threads (default: online CPUs)\n"
 "  --limit N             use only the first N training samples\n"
 "  --test-limit N        use only the first N test samples\n"
-"  --no-train-acc        skip the extra forward pass that measures training accuracy\n"
+"  --no-train-acc        do not measure the training accuracy (saves forward passes)\n"
 "  --load F              start from these weights (safetensors) instead of init\n"
 "  --save F              write the trained weights (safetensors)\n"
 "  --csv F               write the loss/accuracy curve as CSV\n"
@@ -431,12 +431,23 @@ static void run_share(Worker *w)
         int label = pool.ds->label[s];
         make_input(pool.ds, s, w->in);
         if (pool.kind == JOB_TRAIN) {
-            if (pool.train_acc) {
-                M->forward(pool.params, w->in, w->out, w->ws);
-                w->correct += argmax(w->out) == label;
-            }
             make_target(label, w->tgt);
-            w->loss += M->backward(pool.params, w->in, w->tgt, w->grad, NULL, w->ws);
+            double l = M->backward(pool.params, w->in, w->tgt, w->grad, NULL, w->ws);
+            w->loss += l;
+            if (pool.train_acc) {
+                /* With a cross-entropy loss and a one-hot target, loss = -log p[label]:
+                 * p[label] > 1/2 means it is the largest output (a correct prediction),
+                 * p[label] < 1/K means another output is larger (a wrong one). Only in
+                 * between does it take a forward pass to know. */
+                double p = exp(-l), K = (double)M->output_size;
+                int ce = M->loss == CNNGEN_LOSS_SOFTMAX_CE || M->loss == CNNGEN_LOSS_CE;
+                if (ce && p > 0.5 + 1e-6) {
+                    w->correct++;
+                } else if (!(ce && p < 1 / K - 1e-6)) {
+                    M->forward(pool.params, w->in, w->out, w->ws);
+                    w->correct += argmax(w->out) == label;
+                }
+            }
         } else {
             M->forward(pool.params, w->in, w->out, w->ws);
             int p = argmax(w->out);
