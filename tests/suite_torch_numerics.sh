@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PyTorch cross-check of the generated C (issue 3): for every spec in specs/, the corner
-# cases in tests/torchref/cases/ and 110
+# cases in tests/torchref/cases/ (once per --unroll mode) and 110
 # seeded random nets (tests/torchref/randspec.py, mixing every layer type, padding form,
 # dtype, loss and unroll mode), the generated forward output, loss, every parameter
 # gradient, the input gradient, and one P_train_batch SGD step must agree with PyTorch
@@ -21,7 +21,7 @@ fi
 # scratch in a private temporary directory (not build/: a concurrent `make clean` would
 # pull it away); kept when something failed, to reproduce it
 work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-torchref.XXXXXX") || exit 1
-"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml tests/torchref/cases/*.yaml
+"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml
 rc=$?
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
 exit "$rc"

@@ -21,7 +21,8 @@ the cnngen options randspec picked: --unroll mode, sometimes --dtype):
 Lines per net: `torch-init/<name>`, `torch-numerics/<name>` (forward/backward) and
 `torch-train/<name>` (train_batch; only for nets with a loss and a backward pass).
 
-usage: check_numerics.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
+usage: check_numerics.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J]
+                         [SPEC...] [--every-unroll SPEC...]
 """
 
 import argparse
@@ -168,8 +169,10 @@ def check_init(net, plist, rd, m):
         if n >= 40 and float(np.max(np.abs(v))) < 0.8 * lim:
             return "init: %s reaches only %.6g of the %s bound %.6g" % (
                 name, float(np.max(np.abs(v))), rule, lim)
-        if n >= 40 and abs(float(np.mean(v))) > 0.5 * lim / math.sqrt(n) * 4:
-            return "init: %s has mean %.4g, not centred" % (name, float(np.mean(v)))
+        # the mean of n uniform(-lim, lim) has sd lim / sqrt(3n): 5 sd is never chance
+        if n >= 40 and abs(float(np.mean(v))) > 5 * lim / math.sqrt(3 * n):
+            return "init: %s has mean %.4g, not centred (5 sd: %.4g)" % (
+                name, float(np.mean(v)), 5 * lim / math.sqrt(3 * n))
     return None
 
 
@@ -304,6 +307,8 @@ def main():
     ap.add_argument("--random", type=int, default=0)
     ap.add_argument("--seed0", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--every-unroll", nargs="*", default=[],
+                    help="specs to check once per --unroll mode")
     ap.add_argument("specs", nargs="*")
     a = ap.parse_intermixed_args()
     torch.set_num_threads(1)
@@ -322,6 +327,11 @@ def main():
     for s in a.specs:
         name = os.path.splitext(os.path.basename(s))[0]
         jobs.append((s, [], name, os.path.join(a.workdir, "spec-" + name), 7))
+    for s in a.every_unroll:
+        name = os.path.splitext(os.path.basename(s))[0]
+        for mode in ("auto", "none", "kernel", "full"):
+            jobs.append((s, ["--unroll", mode], "%s@%s" % (name, mode),
+                         os.path.join(a.workdir, "case-%s-%s" % (name, mode)), 11))
     for seed in range(a.seed0, a.seed0 + a.random):
         _, text, opts = randspec.gen(seed)
         d = os.path.join(a.workdir, "rand-%d" % seed)
