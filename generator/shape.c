@@ -300,6 +300,13 @@ int shape_infer(Net *net, Diag *d)
     long long total = 0, macs = 0;
     int complete = 1;
     char sb[64];
+    if (shape_size(net->input) > MAX_TENSOR_ELEMS) {
+        /* each dimension is within MAX_DIM, their product need not be */
+        error_at(d, net->input_pos, "the input %s has %lld elements, above the limit of %lld",
+                 shape_text(net->input, sb, sizeof sb), shape_size(net->input),
+                 (long long)MAX_TENSOR_ELEMS);
+        return d->nerrors - errs;
+    }
     for (int i = 0; i < net->nlayers; i++) {
         Layer *l = &net->layers[i];
         l->in = cur;

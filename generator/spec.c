@@ -383,8 +383,9 @@ static void f_alpha(P *p, Layer *l, yaml_node_t *v)
         error_at(p->d, npos(v), "'alpha' must be a number, got %s", describe(v, b, sizeof b));
         return;
     }
-    double a = strtod(sval(v), NULL);
-    if (!isfinite(a) || fabs(a) > 1e6) {
+    char *end;
+    double a = strtod(sval(v), &end);   /* YAML's .inf/.nan are no C numbers: end stays put */
+    if (*end || !isfinite(a) || fabs(a) > 1e6) {
         error_at(p->d, npos(v), "'alpha' must be a finite number of moderate size, got %s", quote(v, b, sizeof b));
         return;
     }
