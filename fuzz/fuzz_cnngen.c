@@ -1,6 +1,7 @@
 /* fuzz_cnngen.c - libFuzzer target over the whole cnngen pipeline, in memory:
  *
- *   spec_parse -> shape_infer -> dump_ir + report (text, markdown, json) -> emit_c
+ *   spec_parse -> shape_infer -> check_gen_limits -> dump_ir -> emit_c (+ memory
+ *   budget) -> report (text, markdown, json, dot) -> emit_pytorch
  *
  * Diagnostics and reports go to memory streams (open_memstream), code to Buf; no
  * file is written and nothing may exit(). The input is the YAML text itself (so
@@ -69,13 +70,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!d.nerrors) {
         opt.prefix = net.name;
+        Buf c = {0}, h = {0}, py = {0};
+        int budget = net.ram_limit || net.flash_limit;
+        if (emit_c(&net, &opt, "fuzz.h", &c, &h) == 0 && budget)
+            budget_compute(&net, &opt, 0, &c);
         report(rout, &net, FMT_TEXT);
         report(rout, &net, FMT_MARKDOWN);
         report(rout, &net, FMT_JSON);
-        Buf c = {0}, h = {0};
-        emit_c(&net, &opt, "fuzz.h", &c, &h);
+        report_dot(rout, &net, FMT_DOT);
+        if (budget) {
+            budget_report(rout, &net, FMT_TEXT);
+            budget_json(rout, &net);
+            budget_check(&net, &d);
+        }
+        emit_pytorch(&net, &opt, &py);
         buf_free(&c);
         buf_free(&h);
+        buf_free(&py);
     }
     fflush(dout);
     /* an invalid spec must have said where: "fuzz.yaml:LINE:COL: error:" */

@@ -436,7 +436,7 @@ int main(int argc, char **argv)
         if (flash_cli)
             net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
-        if (!d.nerrors && opt.out_path)
+        if (!d.nerrors)
             check_gen_limits(&net, &opt, &d);
         if (opt.dump_ir)
             dump_ir(stdout, &net);
