@@ -55,6 +55,19 @@ if [ $havetorch = 1 ]; then
     else
         fail sgd_momentum_matches_pytorch "$(first "$out" 5)"
     fi
+    # the same in float64 (the trainer's double path), to 1e-9
+    if out=$(./cnngen specs/lenet5.yaml --dtype float64 -o "$W/lenet5_64.c" 2>&1) &&
+       out=$(cc $FLAGS -o "$W/train64" examples/train/train.c "$W/lenet5_64.c" $(./cnngen --cflags) $LIBS 2>&1) &&
+       $PY tests/weights/train_ref.py init "$W/w0_64.safetensors" f64 &&
+       out=$("$W/train64" --load "$W/w0_64.safetensors" --limit 64 --batch 64 --epochs 3 --schedule const \
+            --lr 0.05 --momentum 0.9 --weight-decay 0.001 --threads 2 --test-limit 10 \
+            --save "$W/w3_64.safetensors" 2>&1) &&
+       out=$($PY tests/weights/train_ref.py sgd "$W/w0_64.safetensors" "$W/w3_64.safetensors" \
+            $D/train-images-idx3-ubyte.gz $D/train-labels-idx1-ubyte.gz 64 3 0.05 0.9 0.001 f64 2>&1); then
+        pass "sgd_momentum_matches_pytorch_float64 ($out)"
+    else
+        fail sgd_momentum_matches_pytorch_float64 "$(first "$out" 5)"
+    fi
 else
     echo "SKIP sgd_momentum_matches_pytorch: $PY lacks torch"
 fi

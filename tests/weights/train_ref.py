@@ -1,8 +1,8 @@
 """train_ref.py - PyTorch reference for tests/suite_train.sh.
 
-  train_ref.py init W0.safetensors
+  train_ref.py init W0.safetensors [f64]
       a PyTorch LeNet-5 (seeded) saved with stio's writer
-  train_ref.py sgd W0 W_C IMAGES LABELS N STEPS LR MOMENTUM WD
+  train_ref.py sgd W0 W_C IMAGES LABELS N STEPS LR MOMENTUM WD [f64]
       trains the same LeNet-5 from W0 with torch.optim.SGD on the first N samples
       as one full batch for STEPS steps (what the trainer does with --limit N
       --batch N --epochs STEPS --schedule const) and compares with W_C, the
@@ -38,13 +38,17 @@ def model_from(path):
 cmd = sys.argv[1]
 if cmd == "init":
     torch.manual_seed(5)
-    m = stio.lenet5()
+    m = stio.lenet5(torch.float64 if len(sys.argv) > 3 and sys.argv[3] == "f64" else None)
     stio.write(sys.argv[2], [(k, v.detach().numpy()) for k, v in m.state_dict().items()])
 elif cmd == "sgd":
     w0, wc, images, labels, n, steps, lr, mom, wd = sys.argv[2:11]
     n, steps, lr, mom, wd = int(n), int(steps), float(lr), float(mom), float(wd)
+    f64 = len(sys.argv) > 11 and sys.argv[11] == "f64"
     m = model_from(w0)
     x = torch.tensor(stio.pad32(stio.read_idx(images)[:n]))
+    if f64:
+        m = m.double()
+        x = x.double()
     y = torch.tensor(stio.read_idx(labels)[:n].astype(np.int64))
     opt = torch.optim.SGD(m.parameters(), lr=lr, momentum=mom, weight_decay=wd)
     for _ in range(steps):
@@ -59,7 +63,7 @@ elif cmd == "sgd":
         if d > worst:
             worst, worst_name = d, k
     print("max |trainer - PyTorch| = %.3g (in %s; weights up to %.3g)" % (worst, worst_name, scale))
-    sys.exit(0 if worst < 1e-4 else 1)
+    sys.exit(0 if worst < (1e-9 if f64 else 1e-4) else 1)
 elif cmd == "predict":
     w, images, n, pred = sys.argv[2:6]
     n = int(n)
