@@ -217,8 +217,9 @@ def main():
     md.append("us/sample: median over all runs of the process CPU time per sample; (wall): the same by "
               "the wall clock (equal on an idle machine). "
               "FLOP = 2 x MACs; a training step counts 3 x forward MACs (forward, input gradient, weight "
-              "gradient); %% peak is of the measured float32 %d-bit FMA peak; \"x torch\" / \"x ORT\" = how "
-              "many times faster per sample the generated C is at the same batch size." % wide)
+              "gradient); %% peak is of the measured float32 %d-bit FMA peak; \"x torch\" / \"x t+OB\" / \"x ORT\" = "
+              "how many times faster per sample the generated C is than PyTorch / PyTorch with OpenBLAS / "
+              "ONNX Runtime at the same batch size." % wide)
 
     morder = {"auto": 0, "full": 1, "kernel": 2, "none": 3}
     un = sorted([r for r in recs if r.get("kind") == "unroll"],
