@@ -1,0 +1,255 @@
+"""check_export.py - `cnngen --emit pytorch` against the generated C and against the
+independent PyTorch reference (tests/torchref/torchnet.py).
+
+For each spec (the given files, then N seeded random specs from randspec.py with the
+cnngen options randspec picked):
+  1. `cnngen SPEC -o DIR/net.c [options]` + tests/tools/netdriver.c (helper C's generic
+     driver): forward, backward (loss, every parameter gradient, the input gradient)
+     and one train_batch SGD step on a batch of 3, on random parameters and data;
+  2. `cnngen --emit pytorch SPEC -o DIR/export_<label>.py [options]`, imported; the
+     same parameters go in through set_flat_parameters (the C tensors table order);
+  3. export vs C, in the net's dtype: the descriptor's tensor names/shapes equal the
+     module's state_dict, forward output, loss(output, target, "sum") for one sample,
+     autograd gradients of every parameter and of the input, and one
+     torch.optim.SGD(lr) step on loss(..., "mean") over the batch (the C's
+     train_batch) with its mean loss. |a - b| <= tol * max(1, |b|), tol 1e-4 (float32)
+     or 1e-9 (float64);
+  4. export vs torchnet (both rebuilt in float64 on the same parameters): output after
+     the loss's transform, per-sample loss, parameter and input gradients, tol 1e-10.
+Lines: `export-c/<label>` and `export-ref/<label>`.
+
+usage: check_export.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
+"""
+
+import argparse
+import concurrent.futures as cf
+import importlib.util
+import json
+import math
+import os
+import shlex
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "torchref"))
+import randspec  # noqa: E402
+import torchnet  # noqa: E402
+from check_numerics import (Fail, compare, first_line, make_target,  # noqa: E402
+                            read_model_txt, run)
+
+DRIVER = os.path.join(ROOT, "tests", "tools", "netdriver.c")
+BATCH = 3
+LR = 0.05
+
+
+def load_module(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def flat_grads(model, mod):
+    sd = dict(model.named_parameters())
+    return np.concatenate([sd[n].grad.detach().double().numpy().ravel() for n, _ in mod.TENSORS]) \
+        if mod.TENSORS else np.zeros(0)
+
+
+def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
+    os.makedirs(workdir, exist_ok=True)
+    spec = torchnet.load_spec(path)
+    p = run([cnngen, "--report", "--format", "json", path] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --report failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    rep = json.loads(p.stdout)
+    names = [l["name"] for l in rep["layers"]]
+    prefix = opts[opts.index("--prefix") + 1] if "--prefix" in opts else rep["name"]
+    dtype = rep["dtype"]
+    npdt = np.float64 if dtype == "float64" else np.float32
+    tdt = torch.float64 if dtype == "float64" else torch.float32
+    tol = 1e-9 if dtype == "float64" else 1e-4
+    infer = "--inference-only" in opts
+
+    cfile = os.path.join(workdir, "net.c")
+    p = run([cnngen, path, "-o", cfile] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    pyfile = os.path.join(workdir, "export_%s.py" % label.replace("-", "_"))
+    p = run([cnngen, "--emit", "pytorch", path, "-o", pyfile] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --emit pytorch failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    exe = os.path.join(workdir, "drv")
+    p = run([cc, "-O1", "-std=c99", "-I", workdir] + cflags
+            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
+    if p.returncode != 0:
+        raise Fail("compiling the generated C failed: %s" % first_line(p.stderr))
+    mod = load_module(pyfile, "export_" + label.replace("-", "_"))
+    if mod.NAME != prefix or mod.DTYPE != tdt:
+        raise Fail("export NAME/DTYPE %r/%r, expected %r/%r" % (mod.NAME, mod.DTYPE, prefix, tdt))
+    model = mod.Net()
+
+    # random parameters and data (the model's precision), as check_numerics draws them
+    rng = np.random.default_rng(seed)
+    flat = []
+    for name, shape in mod.TENSORS:
+        a = 1.5 / math.sqrt(int(np.prod(shape[1:]))) if name.endswith(".weight") else 0.3
+        flat.append(rng.uniform(-a, a, int(np.prod(shape))))
+    flat = np.concatenate(flat) if flat else np.zeros(0)
+    flat = flat.astype(npdt).astype(np.float64)
+    in_size = int(np.prod(mod.INPUT_SHAPE))
+    out_size = mod.OUTPUT_SIZE
+    x = rng.normal(size=(1 + BATCH, in_size)).astype(npdt).astype(np.float64)
+    t = None
+    if mod.LOSS:
+        t = make_target(mod.LOSS, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
+
+    def wr(name, arr):
+        np.asarray(arr, dtype=np.float64).astype(np.dtype(npdt).newbyteorder("<")).tofile(
+            os.path.join(workdir, name))
+
+    def rd(name, dt=None):
+        return np.fromfile(os.path.join(workdir, name),
+                           dtype=np.dtype(dt or npdt).newbyteorder("<")).astype(np.float64)
+
+    wr("params.bin", flat)
+    wr("input.bin", x[0])
+    if t is not None:
+        wr("target.bin", t[0])
+        wr("batch_in.bin", x[1:])
+        wr("batch_tg.bin", t[1:])
+    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120)
+    if p.returncode != 0:
+        raise Fail("driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+
+    results = []
+    # ---- 1. export vs C
+    try:
+        m = read_model_txt(os.path.join(workdir, "model.txt"))
+        sd = model.state_dict()
+        got = [(n, list(sd[n].shape)) for n in sd]
+        want = [(n, s) for n, _, s in m["tensors"]]
+        if got != want:
+            raise Fail("state_dict %s, the C tensors table %s" % (got, want))
+        if [(n, list(s)) for n, s in mod.TENSORS] != want:
+            raise Fail("TENSORS %s, the C tensors table %s" % (mod.TENSORS, want))
+        if m["output_size"] != out_size or m["num_params"] != mod.NUM_PARAMS:
+            raise Fail("sizes differ from the C descriptor")
+        model.set_flat_parameters(torch.tensor(flat, dtype=tdt))
+        if not np.array_equal(model.flat_parameters().double().numpy(), flat):
+            raise Fail("flat_parameters() does not return what set_flat_parameters() took")
+        xs = torch.tensor(x[0:1], dtype=tdt, requires_grad=True)
+        y = model(xs)
+        compare("output", rd("output.bin"), y.detach().double().numpy(), tol)
+        if t is not None and not infer:
+            L = model.loss(y, torch.tensor(t[0:1], dtype=tdt), reduction="sum")
+            model.zero_grad()
+            L.backward()
+            compare("loss", rd("loss.bin", np.float64), [L.item()], tol)
+            compare("grad", rd("grad.bin"), flat_grads(model, mod), tol)
+            compare("grad_input", rd("grad_input.bin"), xs.grad.double().numpy(), tol)
+            # one SGD step on the batch mean, as P_train_batch
+            prm = list(model.parameters())
+            opt = torch.optim.SGD(prm, lr=LR) if prm else None   # a net may have none
+            yb = model(torch.tensor(x[1:], dtype=tdt))
+            Lb = model.loss(yb, torch.tensor(t[1:], dtype=tdt))
+            if opt:
+                opt.zero_grad()
+                Lb.backward()
+                opt.step()
+            compare("batch loss", rd("batch_loss.bin", np.float64), [Lb.item()], tol)
+            compare("params after SGD", rd("trained.bin"), model.flat_parameters().double().numpy(), tol)
+        results.append(("export-c", None))
+    except Fail as e:
+        results.append(("export-c", str(e)))
+    except Exception as e:  # noqa: BLE001
+        results.append(("export-c", "exception %s: %s" % (type(e).__name__, e)))
+
+    # ---- 2. export vs the independent reference, both in float64
+    try:
+        ref = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
+        ref.set_flat(flat)
+        ex = mod.Net(dtype=torch.float64)
+        ex.set_flat_parameters(torch.tensor(flat, dtype=torch.float64))
+        xr = torch.tensor(x.reshape((-1,) + ref.input_shape), requires_grad=True)
+        xe = torch.tensor(x, requires_grad=True)
+        tt = None if t is None else torch.tensor(t)
+        yr, Lr = ref.loss_and_output(ref(xr), tt)
+        ye = ex(xe)
+        compare("output", ye.detach().numpy(), yr.detach().numpy(), 1e-10)
+        if t is not None:
+            Le = ex.loss(ye, tt, reduction="none")
+            compare("per-sample loss", Le.detach().numpy(), Lr.detach().numpy(), 1e-10)
+            pr = [prm for _, prm in ref.param_list()]
+            gr = torch.autograd.grad(Lr.sum(), pr + [xr])
+            pe = [dict(ex.named_parameters())[n] for n, _ in mod.TENSORS]
+            ge = torch.autograd.grad(Le.sum(), pe + [xe])
+            for (n, _), a, b in zip(mod.TENSORS, ge, gr):
+                compare("grad " + n, a.numpy(), b.numpy(), 1e-10)
+            compare("grad_input", ge[-1].numpy(), gr[-1].numpy(), 1e-10)
+        results.append(("export-ref", None))
+    except Fail as e:
+        results.append(("export-ref", str(e)))
+    except Exception as e:  # noqa: BLE001 - a crash is a failure, never a pass
+        results.append(("export-ref", "exception %s: %s" % (type(e).__name__, e)))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cnngen")
+    ap.add_argument("workdir")
+    ap.add_argument("--random", type=int, default=0)
+    ap.add_argument("--seed0", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("specs", nargs="*")
+    a = ap.parse_intermixed_args()
+    torch.set_num_threads(1)
+    cnngen = os.path.abspath(a.cnngen)
+    p, q = run([cnngen, "--cflags"]), run([cnngen, "--libs"])
+    if p.returncode or q.returncode:
+        print("FAIL export: `cnngen --cflags` / `--libs` failed")
+        return 1
+    cflags, libs = shlex.split(p.stdout), shlex.split(q.stdout)
+    cc = os.environ.get("CC", "cc")
+    os.makedirs(a.workdir, exist_ok=True)
+    jobs = []
+    for s in a.specs:
+        name = os.path.splitext(os.path.basename(s))[0]
+        jobs.append((s, [], name, os.path.join(a.workdir, "spec-" + name), 11))
+    for seed in range(a.seed0, a.seed0 + a.random):
+        _, text, opts = randspec.gen(seed)
+        d = os.path.join(a.workdir, "rand-%d" % seed)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "rand-%d.yaml" % seed)
+        with open(path, "w") as f:
+            f.write(text)
+        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+
+    def one(job):
+        path, opts, label, d, seed = job
+        try:
+            return check_net(cnngen, cflags, libs, cc, path, opts, d, seed, label)
+        except Fail as e:
+            return [("export-c", str(e))]
+        except Exception as e:  # a crash is a failure, never a pass
+            return [("export-c", "exception %s: %s" % (type(e).__name__, e))]
+
+    nfail = 0
+    with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        for job, res in zip(jobs, ex.map(one, jobs)):
+            path, opts, label, d, seed = job
+            for kind, why in res:
+                if why:
+                    nfail += 1
+                    print("FAIL %s/%s: %s [%s]" % (kind, label, why, " ".join([path] + opts)), flush=True)
+                else:
+                    print("PASS %s/%s" % (kind, label), flush=True)
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Interop and scale-out (issue 6):
+#  - export: `cnngen --emit pytorch` vs the generated C (forward, loss, every gradient,
+#    one train_batch step) and vs the independent reference tests/torchref/torchnet.py,
+#    for specs/, the torchref corner cases, tests/interop/specs and 40 random nets;
+#  - roundtrip: PyTorch-trained weights into the C and C-trained weights into PyTorch
+#    through safetensors (same predictions, same SGD trajectory), and
+#    DistributedDataParallel (gloo, 2 processes on CPU) weights into the C;
+#  - dot: --format dot parsed by Graphviz (nodes, edges, labels), --format svg;
+#  - budget: --ram-limit / --flash-limit / target:, report = model = compiled sizeof,
+#    refusal naming the layer, compile-time checks, code size estimate vs gcc -Os.
+set -u
+shopt -s nullglob
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+NRAND=${INTEROP_RANDOM:-40}
+if [ ! -x ./cnngen ]; then
+    echo "FAIL interop: ./cnngen is not built (run make)"
+    exit 1
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-interop.XXXXXX") || exit 1
+rc=0
+if "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
+    "$PY" tests/interop/check_export.py ./cnngen "$work/export" --random "$NRAND" --jobs 2 \
+        specs/*.yaml tests/torchref/cases/*.yaml tests/interop/specs/*.yaml || rc=1
+    "$PY" tests/interop/roundtrip.py ./cnngen "$work/roundtrip" --ddp \
+        specs/lenet5.yaml specs/features.yaml specs/perceptron.yaml tests/interop/specs/*.yaml || rc=1
+else
+    echo "SKIP interop-export: $PY cannot import torch/numpy/yaml (run tools/deps.sh test)"
+    echo "SKIP interop-roundtrip: $PY cannot import torch/numpy/yaml"
+fi
+if command -v dot >/dev/null 2>&1; then
+    "$PY" tests/interop/check_dot.py ./cnngen specs/*.yaml tests/torchref/cases/*.yaml tests/interop/specs/*.yaml || rc=1
+else
+    echo "SKIP dot: Graphviz's dot is not installed (tools/deps.sh test installs graphviz)"
+fi
+"$PY" tests/interop/check_budget.py ./cnngen "$work/budget" || rc=1
+if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
+exit "$rc"
