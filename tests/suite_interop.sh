@@ -35,5 +35,6 @@ else
     echo "SKIP dot: Graphviz's dot is not installed (tools/deps.sh test installs graphviz)"
 fi
 "$PY" tests/interop/check_budget.py ./cnngen "$work/budget" || rc=1
+"$PY" tests/interop/check_cli.py ./cnngen "$work/cli" || rc=1
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
 exit "$rc"
