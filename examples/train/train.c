@@ -646,8 +646,10 @@ static void write_svg(const char *path, int train_acc)
         die("%s: %s", path, strerror(errno));
     const int PW = 420, PH = 300, ML = 60, MT = 40, MB = 50, GAP = 80;
     int width = ML + PW + GAP + ML + PW + 30, height = MT + PH + MB;
-    double xmax = 0, lmax = 0;
+    double xmax = 0, lmax = 0, amin = 1;
     for (int i = 0; i < ncurve; i++) {
+        if (curve[i].epoch_end && curve[i].test_acc < amin) amin = curve[i].test_acc;
+        if (train_acc && curve[i].train_acc < amin) amin = curve[i].train_acc;
         if (curve[i].epoch > xmax) xmax = curve[i].epoch;
         if (curve[i].train_loss > lmax) lmax = curve[i].train_loss;
         if (curve[i].epoch_end && curve[i].test_loss > lmax) lmax = curve[i].test_loss;
@@ -655,18 +657,20 @@ static void write_svg(const char *path, int train_acc)
     if (xmax <= 0) xmax = 1;
     if (lmax <= 0) lmax = 1;
     lmax *= 1.05;
+    amin = floor(amin * 10) / 10;               /* accuracy axis: from a tenth below */
+    if (amin > 0.9) amin = 0.9;
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
             "font-family=\"sans-serif\" font-size=\"12\">\n", width, height);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"14\">%s: training curve</text>\n", ML, M->name);
     for (int panel = 0; panel < 2; panel++) {
         int x0 = ML + panel * (PW + GAP + ML), y0 = MT;
-        double ymax = panel == 0 ? lmax : 1.0;
+        double ymax = panel == 0 ? lmax : 1.0, ymin = panel == 0 ? 0 : amin;
         const char *title = panel == 0 ? "loss" : "accuracy";
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n",
                 x0, y0, PW, PH);
         for (int k = 0; k <= 5; k++) {          /* y ticks and grid */
-            double v = ymax * k / 5;
+            double v = ymin + (ymax - ymin) * k / 5;
             double y = y0 + PH - PH * k / 5.0;
             fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                     x0, y, x0 + PW, y);
@@ -695,8 +699,8 @@ static void write_svg(const char *path, int train_acc)
                     continue;
                 double v = panel == 0 ? (series ? p->test_loss : p->train_loss)
                                       : (series ? p->test_acc : p->train_acc);
-                double x = x0 + PW * p->epoch / xmax, y = y0 + PH - PH * (v / ymax);
-                fprintf(f, "%.1f,%.1f ", x, y < y0 ? y0 : y);
+                double x = x0 + PW * p->epoch / xmax, y = y0 + PH - PH * ((v - ymin) / (ymax - ymin));
+                fprintf(f, "%.1f,%.1f ", x, y < y0 ? y0 : y > y0 + PH ? y0 + PH : y);
             }
             fputs("\"/>\n", f);
             if (series == 1)                            /* mark the epoch points */
@@ -704,7 +708,8 @@ static void write_svg(const char *path, int train_acc)
                     if (curve[i].epoch_end) {
                         double v = panel == 0 ? curve[i].test_loss : curve[i].test_acc;
                         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#d62728\"/>\n",
-                                x0 + PW * curve[i].epoch / xmax, y0 + PH - PH * (v / ymax));
+                                x0 + PW * curve[i].epoch / xmax,
+                                y0 + PH - PH * ((v - ymin) / (ymax - ymin)));
                     }
         }
         fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1f77b4\" stroke-width=\"2\"/>"
