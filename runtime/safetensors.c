@@ -521,7 +521,9 @@ static int parse_header(Parser *p)
 static int cmp_begin(const void *a, const void *b)
 {
     const StEntry *x = *(const StEntry *const *)a, *y = *(const StEntry *const *)b;
-    return x->begin < y->begin ? -1 : x->begin > y->begin ? 1 : 0;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end ? 1 : 0;   /* empty tensors first */
 }
 
 static void shape_text(char *buf, size_t cap, const unsigned long long *v, int n)
