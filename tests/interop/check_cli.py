@@ -40,6 +40,16 @@ def main():
     c = subprocess.run([sys.executable, "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", py],
                        capture_output=True, text=True)
     res("emit-pytorch-parses", None if c.returncode == 0 else c.stderr[-300:])
+    # a spec file name with a newline and quotes stays inside the comment / string
+    odd = os.path.join(work, 'a\nb"\\.yaml')
+    with open(LENET) as f, open(odd, "w") as g:
+        g.write(f.read())
+    p = run([cnngen, "--emit", "pytorch", odd, "-o", os.path.join(work, "odd.py")])
+    c = subprocess.run([sys.executable, "-c", "import runpy,sys; m = runpy.run_path(sys.argv[1]); "
+                        "assert m['SPEC'] == sys.argv[2], m['SPEC']", os.path.join(work, "odd.py"), odd],
+                       capture_output=True, text=True)
+    res("emit-pytorch-odd-file-name", None if p.returncode == 0 and c.returncode == 0 else
+        "exit %d: %s %s" % (p.returncode, p.stderr[:200], c.stderr[-300:]))
     p = run([cnngen, "--emit=c", LENET, "-o", os.path.join(work, "n.c")])
     res("emit-c-explicit", None if p.returncode == 0 and os.path.exists(os.path.join(work, "n.h"))
         else "exit %d" % p.returncode)
