@@ -159,6 +159,8 @@ def main():
     for r in recs:
         if r.get("kind") == "env":
             env.update(r)
+    if env.get("rev"):
+        mach.append(("Code", "cnngen %s, measured %s" % (env["rev"], env.get("date", "?"))))
     if env:
         mach.append(("Load", "load average %s at the start, %s at the end; measured under: %s"
                      % (env.get("loadavg_start", "?"), env.get("loadavg_end", "?"), env.get("pin", "?"))))

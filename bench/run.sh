@@ -37,7 +37,9 @@ command -v taskset >/dev/null || PIN=""
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$OUT/logs"
 RES=$OUT/results.jsonl
-echo "{\"kind\": \"env\", \"loadavg_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" > "$RES"
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain -- generator templates runtime 2>/dev/null)" ] && rev="$rev + uncommitted changes in generator/templates/runtime"
+echo "{\"kind\": \"env\", \"loadavg_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\", \"rev\": \"$rev\"}" > "$RES"
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 t0=$(date +%s)
