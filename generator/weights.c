@@ -80,7 +80,9 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
 
     cnngen_tensor *t = calloc((size_t)2 * net->nlayers + 1, sizeof *t);
     char (*names)[MAX_NAME + 8] = calloc((size_t)2 * net->nlayers + 1, sizeof *names);
-    unsigned char *vals = malloc((size_t)(nparams ? nparams : 1) * (size_t)rb);
+    void *vals = malloc((size_t)(nparams ? nparams : 1) * (size_t)rb);  /* reals */
+    const float *vf = vals;
+    const double *vd = vals;
     if (!t || !names || !vals) {
         fprintf(stderr, "cnngen: out of memory reading %s\n", path);
         free(t); free(names); free(vals);
@@ -101,7 +103,7 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
         goto out;
     }
     for (long long i = 0; i < nparams; i++) {
-        double v = dbl ? ((double *)vals)[i] : ((float *)vals)[i];
+        double v = dbl ? vd[i] : vf[i];
         if (!isfinite(v)) {
             for (int k = m.ntensors - 1; k >= 0; k--)
                 if ((long long)t[k].offset <= i) {
@@ -131,7 +133,7 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
         for (size_t i = 0; i < n; i++) {
             size_t at = tk->offset + i;
             buf_puts(c, i % 8 == 0 ? "\n        " : " ");
-            put_real(c, dbl ? ((double *)vals)[at] : ((float *)vals)[at], dbl);
+            put_real(c, dbl ? vd[at] : vf[at], dbl);
             buf_putc(c, ',');
         }
         buf_printf(c, "\n    },\n");

@@ -734,6 +734,10 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
         for (int k = 0; k < p.ne; k++)
             if (strcmp(p.e[k].name, t->name) == 0)
                 e = &p.e[k];
+        if (!e) {   /* cannot happen: checked above */
+            seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
+            goto out;
+        }
         unsigned long long at = 8 + hlen + e->begin;
         size_t bytes = (size_t)(e->end - e->begin);
         if (at > (unsigned long long)LONG_MAX || fseek(f, (long)at, SEEK_SET) != 0 ||
