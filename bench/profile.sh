@@ -28,9 +28,9 @@ net=$($PY -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["name"])'
 d=build/bench-profile/$net
 mkdir -p "$d"
 ./cnngen "$@" "$spec" -o "$d/net.c"
-gcc -O2 -march=native -mno-avx512f -g -std=c99 -DBENCH_MODEL="${net}_model" $(./cnngen --cflags) \
+gcc -O2 -march=native -mno-avx512f -g -DBENCH_MODEL="${net}_model" $(./cnngen --cflags) \
   -o "$d/bench_prof" bench/bench_c.c "$d/net.c" $(./cnngen --libs) -lm
-gcc -O2 -march=native -fno-inline -pg -std=c99 -DBENCH_MODEL="${net}_model" $(./cnngen --cflags) \
+gcc -O2 -march=native -fno-inline -pg -DBENCH_MODEL="${net}_model" $(./cnngen --cflags) \
   -o "$d/bench_gprof" bench/bench_c.c "$d/net.c" $(./cnngen --libs) -lm
 gcalls=4
 while :; do  # calibrate to about 5 s of samples (gprof samples every 10 ms)

@@ -126,10 +126,10 @@ EOF
     case $v in native) fl="-O2 -march=native"; lab="c-native" ;; O2) fl="-O2"; lab="c-O2" ;; esac
     say "$net: build and time generated C ($fl)"
     c0=$(date +%s.%N)
-    gcc $fl -std=c99 $CFLAGS_RT -c -o "$d/net_$v.o" "$d/net.c" 2>"$OUT/logs/$net-cc-$v.log" \
+    gcc $fl $CFLAGS_RT -c -o "$d/net_$v.o" "$d/net.c" 2>"$OUT/logs/$net-cc-$v.log" \
       || die "compiling the generated C failed: see $OUT/logs/$net-cc-$v.log"
     c1=$(date +%s.%N)
-    gcc $fl -std=c99 -DBENCH_MODEL="${net}_model" $CFLAGS_RT -o "$d/bench_$v" \
+    gcc $fl -DBENCH_MODEL="${net}_model" $CFLAGS_RT -o "$d/bench_$v" \
       bench/bench_c.c "$d/net_$v.o" $LIBS_RT -lm 2>>"$OUT/logs/$net-cc-$v.log" \
       || die "building the benchmark failed: see $OUT/logs/$net-cc-$v.log"
     if [ "$v" = O2 ] && [ -z "${BENCH_CNNGEN_OPTS:-}" ]; then  # the default (--unroll auto) row of the unroll table
@@ -203,7 +203,7 @@ if [ "$SMOKE" != 1 ]; then
         rm -f "$u/net.c"
         continue
       fi
-      if timeout "$CCTIMEOUT" gcc -O2 -std=c99 $CFLAGS_RT -c -o "$u/net.o" "$u/net.c" 2>"$u/cc.log"; then
+      if timeout "$CCTIMEOUT" gcc -O2 $CFLAGS_RT -c -o "$u/net.o" "$u/net.c" 2>"$u/cc.log"; then
         g2=$(date +%s.%N)
         read -r text data bss _ < <(size "$u/net.o" | tail -1)
         $PY -c 'import json,sys; a=sys.argv; print(json.dumps({"impl":"cnngen","kind":"unroll","net":a[1],"mode":a[2],"ok":True,"gen_s":float(a[4])-float(a[3]),"compile_s":float(a[5])-float(a[4]),"text":int(a[6]),"data":int(a[7]),"bss":int(a[8]),"c_lines":int(a[9]),"c_bytes":int(a[10])}))' \
