@@ -41,3 +41,22 @@ for dt in float32 float64; do
 done
 [ $ok = 1 ] || exit 1
 $PY tests/weights/check_weights.py "$W/st_check_float32" "$W/st_check_float64" "$W"
+rc=$?
+
+# the loader under valgrind: no invalid access, no leak, on success and on failure
+if command -v valgrind >/dev/null; then
+    S="$W/st_check_float32"
+    V="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99"
+    head -c 3000 "$W/roundtrip_float32.safetensors" > "$W/vg_trunc.safetensors"
+    { head -c 8 "$W/roundtrip_float32.safetensors"; printf '{"conv1.weight": {"dtype": "F32", "shape": [6, 1, 5, 5], "data_offsets": [0, 600]}, "x": [1, {'; } > "$W/vg_json.safetensors"
+    printf '\x50\x00\x00\x00\x00\x00\x00\x00' | dd of="$W/vg_json.safetensors" bs=1 conv=notrunc 2>/dev/null
+    ok=1; why=""
+    for args in "roundtrip 5 $W/vg_rt.safetensors" "reject $W/vg_trunc.safetensors" "reject $W/vg_json.safetensors"; do
+        $V $S $args > "$W/vg.out" 2>&1; r=$?
+        if [ $r -ne 0 ]; then ok=0; why="$why [$args: exit $r: $(head -3 "$W/vg.out" | tr '\n' ' ')]"; fi
+    done
+    if [ $ok = 1 ]; then echo "PASS loader_valgrind_clean"; else echo "FAIL loader_valgrind_clean:$why"; rc=1; fi
+else
+    echo "SKIP loader_valgrind_clean: valgrind not installed"
+fi
+exit $rc

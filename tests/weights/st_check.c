@@ -83,31 +83,34 @@ int main(int argc, char **argv)
             fprintf(stderr, "load failed: %s\n", err);
             return 1;
         }
-        if (memcmp(a, b, M->num_params * rb) != 0) {
+        int rc = memcmp(a, b, M->num_params * rb) != 0;
+        if (rc)
             fprintf(stderr, "round trip changed the parameters\n");
-            return 1;
-        }
-        return 0;
+        free(a);
+        free(b);
+        return rc;
     }
     if (argc == 3 && strcmp(argv[1], "reject") == 0) {
         unsigned char *p = xcalloc(pb), *copy = xcalloc(pb);
         for (size_t i = 0; i < pb; i++)
             p[i] = (unsigned char)(i * 131 + 7);
         memcpy(copy, p, pb);
+        int rc = 0;
         if (cnngen_load_safetensors(M, p, argv[2], err, sizeof err) == 0) {
             fprintf(stderr, "accepted a bad file\n");
-            return 1;
-        }
-        if (memcmp(p, copy, pb) != 0) {
+            rc = 1;
+        } else if (memcmp(p, copy, pb) != 0) {
             fprintf(stderr, "rejected, but the parameters were changed: %s\n", err);
-            return 1;
-        }
-        if (err[0] == '\0') {
+            rc = 1;
+        } else if (err[0] == '\0') {
             fprintf(stderr, "rejected without a message\n");
-            return 1;
+            rc = 1;
+        } else {
+            printf("%s\n", err);
         }
-        printf("%s\n", err);
-        return 0;
+        free(p);
+        free(copy);
+        return rc;
     }
     fprintf(stderr, "usage: st_check forward W IN OUT | save SEED W FLAT | roundtrip SEED W | reject W\n");
     return 2;
