@@ -40,4 +40,10 @@ echo "== 4. train on $DATA"
 "$OUT/train" --data "$DATA" --save "$OUT/$name.safetensors" --csv "$OUT/curve.csv" \
     --svg "$OUT/curve.svg" "$@"
 end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" 'BEGIN { printf "make run: %.1f s in all (report, generation, compilation, training)\n", e - s }'
+acc=$(awk -F, '$1 == "epoch" { a = $8 } END { print a }' "$OUT/curve.csv")
+awk -v s="$start" -v e="$end" -v a="$acc" 'BEGIN {
+    printf "make run: %.1f s in all (report, generation, compilation, training)\n", e - s
+    if (a != "")
+        printf "make run: test accuracy %.2f%% (goal: at least 86%% in under 2 minutes: %s)\n",
+               100 * a, (a >= 0.86 && e - s < 120) ? "met" : "NOT met"
+}'
