@@ -340,7 +340,9 @@ static unsigned part_args(const Layer *l, Part part, int inference)
         switch (l->kind) {
         case L_L2POOL:
             return A_IN | A_OUT | A_G | A_GIN;
-        case L_RELU: case L_SIGMOID: case L_TANH: case L_LEAKY_RELU: case L_SOFTMAX:
+        case L_LEAKY_RELU: /* a negative slope: the sign comes from the input */
+            return l->alpha < 0 ? (A_IN | A_G | A_GIN) : (A_OUT | A_G | A_GIN);
+        case L_RELU: case L_SIGMOID: case L_TANH: case L_SOFTMAX:
             return A_OUT | A_G | A_GIN;
         default:
             return A_G | A_GIN;
@@ -1101,6 +1103,15 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     plan_unroll((Net *)net_in, opt->unroll);  /* records Layer.unroll for the report */
     if (check_windows(&net))
         return -1;
+    for (int i = 0; i < net.nlayers; i++) {
+        const Layer *l = &net.layers[i];
+        if (has_act(l) && l->act == ACT_LEAKY_RELU && l->alpha < 0 && plan_trains(&net, opt->inference_only)) {
+            fprintf(stderr, "%s:%d:%d: error: %s: a fused leaky_relu with a negative alpha cannot be "
+                    "differentiated from its output; use a separate {type: leaky_relu} layer\n",
+                    net.file ? net.file : "?", l->pos.line, l->pos.col, l->name);
+            return -1;
+        }
+    }
     char prefix[MAX_NAME + 1];
     snprintf(prefix, sizeof prefix, "%s", opt->prefix ? opt->prefix : net.name);
     int inference = opt->inference_only;

@@ -103,18 +103,22 @@ void gen_activation_backward(Emitter *e, const Layer *l)
         return;
     }
     Act a = act_of(l);
+    /* leaky_relu with a negative slope: the sign of the input decides */
+    const char *y = a == ACT_LEAKY_RELU && l->alpha < 0 ? "in" : "out";
     if (l->unroll == U_FULL) {
-        char y[48], g[48];
+        char yv[48], g[48];
         for (long long n = 0; n < N; n++) {
-            snprintf(y, sizeof y, "out[%lld]", n);
+            snprintf(yv, sizeof yv, "%s[%lld]", y, n);
             snprintf(g, sizeof g, "g[%lld]", n);
-            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, l->alpha, y, g));
+            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, l->alpha, yv, g));
         }
         return;
     }
+    char yv[16];
+    snprintf(yv, sizeof yv, "%s[n]", y);
     emitf(e, "int n;");
     emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    gin[n] = %s;", act_grad_expr(e, a, l->alpha, "out[n]", "g[n]"));
+    emitf(e, "    gin[n] = %s;", act_grad_expr(e, a, l->alpha, yv, "g[n]"));
 }
 
 void gen_act_backward_inplace(Emitter *e, const Layer *l)

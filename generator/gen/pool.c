@@ -201,7 +201,8 @@ static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
                 emitf(e, "int a = -1;");
             } else {
                 emitf(e, "%s m = x[q0];", R);
-                emitf(e, "int a = q0;");
+                if (track)
+                    emitf(e, "int a = q0;");
             }
         } else {
             emitf(e, "%s s = 0;", R);
@@ -228,7 +229,8 @@ static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
                     } else
                         emitf(e, "if (x[%s] > m) {", q);
                     emitf(e, "    m = x[%s];", q);
-                    emitf(e, "    a = %s;", q);
+                    if (track || padded)
+                        emitf(e, "    a = %s;", q);
                     emitf(e, "}");
                 } else if (p->kind == L_AVGPOOL) {
                     emitf(e, "s += x[%s];", q);

@@ -1,10 +1,11 @@
 /* check.c - generic checker for one generated network, driven only through its
  * cnngen_model descriptor. Build: cc check.c NET.c -DMODEL=P_model -include NET.h
  *
- *   check grad [SEED]   float64 central-difference check (h = 1e-6) of every
+ *   check grad [SEED [MAXPER]]  float64 central-difference check (h = 1e-6) of every
  *                       parameter gradient and every input gradient; also that
  *                       grad is ADDED to, grad_input may be NULL, and forward ==
- *                       backward's forward. Prints "ok ..." or "FAIL ..." lines.
+ *                       backward's forward (MAXPER: sample about that many
+ *                       entries per tensor). Prints "ok ..." or "FAIL ..." lines.
  *   check dump [SEED]   prints output, loss, grads, grad_input and the params after
  *                       two train_batch steps, as exact hex floats (to diff modes)
  *   check run [SEED]    forward + backward + train_batch once (for sanitizers)
@@ -53,6 +54,23 @@ static void make_data(cnngen_rng *r, void *in, void *t, int n)
             for (size_t k = 0; k < M->output_size; k++)
                 set(t, o + k, get(t, o + k) / sum);   /* soft labels summing to 1 */
     }
+}
+
+static long atol_(const char *s) { return strtol(s, NULL, 10); }
+
+/* sampling: entry k is checked with probability maxper / (size of its tensor) */
+static int pick(size_t k, long maxper, cnngen_rng *r)
+{
+    size_t n = M->input_size;
+    if (k < M->num_params)
+        for (int q = 0; q < M->ntensors; q++) {
+            size_t m = 1;
+            for (int d = 0; d < M->tensors[q].ndim; d++)
+                m *= (size_t)M->tensors[q].shape[d];
+            if (k >= M->tensors[q].offset && k < M->tensors[q].offset + m)
+                n = m;
+        }
+    return (double)n * cnngen_rng_uniform(r) < (double)maxper;
 }
 
 static void print_hex(const char *what, const void *p, size_t n)
@@ -147,8 +165,12 @@ int main(int argc, char **argv)
     const double h = 1e-6, rtol = 1e-5, atol = 1e-7;
     double worst = 0;
     size_t checked = 0;
+    /* MAXPER > 0: check that many random entries of each tensor and of the input */
+    long maxper = argc > 3 ? atol_(argv[3]) : 0;
     for (size_t k = 0; k < M->num_params + M->input_size; k++) {
         int is_in = k >= M->num_params;
+        if (maxper > 0 && !pick(k, maxper, &r))
+            continue;
         void *arr = is_in ? in : p;
         size_t i = is_in ? k - M->num_params : k;
         double v = get(arr, i), lp, lm;

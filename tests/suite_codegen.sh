@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Code generation tests (issue 3). One line per check: PASS/FAIL/SKIP <name>.
+#  - float64 central-difference gradient checks of every parameter and input gradient
+#    (tests/codegen/check.c, driven through P_model) for every layer type, padding
+#    form, activation and loss (tests/codegen/specs/*.yaml, specs/features.yaml), in
+#    every unroll mode; LeNet-5 sampled
+#  - all unroll modes give bit-identical outputs, loss, gradients and trained params
+#  - the course's worked examples, exactly (tests/codegen/course.c)
+#  - every generated file compiles with -std=c99 -Wall -Wextra -Wpedantic -Werror under
+#    gcc and clang (float32, float64, --inference-only); the header compiles alone
+#  - generated code runs clean under -fsanitize=address,undefined
+#  - --inference-only computes the same output; --prefix; two nets in one program;
+#    byte-identical output for the same input; sizeof(P_workspace) == the report
+#  - LeNet-5 with default options compiles with gcc -O2 in under 10 s
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+CNNGEN=$ROOT/cnngen
+[ -x "$CNNGEN" ] || { echo "FAIL codegen: ./cnngen not built (run make)"; exit 1; }
+[ -f runtime/libcnngen.a ] || { echo "FAIL codegen: runtime/libcnngen.a not built"; exit 1; }
+mkdir -p build
+T=$(mktemp -d "$ROOT/build/codegen.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+STRICT="-std=c99 -Wall -Wextra -Wpedantic -Werror"
+RT="-I$ROOT/runtime"
+LIBS="$ROOT/runtime/libcnngen.a -lm"
+have_clang=0; command -v clang >/dev/null && have_clang=1
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# gen SPEC DIR [cnngen options...]: writes DIR/net.c and DIR/net.h
+gen() {
+    local spec=$1 dir=$2; shift 2
+    mkdir -p "$dir"
+    "$CNNGEN" "$spec" -o "$dir/net.c" "$@" 2>"$dir/cnngen.err"
+}
+# model name of a generated header
+model_of() { sed -n 's/^extern const cnngen_model \([A-Za-z0-9_]*\);/\1/p' "$1/net.h"; }
+# build_check DIR [extra cflags]: DIR/check from check.c + DIR/net.c
+build_check() {
+    local dir=$1; shift
+    gcc $STRICT -O1 "$@" $RT -I"$dir" -include net.h -DMODEL="$(model_of "$dir")" \
+        tests/codegen/check.c "$dir/net.c" $LIBS -o "$dir/check" 2>"$dir/cc.err"
+}
+
+# ---------------------------------------------------------------- gradient checks
+GSPECS="$(ls tests/codegen/specs/*.yaml) specs/features.yaml"
+for spec in $GSPECS; do
+    base=$(basename "$spec" .yaml)
+    for mode in none kernel full auto; do
+        d=$T/g_${base}_$mode
+        if ! gen "$spec" "$d" --dtype float64 --unroll $mode; then
+            fail "gradcheck $base --unroll $mode" "cnngen failed: $(head -3 "$d/cnngen.err")"; continue
+        fi
+        if ! build_check "$d"; then
+            fail "gradcheck $base --unroll $mode" "compile failed: $(head -5 "$d/cc.err")"; continue
+        fi
+        out=$("$d/check" grad 3 2>&1)
+        if [ $? -eq 0 ]; then pass "gradcheck $base --unroll $mode: $out"
+        else fail "gradcheck $base --unroll $mode" "$(echo "$out" | head -5 | tr '\n' ' ')"; fi
+        "$d/check" dump 5 >"$d/dump.txt" 2>&1
+    done
+    ok=1
+    for mode in kernel full auto; do
+        if ! cmp -s "$T/g_${base}_none/dump.txt" "$T/g_${base}_$mode/dump.txt"; then
+            ok=0; fail "unroll-identical $base" "--unroll $mode differs from none"
+        fi
+    done
+    [ $ok = 1 ] && [ -s "$T/g_${base}_none/dump.txt" ] && pass "unroll-identical $base (none = kernel = full = auto, bit for bit)"
+done
+
+# float32: the modes agree bit for bit too
+for spec in specs/lenet5.yaml tests/codegen/specs/pools.yaml tests/codegen/specs/conv_pad.yaml; do
+    base=$(basename "$spec" .yaml); ok=1
+    for mode in none kernel full; do
+        d=$T/f32_${base}_$mode
+        if [ $base = lenet5 ] && [ $mode = full ]; then continue; fi   # 390k lines
+        gen "$spec" "$d" --dtype float32 --unroll $mode && build_check "$d" &&
+            "$d/check" dump 7 >"$d/dump.txt" 2>&1 || { ok=0; fail "unroll-identical float32 $base" "$mode: build/run failed"; }
+    done
+    for mode in kernel full; do
+        [ -s "$T/f32_${base}_$mode/dump.txt" ] || continue
+        cmp -s "$T/f32_${base}_none/dump.txt" "$T/f32_${base}_$mode/dump.txt" ||
+            { ok=0; fail "unroll-identical float32 $base" "--unroll $mode differs from none"; }
+    done
+    [ $ok = 1 ] && pass "unroll-identical float32 $base"
+done
+
+# LeNet-5 float64, sampled (about 40 entries per tensor), default and none
+for mode in auto none; do
+    d=$T/lenet64_$mode
+    if gen specs/lenet5.yaml "$d" --dtype float64 --unroll $mode && build_check "$d"; then
+        out=$("$d/check" grad 11 40 2>&1)
+        if [ $? -eq 0 ]; then pass "gradcheck lenet5 --unroll $mode (sampled): $out"
+        else fail "gradcheck lenet5 --unroll $mode" "$(echo "$out" | head -5 | tr '\n' ' ')"; fi
+    else fail "gradcheck lenet5 --unroll $mode" "build failed: $(head -5 "$d/cc.err" "$d/cnngen.err")"; fi
+done
+
+# ---------------------------------------------------------------- course examples
+d=$T/course; mkdir -p "$d"
+okc=1
+for s in tests/codegen/course/*.yaml; do
+    b=$(basename "$s" .yaml)
+    for mode in none kernel full; do
+        if ! "$CNNGEN" "$s" -o "$d/${b}_$mode.c" --unroll $mode --prefix ${b}_$mode 2>"$d/err"; then
+            okc=0; fail "course $b" "cnngen: $(head -3 "$d/err")"
+        fi
+    done
+done
+if [ $okc = 1 ]; then
+    if gcc $STRICT -O1 $RT -I"$d" tests/codegen/course.c "$d"/*.c $LIBS -o "$d/course" 2>"$d/cc.err"; then
+        "$d/course"
+    else
+        fail "course examples" "compile failed: $(head -5 "$d/cc.err")"
+    fi
+fi
+
+# ---------------------------------------------------------------- strict compiles
+compilers="gcc"; [ $have_clang = 1 ] && compilers="gcc clang"
+[ $have_clang = 1 ] || echo "SKIP strict clang: clang not installed (tools/deps.sh test)"
+for spec in specs/*.yaml tests/codegen/specs/*.yaml tests/codegen/course/*.yaml; do
+    base=$(basename "$spec" .yaml)
+    for variant in "float32" "float64" "inference"; do
+        case $variant in
+            float32) opts="--dtype float32" ;;
+            float64) opts="--dtype float64" ;;
+            inference) opts="--inference-only" ;;
+        esac
+        d=$T/s_${base}_$variant
+        if ! gen "$spec" "$d" $opts; then
+            fail "strict $base $variant" "cnngen failed: $(head -3 "$d/cnngen.err")"; continue
+        fi
+        for cc in $compilers; do
+            if ! $cc $STRICT -O0 $RT -c "$d/net.c" -o "$d/net_$cc.o" 2>"$d/$cc.err"; then
+                fail "strict $cc $base $variant" "$(head -5 "$d/$cc.err")"; continue
+            fi
+            # the header alone
+            printf '#include "net.h"\nint main(void) { return 0; }\n' >"$d/hdr.c"
+            if ! $cc $STRICT $RT -I"$d" -c "$d/hdr.c" -o "$d/hdr.o" 2>"$d/$cc.hdr.err"; then
+                fail "strict $cc $base $variant header" "$(head -5 "$d/$cc.hdr.err")"; continue
+            fi
+            pass "strict $cc $base $variant"
+        done
+    done
+done
+# explicit unroll modes on a spec with every feature
+for mode in none kernel full; do
+    d=$T/sf_$mode
+    gen specs/features.yaml "$d" --unroll $mode --dtype float32 || { fail "strict features --unroll $mode" "cnngen"; continue; }
+    ok=1
+    for cc in $compilers; do
+        $cc $STRICT -O0 $RT -c "$d/net.c" -o "$d/net.o" 2>"$d/err" || { ok=0; fail "strict $cc features --unroll $mode" "$(head -5 "$d/err")"; }
+    done
+    [ $ok = 1 ] && pass "strict features --unroll $mode ($compilers)"
+done
+
+# ---------------------------------------------------------------- sanitizers
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+for spec in $GSPECS specs/lenet5.yaml specs/cifar10.yaml; do
+    base=$(basename "$spec" .yaml)
+    for variant in float32 float64 inference; do
+        case $variant in
+            float32) opts="--dtype float32" ;;
+            float64) opts="--dtype float64" ;;
+            inference) opts="--inference-only --dtype float32" ;;
+        esac
+        d=$T/san_${base}_$variant
+        if ! gen "$spec" "$d" $opts; then fail "sanitizers $base $variant" "cnngen"; continue; fi
+        if ! build_check "$d" $SAN; then
+            echo "SKIP sanitizers $base $variant: cannot build with $SAN ($(head -2 "$d/cc.err" | tr '\n' ' '))"
+            continue
+        fi
+        out=$(ASAN_OPTIONS=detect_leaks=0 "$d/check" run 2>&1)
+        if [ $? -eq 0 ] && ! echo "$out" | grep -q "runtime error"; then pass "sanitizers $base $variant"
+        else fail "sanitizers $base $variant" "$(echo "$out" | head -5 | tr '\n' ' ')"; fi
+    done
+done
+
+# ---------------------------------------------------------------- API properties
+# --inference-only computes the same output as the training build
+d1=$T/inf_train; d2=$T/inf_only
+if gen specs/features.yaml "$d1" && gen specs/features.yaml "$d2" --inference-only &&
+   build_check "$d1" && build_check "$d2"; then
+    o1=$("$d1/check" dump 9 | head -1); o2=$("$d2/check" dump 9 | head -1)
+    if [ -n "$o1" ] && [ "$o1" = "$o2" ]; then pass "inference-only output = training build output"
+    else fail "inference-only output" "differs"; fi
+    if grep -q "_backward\|grad_a\|argmax_" "$d2/net.h"; then fail "inference-only header" "mentions backward/gradients"
+    else pass "inference-only header has no backward, no gradient buffers"; fi
+else fail "inference-only" "build failed"; fi
+
+# --prefix, and two different networks in one program
+d=$T/two; mkdir -p "$d"
+if "$CNNGEN" specs/lenet5.yaml -o "$d/a.c" --prefix netA 2>/dev/null &&
+   "$CNNGEN" specs/cifar10.yaml -o "$d/b.c" --prefix netB 2>/dev/null; then
+    cat >"$d/main.c" <<'EOF'
+#include <stdio.h>
+#include "a.h"
+#include "b.h"
+static netA_params pa, ga; static netA_workspace wa;
+static netB_params pb, gb; static netB_workspace wb;
+static netA_real ia[netA_INPUT_SIZE], ta[netA_OUTPUT_SIZE];
+static netB_real ib[netB_INPUT_SIZE], tb[netB_OUTPUT_SIZE];
+int main(void)
+{
+    netA_init(&pa, 1); netB_init(&pb, 2);
+    ta[3] = 1; tb[4] = 1; ia[100] = 1; ib[7] = 1;
+    netA_real la = netA_train_batch(&pa, ia, ta, 1, 0.01f, &ga, &wa);
+    netB_real lb = netB_train_batch(&pb, ib, tb, 1, 0.01f, &gb, &wb);
+    printf("%d %d\n", la > 0, lb > 0);
+    return !(la > 0 && lb > 0 && netA_model.num_params == netA_NUM_PARAMS);
+}
+EOF
+    if gcc $STRICT -O1 $RT -I"$d" "$d/main.c" "$d/a.c" "$d/b.c" $LIBS -o "$d/two" 2>"$d/err" && "$d/two" >/dev/null; then
+        pass "--prefix: two networks link and train in one program"
+    else fail "--prefix two networks" "$(head -5 "$d/err")"; fi
+else fail "--prefix" "cnngen failed"; fi
+
+# byte-identical output for the same input
+d=$T/same
+gen specs/features.yaml "$d/1" && gen specs/features.yaml "$d/2" &&
+if cmp -s "$d/1/net.c" "$d/2/net.c" && cmp -s "$d/1/net.h" "$d/2/net.h"; then
+    pass "byte-identical output for the same input"
+else fail "byte-identical output" "two runs differ"; fi
+
+# sizeof(P_workspace) == the report's workspace bytes (json), for both dtypes
+for spec in specs/lenet5.yaml specs/features.yaml specs/cifar10.yaml; do
+    base=$(basename "$spec" .yaml)
+    d=$T/ws_$base
+    gen "$spec" "$d" && build_check "$d" || { fail "workspace size $base" "build"; continue; }
+    rep=$("$CNNGEN" --report --format json "$spec" | grep -o '"workspace_bytes": *[0-9]*' | grep -o '[0-9]*$')
+    hdr=$(sed -n 's/^#define [A-Za-z0-9_]*_WORKSPACE_BYTES \([0-9]*\).*/\1/p' "$d/net.h")
+    if [ -n "$rep" ] && [ "$rep" = "$hdr" ]; then pass "workspace size $base: report $rep = sizeof (checked at compile time)"
+    elif [ -z "$rep" ]; then fail "workspace size $base" "report has no workspace_bytes field"
+    else fail "workspace size $base" "report $rep, header $hdr"; fi
+done
+
+# ---------------------------------------------------------------- compile time
+d=$T/lenet_time
+if gen specs/lenet5.yaml "$d"; then
+    s=$(date +%s.%N)
+    if gcc -O2 $RT -c "$d/net.c" -o "$d/net.o" 2>"$d/err"; then
+        e=$(date +%s.%N); t=$(echo "$e - $s" | bc)
+        if [ "$(echo "$t < 10" | bc)" = 1 ]; then pass "lenet5 default compiles with gcc -O2 in ${t}s (< 10 s)"
+        else fail "lenet5 compile time" "${t}s >= 10 s"; fi
+    else fail "lenet5 compile time" "compile failed"; fi
+fi
+exit 0
