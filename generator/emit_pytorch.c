@@ -11,8 +11,22 @@
  * is P_backward's loss (per sample a sum over the output) averaged over the batch, as
  * P_train_batch does. See the README section "PyTorch export".
  */
+#include <stdlib.h>
 #include <string.h>
 #include "cnngen.h"
+
+/* the shortest text that reads back as v (a Python float literal) */
+static const char *pyfloat(double v, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (!strpbrk(buf, ".eEn"))
+        strncat(buf, ".0", n - strlen(buf) - 1);
+    return buf;
+}
 
 static void pl(Buf *b, int indent, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static void pl(Buf *b, int indent, const char *fmt, ...)
@@ -48,7 +62,11 @@ static const char *act_py(Act a, double alpha, const char *x, char *out, size_t 
     case ACT_RELU: snprintf(out, n, "F.relu(%s)", x); break;
     case ACT_SIGMOID: snprintf(out, n, "torch.sigmoid(%s)", x); break;
     case ACT_TANH: snprintf(out, n, "torch.tanh(%s)", x); break;
-    case ACT_LEAKY_RELU: snprintf(out, n, "F.leaky_relu(%s, %.17g)", x, alpha); break;
+    case ACT_LEAKY_RELU: {
+        char f[40];
+        snprintf(out, n, "F.leaky_relu(%s, %s)", x, pyfloat(alpha, f, sizeof f));
+        break;
+    }
     }
     return out;
 }
@@ -137,7 +155,11 @@ static void emit_layer(Buf *b, const Layer *l, int drop_act)
     case L_RELU: pl(b, 2, "x = F.relu(x)"); break;
     case L_SIGMOID: pl(b, 2, "x = torch.sigmoid(x)"); break;
     case L_TANH: pl(b, 2, "x = torch.tanh(x)"); break;
-    case L_LEAKY_RELU: pl(b, 2, "x = F.leaky_relu(x, %.17g)", l->alpha); break;
+    case L_LEAKY_RELU: {
+        char f[40];
+        pl(b, 2, "x = F.leaky_relu(x, %s)", pyfloat(l->alpha, f, sizeof f));
+        break;
+    }
     case L_SOFTMAX: pl(b, 2, "x = F.softmax(x.reshape(x.shape[0], -1), dim=1)"); break;
     case L_KIND_COUNT: break;
     }
