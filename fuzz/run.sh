@@ -14,7 +14,7 @@ bin=build/fuzz_cnngen.run-$$      # a copy: make may rebuild the target meanwhil
 cp build/fuzz_cnngen "$bin"
 set +e
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -artifact_prefix=build/fuzz-artifacts/ -print_final_stats=1 \
+    -max_len=65536 -dict=fuzz/cnngen.dict -artifact_prefix=build/fuzz-artifacts/ -print_final_stats=1 \
     build/fuzz-corpus specs tests/bad fuzz/corpus fuzz/regressions >"$log" 2>&1
 rc=$?
 set -e
