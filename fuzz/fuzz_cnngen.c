@@ -72,7 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opt.prefix = net.name;
         Buf c = {0}, h = {0}, py = {0};
         int budget = net.ram_limit || net.flash_limit;
-        if (emit_c(&net, &opt, "fuzz.h", &c, &h) == 0 && budget)
+        /* a net the front end accepted must generate: an emitter error would reach the
+         * user as exit 2 without the positioned error of an invalid spec */
+        if (emit_c(&net, &opt, "fuzz.h", &c, &h) != 0) {
+            fprintf(stderr, "emit_c failed on a spec the front end accepted\n");
+            abort();
+        }
+        if (budget)
             budget_compute(&net, &opt, 0, &c);
         report(rout, &net, FMT_TEXT);
         report(rout, &net, FMT_MARKDOWN);
@@ -89,6 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         buf_free(&py);
     }
     fflush(dout);
+    /* no diagnostic may be an internal error */
+    if (dtext && strstr(dtext, "internal error")) {
+        fprintf(stderr, "internal error in the diagnostics:\n%s\n", dtext);
+        abort();
+    }
     /* an invalid spec must have said where: "fuzz.yaml:LINE:COL: error:" */
     if (d.nerrors && !(dtext && strstr(dtext, "fuzz.yaml:") && strstr(dtext, ": error: "))) {
         fprintf(stderr, "invalid spec without a positioned error; diagnostics:\n%s\n",
