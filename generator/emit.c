@@ -728,42 +728,17 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
     }
 }
 
-static void out_transform_fn(Emitter *e, const Net *net, const NetPlan *np)
+static int out_transform_fn(Emitter *e, const Net *net, const NetPlan *np)
 {
-    long long n = shape_size(net_output(net));
+    char n[32];
     if (!np->out_transform)
-        return;
-    const char *R = e->real;
-    if (strcmp(np->out_transform, "softmax") == 0) {
-        emitf(e, "/* output transform of the loss: y = softmax(z), stable */");
-        emitf(e, "static void %s_out_softmax(const %s *restrict z, %s *restrict y)", e->P, R, R);
-        emitf(e, "{");
-        e->indent++;
-        emitf(e, "%s m = z[0], s = 0;", R);
-        emitf(e, "int n;");
-        emitf(e, "for (n = 1; n < %lld; n++)", n);
-        emitf(e, "    if (z[n] > m)");
-        emitf(e, "        m = z[n];");
-        emitf(e, "for (n = 0; n < %lld; n++) {", n);
-        emitf(e, "    y[n] = %s(z[n] - m);", mfn(e, "exp"));
-        emitf(e, "    s += y[n];");
-        emitf(e, "}");
-        emitf(e, "for (n = 0; n < %lld; n++)", n);
-        emitf(e, "    y[n] /= s;");
-        e->indent--;
-        emitf(e, "}");
-    } else {
-        emitf(e, "/* output transform of the loss: y = sigmoid(z) */");
-        emitf(e, "static void %s_out_sigmoid(const %s *restrict z, %s *restrict y)", e->P, R, R);
-        emitf(e, "{");
-        e->indent++;
-        emitf(e, "int n;");
-        emitf(e, "for (n = 0; n < %lld; n++)", n);
-        emitf(e, "    y[n] = %s;", act_expr(e, ACT_SIGMOID, 0, "z[n]"));
-        e->indent--;
-        emitf(e, "}");
-    }
-    emitf(e, "%s", "");
+        return 0;
+    snprintf(n, sizeof n, "%lld", shape_size(net_output(net)));
+    Hole h[] = {{"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
+    int rc = fill(e->b, strcmp(np->out_transform, "softmax") == 0 ? "out_softmax.c" : "out_sigmoid.c",
+                  h, 2, e->P);
+    buf_puts(e->b, "\n");
+    return rc;
 }
 
 static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
@@ -810,114 +785,62 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
     emitf(e, "%s", "");
 }
 
-/* The loss and dL/d(start of the backward pass): static P_loss(z?, y, t, g). */
-static void loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **zarg)
+/* The loss and dL/d(start of the backward pass): static P_loss([z,] y, t, g), from a
+ * template; *zarg is the array passed as z (NULL: the loss takes none). */
+static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **zarg)
 {
-    const char *R = e->real, *P = e->P;
-    long long n = shape_size(net_output(net));
     const Layer *last = &net->layers[np->last];
-    int need_z = 0;
+    char n[32];
+    const char *tname = NULL, *what = NULL;
+    snprintf(n, sizeof n, "%lld", shape_size(net_output(net)));
     *zarg = NULL;
-    const char *what = "";
     switch (net->loss) {
     case LOSS_SOFTMAX_CE:
-        need_z = 1; *zarg = "ws->z_out";
-        what = "softmax cross-entropy on the logits z: L = sum t (lse(z) - z), dL/dz = y sum(t) - t";
+        tname = "loss_softmax_ce.c";
+        what = "softmax cross-entropy on the logits z";
+        *zarg = "ws->z_out";
         break;
     case LOSS_CE:
         if (last->kind == L_SOFTMAX) {
-            need_z = 1; *zarg = saved_out(net, np, np->last - 1);
-            what = "cross-entropy fused with the softmax layer (z = its input): L = sum t (lse(z) - z), "
-                   "dL/dz = y sum(t) - t";
+            tname = "loss_softmax_ce.c";
+            what = "cross-entropy fused with the softmax layer (z = its input)";
+            *zarg = saved_out(net, np, np->last - 1);
         } else {
-            what = "cross-entropy: L = -sum t log y (log clamped at -100), dL/dy = -t / y";
+            tname = "loss_ce_clamped.c";
         }
         break;
     case LOSS_MSE:
-        what = "mean squared error: L = 1/2 sum (y - t)^2, dL/dy = y - t";
+        tname = "loss_mse.c";
         break;
     case LOSS_BCE:
         if (np->zout || last->kind == L_SIGMOID) {
-            need_z = 1;
+            tname = "loss_bce_logits.c";
             *zarg = np->zout ? "ws->z_out" : saved_out(net, np, np->last - 1);
-            what = "binary cross-entropy from the logits z (stable): "
-                   "L = sum max(z, 0) - z t + log1p(exp(-|z|)), dL/dz = y - t";
         } else {
-            what = "binary cross-entropy (logs clamped at -100, as PyTorch): "
-                   "dL/dy = (y - t) / max(y (1 - y), 1e-12)";
+            tname = "loss_bce_clamped.c";
         }
         break;
     case LOSS_NONE:
-        break;
+        return -1;
     }
-    emitf(e, "/* %s */", what);
-    if (need_z)
-        emitf(e, "static %s %s_loss(const %s *restrict z, const %s *restrict y, const %s *restrict t,",
-              R, P, R, R, R);
-    else
-        emitf(e, "static %s %s_loss(const %s *restrict y, const %s *restrict t,", R, P, R, R);
-    emitf(e, "        %s *restrict g)", R);
-    emitf(e, "{");
-    e->indent++;
-    emitf(e, "%s loss = 0;", R);
-    emitf(e, "int n;");
-    switch (net->loss) {
-    case LOSS_SOFTMAX_CE:
-    case LOSS_CE:
-        if (need_z) {
-            emitf(e, "%s m = z[0], s = 0, ts = 0, lse;", R);
-            emitf(e, "for (n = 1; n < %lld; n++)", n);
-            emitf(e, "    if (z[n] > m)");
-            emitf(e, "        m = z[n];");
-            emitf(e, "for (n = 0; n < %lld; n++)", n);
-            emitf(e, "    s += %s(z[n] - m);", mfn(e, "exp"));
-            emitf(e, "lse = m + %s(s);", mfn(e, "log"));
-            emitf(e, "for (n = 0; n < %lld; n++) {", n);
-            emitf(e, "    loss += t[n] * (lse - z[n]);");
-            emitf(e, "    ts += t[n];");
-            emitf(e, "}");
-            emitf(e, "for (n = 0; n < %lld; n++)", n);
-            emitf(e, "    g[n] = y[n] * ts - t[n];");
-        } else {
-            emitf(e, "for (n = 0; n < %lld; n++) {", n);
-            emitf(e, "    %s ly = %s(y[n]);", R, mfn(e, "log"));
-            emitf(e, "    loss -= t[n] * (ly > -100 ? ly : -100);");
-            emitf(e, "    g[n] = -t[n] / (y[n] > %s ? y[n] : %s);", rlit(e, 1e-12), rlit(e, 1e-12));
-            emitf(e, "}");
-        }
-        break;
-    case LOSS_MSE:
-        emitf(e, "for (n = 0; n < %lld; n++) {", n);
-        emitf(e, "    %s d = y[n] - t[n];", R);
-        emitf(e, "    loss += d * d;");
-        emitf(e, "    g[n] = d;");
-        emitf(e, "}");
-        emitf(e, "loss *= %s;", rlit(e, 0.5));
-        break;
-    case LOSS_BCE:
-        if (need_z) {
-            emitf(e, "for (n = 0; n < %lld; n++) {", n);
-            emitf(e, "    %s x = z[n];", R);
-            emitf(e, "    loss += (x > 0 ? x : 0) - x * t[n] + %s(%s(-%s(x)));", mfn(e, "log1p"),
-                  mfn(e, "exp"), mfn(e, "fabs"));
-            emitf(e, "    g[n] = y[n] - t[n];");
-            emitf(e, "}");
-        } else {
-            emitf(e, "for (n = 0; n < %lld; n++) {", n);
-            emitf(e, "    %s l1 = %s(y[n]), l0 = %s(1 - y[n]), v = y[n] * (1 - y[n]);", R,
-                  mfn(e, "log"), mfn(e, "log"));
-            emitf(e, "    loss -= t[n] * (l1 > -100 ? l1 : -100) + (1 - t[n]) * (l0 > -100 ? l0 : -100);");
-            emitf(e, "    g[n] = (y[n] - t[n]) / (v > %s ? v : %s);", rlit(e, 1e-12), rlit(e, 1e-12));
-            emitf(e, "}");
-        }
-        break;
-    case LOSS_NONE:
-        break;
+    Hole h[6];
+    int nh = 0;
+    h[nh++] = (Hole){"n", n, 0};
+    if (what)
+        h[nh++] = (Hole){"what", what, 0};
+    if (strcmp(tname, "loss_softmax_ce.c") == 0) {
+        h[nh++] = (Hole){"exp", mfn(e, "exp"), 0};
+        h[nh++] = (Hole){"log", mfn(e, "log"), 0};
+    } else if (strcmp(tname, "loss_bce_logits.c") == 0) {
+        h[nh++] = (Hole){"exp", mfn(e, "exp"), 0};
+        h[nh++] = (Hole){"log1p", mfn(e, "log1p"), 0};
+        h[nh++] = (Hole){"fabs", mfn(e, "fabs"), 0};
+    } else if (strcmp(tname, "loss_mse.c") != 0) {
+        h[nh++] = (Hole){"log", mfn(e, "log"), 0};
     }
-    emitf(e, "return loss;");
-    e->indent--;
-    emitf(e, "}");
-    emitf(e, "%s", "");
+    int rc = fill(e->b, tname, h, nh, e->P);
+    buf_puts(e->b, "\n");
+    return rc;
 }
 
 static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const char *zarg)
@@ -1151,7 +1074,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         int need_act = in_bw && has_act(l) && !(i == np.last && np.skip_last_act);
         emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act);
     }
-    out_transform_fn(&e, &net, &np);
+    rc |= out_transform_fn(&e, &net, &np);
 
     e.b = &fwd;
     forward_fn(&e, &net, &np);
@@ -1160,7 +1083,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         Buf lossb = {0}, bb = {0}, sgdb = {0}, gfb = {0};
         const char *zarg;
         e.b = &lossb;
-        loss_fn(&e, &net, &np, &zarg);
+        rc |= loss_fn(&e, &net, &np, &zarg);
         e.indent = 1;
         e.b = &bb; backward_body(&e, &net, &np, zarg);
         e.b = &sgdb;
