@@ -15,7 +15,9 @@ the cnngen options randspec picked: --unroll mode, sometimes --dtype):
      one train_batch SGD step. The reference is always torch autograd in float64 on the
      same (rounded) numbers; the criterion is |c - torch| <= tol * max(1, |torch|) with
      tol 1e-9 for float64 models and 1e-4 for float32 models.
-  5. P_init (check_init): same seed -> same parameters, another seed -> others, biases
+  5. every 4th random net is built with -O0 -fsanitize=address,undefined; the driver
+     allocates exactly params_bytes / workspace_bytes, so stray accesses are caught.
+  6. P_init (check_init): same seed -> same parameters, another seed -> others, biases
      0, weights within torch.nn.init's He (kaiming_uniform_, relu gain) or Glorot
      (xavier_uniform_) bound as SPEC.md's rule picks, and reaching near it.
 Lines per net: `torch-init/<name>`, `torch-numerics/<name>` (forward/backward) and
@@ -176,7 +178,11 @@ def check_init(net, plist, rd, m):
     return None
 
 
-def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
+# -O0: ASan at -O1 on the big straight-line functions of unrolled code compiles 50x slower
+SANITIZE = ["-O0", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+
+
+def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=False):
     """-> list of (label_suffix, failure or None)."""
     os.makedirs(workdir, exist_ok=True)
     spec = torchnet.load_spec(path)
@@ -199,7 +205,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
     if p.returncode != 0:
         raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
     exe = os.path.join(workdir, "drv")
-    p = run([cc, "-O1", "-std=c99", "-I", workdir] + cflags
+    p = run([cc] + (SANITIZE if sanitize else ["-O1"]) + ["-std=c99", "-I", workdir] + cflags
             + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
     if p.returncode != 0:
         raise Fail("compiling the generated C failed: %s"
@@ -241,9 +247,13 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed):
         wr("target.bin", t[0])
         wr("batch_in.bin", x[1:])
         wr("batch_tg.bin", t[1:])
-    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1")
+    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120, env=env)
     if p.returncode != 0:
-        raise Fail("driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+        msg = [l for l in p.stderr.splitlines() if "ERROR" in l or "runtime error" in l]
+        raise Fail("driver exit %d: %s" % (p.returncode, first_line(
+            "\n".join(msg) or (p.stderr + p.stdout))))
 
     # ---- the descriptor
     m = read_model_txt(os.path.join(workdir, "model.txt"))
@@ -340,12 +350,15 @@ def main():
         with open(path, "w") as f:
             f.write(text)
         jobs.append((path, opts, "rand-%d" % seed, d, seed))
+    # every 4th random net runs under ASan + UBSan: the driver allocates exactly
+    # params_bytes and workspace_bytes, so any access outside them is caught
 
     def one(job):
         path, opts, label, d, seed = job
         t0 = time.time()
         try:
-            r = check_net(cnngen, cflags, libs, cc, path, opts, d, seed)
+            r = check_net(cnngen, cflags, libs, cc, path, opts, d, seed,
+                          sanitize=label.startswith("rand-") and seed % 4 == 0)
             if os.environ.get("TORCHREF_TIMING"):
                 sys.stderr.write("time %s %.2f\n" % (label, time.time() - t0))
             return r
@@ -358,7 +371,8 @@ def main():
     with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for job, res in zip(jobs, ex.map(one, jobs)):
             path, opts, label, d, seed = job
-            info = " ".join([path] + opts)
+            info = " ".join([path] + opts + (["(ASan+UBSan)"] if label.startswith("rand-")
+                                             and seed % 4 == 0 else []))
             for kind, why in res:
                 if why:
                     nfail += 1
