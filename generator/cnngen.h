@@ -212,6 +212,9 @@ const char *shape_text(Shape s, char *buf, size_t size);
  *                                       transforms it: softmax_cross_entropy (the
  *                                       logits) and binary_cross_entropy on a fused
  *                                       sigmoid activation (the pre-activation)
+ *     pre_<name> [out size of layer]    the pre-activation of every conv2d/dense
+ *                                       with a fused leaky_relu of negative alpha
+ *                                       (its derivative needs the input's sign)
  *     grad_a, grad_b [max tensor size]  ping-pong gradient buffers
  *     argmax_<name> int32 [out size]    for every maxpool/global_maxpool layer
  *   inference only (--inference-only, or no loss):
@@ -228,6 +231,8 @@ WsPlan plan_workspace(const Net *net, int inference_only);
 int plan_trains(const Net *net, int inference_only);
 /* z_out is in the workspace (see above). */
 int plan_has_zout(const Net *net);
+/* pre_<name> is in the workspace for layer l (see above). */
+int plan_has_pre(const Layer *l);
 /* Chooses Layer.unroll for every layer (never U_AUTO afterwards). main.c calls it
  * before the report; emit_c calls it too (idempotent). Policy (auto): a layer is
  * fully unrolled when its straight-line cost (terms of forward + backward) is at most

@@ -486,7 +486,14 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
 {
     char fname[MAX_NAME + 80];
     int inference = e->inference;
+    Layer split;
     layer_comment(e, l);
+    if (!inference && plan_has_pre(fwd_l)) {
+        /* the activation runs separately so that its input is kept (pre_<name>) */
+        split = *fwd_l;
+        split.act = ACT_NONE;
+        fwd_l = &split;
+    }
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
     emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1);
     emitf(e, "{");
@@ -495,6 +502,19 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
+    if (fwd_l == &split) {
+        Layer act = *l;
+        act.kind = L_LEAKY_RELU;
+        act.in = act.out;
+        snprintf(fname, sizeof fname, "%s_%s_fwd_act", e->P, l->name);
+        emit_sig(e, fname, A_IN | A_OUT, 1);
+        emitf(e, "{");
+        e->indent++;
+        gen_activation_forward(e, &act);
+        e->indent--;
+        emitf(e, "}");
+        emitf(e, "%s", "");
+    }
     if (!trains)
         return;
     if (need_act_bwd) {
@@ -631,6 +651,12 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     if (np->zout)
         emitf(e, "%s_real z_out[%lld];  /* %s's own output, before the loss's transform */", e->P,
               shape_size(net_output(net)), net->layers[np->last].name);
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        if (plan_has_pre(l))
+            emitf(e, "%s_real pre_%s[%lld];  /* %s before its leaky_relu (negative slope) */",
+                  e->P, l->name, shape_size(l->out), l->name);
+    }
     emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
     emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
     for (int i = 0; i < net->nlayers; i++) {
@@ -718,7 +744,19 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
                 snprintf(outb, sizeof outb, "%s", (i % 2) ? "ws->buf_b" : "ws->buf_a");
         }
         CallArgs c = {inb, outb, NULL, NULL};
-        emit_call(e, l, "fwd", a, c, NULL);
+        if (np->trains && plan_has_pre(fl)) {
+            char pre[MAX_NAME + 16];
+            snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
+            Layer split = *fl;
+            split.act = ACT_NONE;
+            c.out = pre;
+            emit_call(e, l, "fwd", part_args(&split, PART_FWD, 0), c, NULL);
+            c.in = pre;
+            c.out = outb;
+            emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
+        } else {
+            emit_call(e, l, "fwd", a, c, NULL);
+        }
         if (i == np->last && np->out_transform) {
             if (np->trains)
                 emitf(e, "%s_out_%s(ws->z_out, ws->act_%s);", e->P, np->out_transform, l->name);
@@ -877,8 +915,14 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         c.in = i ? saved_out(net, np, i - 1) : "input";
         c.out = saved_out(net, np, i);
         c.g = gcur;
-        if (has_act(l) && !(i == np->last && np->skip_last_act))
-            emit_call(e, l, "bwd_act", A_OUT | A_G, c, NULL);
+        if (has_act(l) && !(i == np->last && np->skip_last_act)) {
+            char pre[MAX_NAME + 16];
+            snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
+            CallArgs ca = c;
+            if (plan_has_pre(l))
+                ca.out = pre;   /* leaky_relu with a negative slope: the sign of its input */
+            emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
+        }
         if (has_params(l))
             emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
         unsigned a = part_args(l, PART_BWD_INPUT, 0);
@@ -1026,15 +1070,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     plan_unroll((Net *)net_in, opt->unroll);  /* records Layer.unroll for the report */
     if (check_windows(&net))
         return -1;
-    for (int i = 0; i < net.nlayers; i++) {
-        const Layer *l = &net.layers[i];
-        if (has_act(l) && l->act == ACT_LEAKY_RELU && l->alpha < 0 && plan_trains(&net, opt->inference_only)) {
-            fprintf(stderr, "%s:%d:%d: error: %s: a fused leaky_relu with a negative alpha cannot be "
-                    "differentiated from its output; use a separate {type: leaky_relu} layer\n",
-                    net.file ? net.file : "?", l->pos.line, l->pos.col, l->name);
-            return -1;
-        }
-    }
+
     char prefix[MAX_NAME + 1];
     snprintf(prefix, sizeof prefix, "%s", opt->prefix ? opt->prefix : net.name);
     int inference = opt->inference_only;

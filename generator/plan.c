@@ -36,6 +36,11 @@ int plan_has_zout(const Net *net)
            last->act == ACT_SIGMOID;
 }
 
+int plan_has_pre(const Layer *l)
+{
+    return (l->kind == L_CONV2D || l->kind == L_DENSE) && l->act == ACT_LEAKY_RELU && l->alpha < 0;
+}
+
 WsPlan plan_workspace(const Net *net, int inference_only)
 {
     WsPlan w = {0, 0, 0, shape_size(net->input)};
@@ -55,6 +60,9 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         }
         if (plan_has_zout(net))
             w.nreal += shape_size(net_output(net)); /* z_out */
+        for (int i = 0; i < net->nlayers; i++)
+            if (plan_has_pre(&net->layers[i]))
+                w.nreal += shape_size(net->layers[i].out); /* pre_<name> */
         w.nreal += 2 * w.max_tensor;                /* grad_a, grad_b */
     }
     int rb = real_bytes(net->dtype);
