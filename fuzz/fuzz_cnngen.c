@@ -13,7 +13,7 @@
  * input goes to fuzz/regressions/, which tests/suite_hardening.sh replays through
  * ./cnngen and build/cnngen-asan.
  */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE         /* memmem, open_memstream */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
