@@ -310,6 +310,16 @@ const char *act_expr(const Emitter *e, Act a, double alpha, const char *x);
 /* Expression for g * f'(.) given the saved output y, for activation a. */
 const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g);
 
+/* stack.c: --report --stack. stack_compute reads the generated C (c) and records, for
+ * every function in it, its own stack bytes and the maximum including the generated
+ * functions it calls (an upper bound, see stack.c); stack_report prints them (text,
+ * markdown), stack_json adds "stack": [...] to the JSON report; both print nothing
+ * unless stack_compute ran. stack_free releases the table. */
+void stack_compute(const Net *net, const char *prefix, const Buf *c);
+void stack_report(FILE *out, Format fmt);
+void stack_json(FILE *out);
+void stack_free(void);
+
 /* limits.c: limits that depend on the options (--unroll full size); positioned
  * errors go to d. Call after shape_infer, before emit_c. Returns the errors added. */
 int check_gen_limits(const Net *net, const Options *opt, Diag *d);

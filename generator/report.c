@@ -267,6 +267,7 @@ static void report_json(FILE *out, const Net *net)
     }
     fputs("]", out);
     budget_json(out, net);     /* "budget": {...} when a memory limit is set */
+    stack_json(out);           /* "stack": [...] with --stack */
     fputs("\n}\n", out);
 }
 
