@@ -30,6 +30,10 @@ typedef struct PFX_workspace {
 /* Compile-time checks (a negative array size is an error). */
 typedef char PFX_check_params_size[sizeof(PFX_params) == PFX_PARAMS_BYTES ? 1 : -1];
 typedef char PFX_check_workspace_size[sizeof(PFX_workspace) == PFX_WORKSPACE_BYTES ? 1 : -1];
+/* the params are a flat array of PFX_NUM_PARAMS reals (one unused real when there are none) */
+typedef char PFX_check_params_flat[PFX_PARAMS_BYTES ==
+                                   (PFX_NUM_PARAMS ? PFX_NUM_PARAMS : 1) * sizeof(PFX_real) ? 1 : -1];
+typedef char PFX_check_input_size[PFX_INPUT_SIZE == PFX_INPUT_C * PFX_INPUT_H * PFX_INPUT_W ? 1 : -1];
 
 /* Fills p deterministically from seed: He-uniform weights before relu-like
  * activations, Glorot-uniform otherwise; biases 0. */
