@@ -1,6 +1,31 @@
 /*@banner@*/
 #include <math.h>
+#include <string.h>
 #include "/*@header@*/"
+
+/* Vectors for the fast loops: GNU C vector extensions (gcc, clang) as wide as the
+ * target's widest vectors, loaded and stored at any
+ * element alignment (PFX_VLD, PFX_VST); plain C with
+ * one lane elsewhere or with -DCNNGEN_NO_VECTORS. Every sum runs in the same order for
+ * any width (the layers' comments give it), so the results do not depend on it. */
+#if defined(__GNUC__) && !defined(CNNGEN_NO_VECTORS)
+#if defined(__AVX512F__)
+#define PFX_VBYTES 64
+#elif defined(__AVX__)
+#define PFX_VBYTES 32
+#else
+#define PFX_VBYTES 16
+#endif
+typedef PFX_real PFX_vec
+    __attribute__((vector_size(PFX_VBYTES), aligned(sizeof(PFX_real)), may_alias));
+#define PFX_VL ((int)(PFX_VBYTES / sizeof(PFX_real)))
+#else
+typedef PFX_real PFX_vec;
+#define PFX_VL 1
+#endif
+/* load and store one vector at any PFX_real address */
+#define PFX_VLD(p) (*(const PFX_vec *)(const void *)(p))
+#define PFX_VST(p, v) (*(PFX_vec *)(void *)(p) = (v))
 
 /* ================================================================ layers */
 /*@layers@*/

@@ -18,15 +18,27 @@ static void PFX_grad_fill(PFX_params *grad, PFX_real d, int all)
 PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets,
                          int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
 {
-    PFX_real loss = 0;
-    int s;
-    PFX_grad_fill(grad, 0, 1);
+    /* the same steps as PFX_grad_fill and PFX_sgd (element by element, so the same
+     * numbers), over P_params as one flat array, in vectors */
+    PFX_real loss = 0, *w = (PFX_real *)(void *)p, *gr = (PFX_real *)(void *)grad;
+    int s, i;
+    (void)PFX_grad_fill;
+    memset(grad, 0, sizeof *grad);
     if (n <= 0)
         return 0;
     for (s = 0; s < n; s++)
         loss += PFX_backward(p, inputs + (size_t)s * PFX_INPUT_SIZE,
                              targets + (size_t)s * PFX_OUTPUT_SIZE, grad, NULL, ws);
-    PFX_grad_fill(grad, (PFX_real)n, 0);
-    PFX_sgd(p, grad, lr);
+    if (n > 1) {
+        const PFX_real d = (PFX_real)n;
+        for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
+            PFX_VST(gr + i, PFX_VLD(gr + i) / d);
+        for (; i < PFX_NUM_PARAMS; i++)
+            gr[i] = gr[i] / d;
+    }
+    for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
+        PFX_VST(w + i, PFX_VLD(w + i) - lr * PFX_VLD(gr + i));
+    for (; i < PFX_NUM_PARAMS; i++)
+        w[i] -= lr * gr[i];
     return loss / (PFX_real)n;
 }

@@ -11,6 +11,7 @@
  * Loops run the output column j innermost (contiguous for stride 1) so the compiler
  * can vectorize them. */
 #include <stdlib.h>
+#include <string.h>
 #include "cnngen.h"
 
 typedef struct Conv {
@@ -82,6 +83,330 @@ static const char *iloop(const Conv *c, int u, char *s, size_t n)
     else
         snprintf(s, n, "for (i = %d; i < %d; i++)", c->ilo[u], c->ihi[u]);
     return s;
+}
+
+/* ---------------------------------------------------------------- fast path
+ * Stride 1 (any dilation and padding), in `kernel` mode (which `auto` picks for
+ * convolutions with small windows): GNU C vectors (see the file's preamble) over
+ * "full-width" rows. With the input copied, zero-padded, into a local buffer whose rows
+ * are Wp = W + left + right wide, output (i, j) sits at p = i * Wp + j of a flattened
+ * full-width output, and tap (u, v) of every output reads the padded input at p plus
+ * a constant, so one long vector loop over p serves all rows; the columns j >= OW are
+ * computed and thrown away. Blocks of several output channels x several vectors of p
+ * stay in registers across all input channels and taps (loaded once per tap, each
+ * weight broadcast). The input gradient is the same loop over the zero-padded
+ * gradient with the 180-degree rotated filter (the full convolution); the weight
+ * gradient runs over the output positions with the output channels in the vector
+ * lanes (the gradient transposed to [position][channel]), one accumulator per tap.
+ * Each sum keeps the order of the comment at the top of this file: the padded taps
+ * add exact zeros, which change no sum, so every mode gives the same bits. */
+
+#define FAST_MAX_STACK (512 * 1024)  /* bytes of local buffers per layer function */
+#define VEC_MAX_BYTES 64             /* the widest vectors the preamble uses */
+
+static int vlmax(const Emitter *e) { return VEC_MAX_BYTES / real_bytes(e->dtype); }
+static int roundup(int n, int m) { return (n + m - 1) / m * m; }
+
+/* A full-width correlation: dst[o][i][j] = (bias) + sum over ci, then taps (in the
+ * order of the tap list), of w[o * SO + ci * SI + woff[t]] * src[ci][i + ?][j + ?]. */
+typedef struct FW {
+    int Cin, Cout;
+    int SH, SW;           /* source buffer rows and row width (padded) */
+    int Hi, Wi, r0, c0;   /* source data [Cin][Hi][Wi] placed at row r0, column c0 */
+    int ntap, *off, *woff;
+    int SO, SI;           /* weight strides: output channel, input channel */
+    int DHt, DWt, cr, cc; /* dst [Cout][DHt][DWt] = full row i + cr, column j + cc */
+    int P, PR, NV, KB;
+    long long xs;         /* source buffer elements */
+} FW;
+
+static void fw_geometry(const Emitter *e, FW *f)
+{
+    int maxoff = 0;
+    for (int t = 0; t < f->ntap; t++)
+        if (f->off[t] > maxoff)
+            maxoff = f->off[t];
+    f->P = (f->DHt - 1) * f->SW + f->cc + f->DWt;     /* from p0 = cr * SW */
+    int vm = vlmax(e), best = -1;
+    for (int nv = 4; nv >= 1; nv--) {
+        int pr = roundup(f->P, nv * vm);
+        if (best < 0 || pr < best) {
+            best = pr;
+            f->NV = nv;
+        }
+    }
+    f->PR = best;
+    int kbmax = 30 / f->NV - 1;
+    if (kbmax > 16)
+        kbmax = 16;
+    int nb = (f->Cout + kbmax - 1) / kbmax;
+    f->KB = (f->Cout + nb - 1) / nb;
+    long long need = (long long)(f->Cin - 1) * f->SH * f->SW + (long long)f->cr * f->SW + f->PR + maxoff;
+    long long all = (long long)f->Cin * f->SH * f->SW;
+    f->xs = need > all ? need : all;
+}
+
+static long long fw_stack(const Emitter *e, const FW *f)
+{
+    return (f->xs + (long long)f->KB * f->PR) * real_bytes(e->dtype);
+}
+
+/* memset + copy of src [C][Hi][Wi] into buf [C][SH][SW] at (r0, c0) */
+static void emit_pad_copy(Emitter *e, const char *buf, const char *src, int C, int SH, int SW,
+                          int Hi, int Wi, int r0, int c0)
+{
+    emitf(e, "memset(%s, 0, sizeof %s);", buf, buf);
+    emitf(e, "for (c = 0; c < %d; c++)", C);
+    emitf(e, "    for (y = 0; y < %d; y++)", Hi);
+    emitf(e, "        memcpy(%s + %s, %s + %s, %d * sizeof(%s));", buf,
+          lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), src, lx(0, Hi * Wi, "c", Wi, "y", 0, NULL),
+          Wi, e->real);
+}
+
+/* One block of kb output channels starting at channel expression k. */
+static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char *k,
+                     const char *w, const char *dst, int bias, int act)
+{
+    const char *V = e->P;
+    char nm[32];
+    emitf(e, "for (p = 0; p < %d; p += %d * %s_VL) {", f->PR, f->NV, V);
+    e->indent++;
+    for (int a = 0; a < kb; a++) {
+        Buf t = {0};
+        buf_printf(&t, "%s_vec ", V);
+        for (int q = 0; q < f->NV; q++) {
+            if (bias && q)    /* a copy, not the same sum again (cppcheck duplicateAssignExpression) */
+                buf_printf(&t, ", a%d_%d = a%d_0", a, q, a);
+            else if (bias)
+                buf_printf(&t, "%sa%d_%d = vz + b[%s + %d]", q ? ", " : "", a, q, k, a);
+            else
+                buf_printf(&t, "%sa%d_%d = vz", q ? ", " : "", a, q);
+        }
+        buf_puts(&t, ";");
+        emitf(e, "%s", t.data);
+        buf_free(&t);
+    }
+    {
+        Buf t = {0};
+        buf_printf(&t, "%s_vec ", V);
+        for (int q = 0; q < f->NV; q++)
+            buf_printf(&t, "%sx%d", q ? ", " : "", q);
+        buf_puts(&t, ";");
+        emitf(e, "%s", t.data);
+        buf_free(&t);
+    }
+    emitf(e, "for (c = 0; c < %d; c++) {", f->Cin);
+    e->indent++;
+    emitf(e, "const %s *xc = xp + %s + p;", e->real, lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL));
+    emitf(e, "const %s *wc = %s + %s * %d + c * %d;", e->real, w, k, f->SO, f->SI);
+    for (int t = 0; t < f->ntap; t++) {
+        for (int q = 0; q < f->NV; q++) {
+            if (q)
+                emitf(e, "x%d = %s_VLD(xc + %d + %d * %s_VL);", q, V, f->off[t], q, V);
+            else
+                emitf(e, "x0 = %s_VLD(xc + %d);", V, f->off[t]);
+        }
+        for (int a = 0; a < kb; a++)
+            for (int q = 0; q < f->NV; q++)
+                emitf(e, "a%d_%d += x%d * wc[%d];", a, q, q, a * f->SO + f->woff[t]);
+    }
+    e->indent--;
+    emitf(e, "}");
+    for (int a = 0; a < kb; a++)
+        for (int q = 0; q < f->NV; q++) {
+            if (q)
+                emitf(e, "%s_VST(of + %d + p + %d * %s_VL, a%d_%d);", V, a * f->PR, q, V, a, q);
+            else
+                emitf(e, "%s_VST(of + %s, a%d_0);", V, lx(a * f->PR, 1, "p", 0, NULL), a);
+        }
+    e->indent--;
+    emitf(e, "}");
+    /* compaction (+ activation) */
+    snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
+    emitf(e, "for (a = 0; a < %d; a++)", kb);
+    emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
+    emitf(e, "        for (j = 0; j < %d; j++)", f->DWt);
+    emitf(e, "            %s[((%s + a) * %d + i) * %d + j] = %s;", dst, k, f->DHt, f->DWt,
+          act ? act_expr(e, l->act, l->alpha, nm) : nm);
+}
+
+static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src, const char *w,
+                    const char *dst, int bias, int act)
+{
+    emitf(e, "%s xp[%lld];", e->real, f->xs);
+    emitf(e, "%s of[%d];", e->real, f->KB * f->PR);
+    emitf(e, "const %s_vec vz = {0};", e->P);
+    emitf(e, "int c, y, p, a, i, j, k;");
+    emit_pad_copy(e, "xp", src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
+    int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
+    if (nfull) {
+        emitf(e, "for (k = 0; k < %d; k += %d) {", nfull * f->KB, f->KB);
+        e->indent++;
+        fw_block(e, l, f, f->KB, "k", w, dst, bias, act);
+        e->indent--;
+        emitf(e, "}");
+    }
+    if (rem) {
+        emitf(e, "k = %d;", nfull * f->KB);
+        emitf(e, "{");
+        e->indent++;
+        fw_block(e, l, f, rem, "k", w, dst, bias, act);
+        e->indent--;
+        emitf(e, "}");
+    } else if (!nfull) {
+        emitf(e, "(void)k;");
+    }
+}
+
+/* The fast path applies: stride 1, and the padded geometry is exact. */
+static int fast_ok(const Layer *l, const Conv *c)
+{
+    const Win *g = &c->g;
+    if (l->unroll != U_KERNEL || g->SH != 1 || g->SW != 1)
+        return 0;
+    int Hp = g->OH + (g->KH - 1) * g->DH, Wp = g->OW + (g->KW - 1) * g->DW;
+    return g->OH > 0 && g->OW > 0 && Hp >= g->H + g->T && Wp >= g->W + g->L &&
+           g->T >= 0 && g->L >= 0;
+}
+
+static FW fw_forward(const Emitter *e, const Conv *c, int *off, int *woff)
+{
+    const Win *g = &c->g;
+    FW f;
+    memset(&f, 0, sizeof f);
+    f.Cin = c->C; f.Cout = c->K;
+    f.SH = g->OH + (g->KH - 1) * g->DH; f.SW = g->OW + (g->KW - 1) * g->DW;
+    f.Hi = g->H; f.Wi = g->W; f.r0 = g->T; f.c0 = g->L;
+    f.ntap = g->KH * g->KW; f.off = off; f.woff = woff;
+    int n = 0;
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++, n++) {
+            off[n] = u * g->DH * f.SW + v * g->DW;
+            woff[n] = u * g->KW + v;
+        }
+    f.SO = c->C * f.ntap; f.SI = f.ntap;
+    f.DHt = g->OH; f.DWt = g->OW; f.cr = 0; f.cc = 0;
+    fw_geometry(e, &f);
+    return f;
+}
+
+/* dL/dinput: the gradient zero-padded by (K-1)*d on every side, correlated with the
+ * rotated filter; taps in the order of the reference sum (u descending, v ascending). */
+static FW fw_input(const Emitter *e, const Conv *c, int *off, int *woff)
+{
+    const Win *g = &c->g;
+    FW f;
+    memset(&f, 0, sizeof f);
+    int eh = (g->KH - 1) * g->DH, ew = (g->KW - 1) * g->DW;
+    f.Cin = c->K; f.Cout = c->C;
+    f.SH = g->OH + 2 * eh; f.SW = g->OW + 2 * ew;
+    f.Hi = g->OH; f.Wi = g->OW; f.r0 = eh; f.c0 = ew;
+    f.ntap = g->KH * g->KW; f.off = off; f.woff = woff;
+    int n = 0;
+    for (int u = g->KH - 1; u >= 0; u--)
+        for (int v = 0; v < g->KW; v++, n++) {
+            off[n] = (g->KH - 1 - u) * g->DH * f.SW + (g->KW - 1 - v) * g->DW;
+            woff[n] = u * g->KW + v;
+        }
+    f.SO = f.ntap; f.SI = c->C * f.ntap;
+    f.DHt = g->H; f.DWt = g->W; f.cr = g->T; f.cc = g->L;
+    fw_geometry(e, &f);
+    return f;
+}
+
+static int fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
+{
+    int n = c->g.KH * c->g.KW;
+    int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
+    FW f = input_grad ? fw_input(e, c, off, woff) : fw_forward(e, c, off, woff);
+    int ok = fw_stack(e, &f) <= FAST_MAX_STACK;
+    if (ok) {
+        if (input_grad)
+            fw_emit(e, l, &f, "g", "w", "gin", 0, 0);
+        else
+            fw_emit(e, l, &f, "in", "w", "out", l->nbias > 0, l->act != ACT_NONE);
+    }
+    free(off);
+    free(woff);
+    return ok;
+}
+
+/* dL/dweight (and bias): output channels in the lanes. */
+static int fast_params(Emitter *e, const Layer *l, const Conv *c)
+{
+    const Win *g = &c->g;
+    const char *R = e->real, *V = e->P;
+    int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
+    int N = g->OH * g->OW, KV = roundup(c->K, vlmax(e)), taps = g->KH * g->KW;
+    long long xs = (long long)c->C * SH * SW;
+    if ((xs + (long long)N * KV + vlmax(e)) * real_bytes(e->dtype) > FAST_MAX_STACK)
+        return 0;
+    emitf(e, "%s xp[%lld];", R, xs);
+    emitf(e, "%s gt[%d];", R, N * KV);
+    emitf(e, "%s t[%s_VL];", R, V);
+    emitf(e, "const %s_vec vz = {0};", V);
+    emitf(e, "int c, y, n, k, kv, l, i, j;");
+    emit_pad_copy(e, "xp", "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
+    if (KV > c->K)
+        emitf(e, "memset(gt, 0, sizeof gt);");
+    emitf(e, "for (n = 0; n < %d; n++)", N);
+    emitf(e, "    for (k = 0; k < %d; k++)", c->K);
+    emitf(e, "        gt[n * %d + k] = g[k * %d + n];", KV, N);
+    emitf(e, "for (kv = 0; kv < %d; kv += %s_VL) {", KV, V);
+    e->indent++;
+    if (l->nbias) {
+        emitf(e, "%s_vec sb = vz, bv;", V);
+        emitf(e, "for (n = 0; n < %d; n++) {", N);
+        emitf(e, "    bv = %s_VLD(gt + n * %d + kv);", V, KV);
+        emitf(e, "    sb += bv;");
+        emitf(e, "}");
+        emitf(e, "%s_VST(t, sb);", V);
+        emitf(e, "for (l = 0; l < %s_VL && kv + l < %d; l++)", V, c->K);
+        emitf(e, "    gb[kv + l] += t[l];");
+    }
+    emitf(e, "for (c = 0; c < %d; c++) {", c->C);
+    e->indent++;
+    int chunk = 24;
+    for (int t0 = 0; t0 < taps; t0 += chunk) {
+        int nt = taps - t0 < chunk ? taps - t0 : chunk;
+        emitf(e, "{");
+        e->indent++;
+        Buf t = {0};
+        buf_printf(&t, "%s_vec ", V);
+        for (int q = 0; q < nt; q++)
+            buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
+        buf_puts(&t, ";");
+        emit_long(e, t.data);
+        buf_free(&t);
+        emitf(e, "for (i = 0; i < %d; i++) {", g->OH);
+        e->indent++;
+        emitf(e, "const %s *gi = gt + %s + kv;", R, lx(0, g->OW * KV, "i", 0, NULL));
+        emitf(e, "const %s *xi = xp + %s;", R, lx(0, SH * SW, "c", SW, "i", 0, NULL));
+        emitf(e, "for (j = 0; j < %d; j++) {", g->OW);
+        e->indent++;
+        emitf(e, "%s_vec gv;", V);
+        emitf(e, "gv = %s_VLD(gi + j * %d);", V, KV);
+        for (int q = 0; q < nt; q++) {
+            int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
+            emitf(e, "s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
+        }
+        e->indent--;
+        emitf(e, "}");
+        e->indent--;
+        emitf(e, "}");
+        for (int q = 0; q < nt; q++) {
+            emitf(e, "%s_VST(t, s%d);", V, q);
+            emitf(e, "for (l = 0; l < %s_VL && kv + l < %d; l++)", V, c->K);
+            emitf(e, "    gw[(kv + l) * %d + c * %d + %d] += t[l];", c->C * taps, taps, t0 + q);
+        }
+        e->indent--;
+        emitf(e, "}");
+    }
+    e->indent--;
+    emitf(e, "}");
+    e->indent--;
+    emitf(e, "}");
+    return 1;
 }
 
 /* ---------------------------------------------------------------- forward */
@@ -211,6 +536,8 @@ void gen_conv2d_forward(Emitter *e, const Layer *l)
     Conv c = conv_of(l);
     if (l->unroll == U_FULL)
         fwd_full(e, l, &c);
+    else if (fast_ok(l, &c) && fast_fwd(e, l, &c, 0))
+        ;
     else
         fwd_loops(e, l, &c, l->unroll == U_KERNEL);
     conv_free(&c);
@@ -463,11 +790,15 @@ void gen_conv2d_backward(Emitter *e, const Layer *l)
     if (e->part == PART_BWD_PARAMS) {
         if (l->unroll == U_FULL)
             params_full(e, l, &c);
+        else if (fast_ok(l, &c) && fast_params(e, l, &c))
+            ;
         else
             params_loops(e, l, &c, l->unroll == U_KERNEL);
     } else {
         if (l->unroll == U_FULL)
             input_full(e, &c);
+        else if (fast_ok(l, &c) && fast_fwd(e, l, &c, 1))
+            ;
         else
             input_loops(e, &c, l->unroll == U_KERNEL);
     }

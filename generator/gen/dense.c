@@ -1,83 +1,93 @@
 /* gen/dense.c - C emitters for dense (fully connected, weights [units][in] as
  * nn.Linear, optional bias, fused activation).
  *
- * Summation order (identical in every unroll mode):
- *   out[o]  = b[o] + sum over i of w[o][i] * in[i]
+ * Summation order (identical in every unroll mode and for every vector width):
+ *   out[o]  = b[o] + p[0] + p[1] + ... + p[15], left to right, where the lane sum
+ *             p[r] = 0 + the sum over i = r, r + 16, r + 32, ... (ascending) of
+ *             w[o][i] * in[i]  (16 lanes, whatever the vectors' width)
  *   gw[o][i] += g[o] * in[i];   gb[o] += g[o]
- *   gin[i]  = sum over o of w[o][i] * g[o]
- * Modes: full spells out every sum; kernel spells out each output's dot product
- * inside the loop over outputs (the backward is as in none); none keeps loops. The
- * forward loop computes four outputs at a time (four independent sums, each still
- * in the order above); the backward loops run over inputs innermost (contiguous,
- * vectorizable). */
+ *   gin[i]  = 0 + sum over o (ascending) of w[o][i] * g[o]
+ * Modes: full spells out every sum; none and kernel run the same constant-bound
+ * loops over GNU C vectors (the file's preamble; one lane in plain C): the forward
+ * computes several rows at a time over 16 lanes of inputs, the backward runs over
+ * the inputs (contiguous) in vectors. */
 #include "cnngen.h"
 
-static void fwd_loops(Emitter *e, const Layer *l, int kernel)
+#define LANES 16
+#define ROWS 8        /* forward rows per block */
+
+static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int I)
 {
-    const char *R = e->real;
-    int O = l->units, I = (int)shape_size(l->in);
-    if (kernel) {
-        Buf t = {0};
-        emitf(e, "int o;");
-        emitf(e, "for (o = 0; o < %d; o++) {", O);
-        e->indent++;
-        emitf(e, "const %s *restrict wr = w + %s;", R, lx(0, I, "o", 0, NULL));
-        buf_printf(&t, "const %s s = ", R);
-        int terms = 0;
-        if (l->nbias) {
-            buf_puts(&t, "b[o]");
-            terms++;
-        }
-        for (int i = 0; i < I; i++)
-            buf_printf(&t, "%swr[%d] * in[%d]", terms++ ? " + " : "", i, i);
-        buf_puts(&t, ";");
-        emit_long(e, t.data);
-        buf_free(&t);
-        emitf(e, "out[o] = %s;", act_expr(e, l->act, l->alpha, "s"));
-        e->indent--;
-        emitf(e, "}");
-        return;
-    }
-    const char *b0 = l->nbias ? "b[o]" : "0";
-    emitf(e, "int o, i;");
-    int O4 = O - O % 4;
-    if (O4) {
-        emitf(e, "for (o = 0; o < %d; o += 4) {", O4);
-        e->indent++;
-        emitf(e, "const %s *restrict w0 = w + %s;", R, lx(0, I, "o", 0, NULL));
-        emitf(e, "const %s *restrict w1 = w0 + %d;", R, I);
-        emitf(e, "const %s *restrict w2 = w1 + %d;", R, I);
-        emitf(e, "const %s *restrict w3 = w2 + %d;", R, I);
-        if (l->nbias)
-            emitf(e, "%s s0 = b[o], s1 = b[o + 1], s2 = b[o + 2], s3 = b[o + 3];", R);
-        else
-            emitf(e, "%s s0 = 0, s1 = 0, s2 = 0, s3 = 0;", R);
-        emitf(e, "for (i = 0; i < %d; i++) {", I);
-        emitf(e, "    const %s x = in[i];", R);
-        emitf(e, "    s0 += w0[i] * x;");
-        emitf(e, "    s1 += w1[i] * x;");
-        emitf(e, "    s2 += w2[i] * x;");
-        emitf(e, "    s3 += w3[i] * x;");
-        emitf(e, "}");
-        for (int q = 0; q < 4; q++) {
-            char v[8];
-            snprintf(v, sizeof v, "s%d", q);
-            emitf(e, "out[o + %d] = %s;", q, act_expr(e, l->act, l->alpha, v));
-        }
-        e->indent--;
-        emitf(e, "}");
-        if (O4 == O)
-            return;
-    }
-    emitf(e, "for (o = %d; o < %d; o++) {", O4, O);
-    e->indent++;
-    emitf(e, "const %s *restrict wr = w + %s;", R, lx(0, I, "o", 0, NULL));
-    emitf(e, "%s s = %s;", R, b0);
-    emitf(e, "for (i = 0; i < %d; i++)", I);
-    emitf(e, "    s += wr[i] * in[i];");
-    emitf(e, "out[o] = %s;", act_expr(e, l->act, l->alpha, "s"));
-    e->indent--;
+    const char *R = e->real, *V = e->P;
+    int I16 = I / LANES * LANES;
+    for (int r = 0; r < rows; r++)
+        emitf(e, "%s_vec a%d[%d / %s_VL];", V, r, LANES, V);
+    emitf(e, "for (q = 0; q < %d / %s_VL; q++) {", LANES, V);
+    for (int r = 0; r < rows; r++)
+        emitf(e, "    a%d[q] = vz;", r);
     emitf(e, "}");
+    if (I16) {
+        emitf(e, "for (i = 0; i < %d; i += %d) {", I16, LANES);
+        e->indent++;
+        emitf(e, "for (q = 0; q < %d / %s_VL; q++) {", LANES, V);
+        e->indent++;
+        emitf(e, "%s_vec x, wv;", V);
+        emitf(e, "x = %s_VLD(in + i + q * %s_VL);", V, V);
+        for (int r = 0; r < rows; r++) {
+            emitf(e, "wv = %s_VLD(w + %s + i + q * %s_VL);", V, lx(r * I, I, o0, 0, NULL), V);
+            emitf(e, "a%d[q] += wv * x;", r);
+        }
+        e->indent--;
+        emitf(e, "}");
+        e->indent--;
+        emitf(e, "}");
+    }
+    for (int r = 0; r < rows; r++) {
+        char ob[64], s[16];
+        snprintf(ob, sizeof ob, "%s", lx(r, 1, o0, 0, NULL));
+        emitf(e, "{");
+        e->indent++;
+        emitf(e, "%s t[%d], s;", R, LANES);
+        emitf(e, "for (q = 0; q < %d / %s_VL; q++)", LANES, V);
+        emitf(e, "    %s_VST(t + q * %s_VL, a%d[q]);", V, V, r);
+        for (int i = I16; i < I; i++)
+            emitf(e, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, o0, 0, NULL), i);
+        if (l->nbias)
+            emitf(e, "s = b[%s];", ob);
+        else
+            emitf(e, "s = 0;");
+        emitf(e, "for (q = 0; q < %d; q++)", LANES);
+        emitf(e, "    s += t[q];");
+        snprintf(s, sizeof s, "s");
+        emitf(e, "out[%s] = %s;", ob, act_expr(e, l->act, l->alpha, s));
+        e->indent--;
+        emitf(e, "}");
+    }
+}
+
+static void fwd_loops(Emitter *e, const Layer *l)
+{
+    int O = l->units, I = (int)shape_size(l->in);
+    emitf(e, "const %s_vec vz = {0};", e->P);
+    emitf(e, "int o, i, q;");
+    int nfull = O / ROWS, rem = O % ROWS;
+    if (nfull) {
+        emitf(e, "for (o = 0; o < %d; o += %d) {", nfull * ROWS, ROWS);
+        e->indent++;
+        fwd_block(e, l, ROWS, "o", I);
+        e->indent--;
+        emitf(e, "}");
+    }
+    if (rem) {
+        emitf(e, "o = %d;", nfull * ROWS);
+        emitf(e, "{");
+        e->indent++;
+        fwd_block(e, l, rem, "o", I);
+        e->indent--;
+        emitf(e, "}");
+    }
+    if (I < LANES)
+        emitf(e, "(void)i;");
 }
 
 static void fwd_full(Emitter *e, const Layer *l)
@@ -87,18 +97,20 @@ static void fwd_full(Emitter *e, const Layer *l)
     if (l->act != ACT_NONE)
         emitf(e, "%s s;", e->real);
     for (int o = 0; o < O; o++) {
-        int terms = 0;
         t.len = 0;
         if (l->act != ACT_NONE)
             buf_puts(&t, "s = ");
         else
             buf_printf(&t, "out[%d] = ", o);
-        if (l->nbias) {
-            buf_printf(&t, "b[%d]", o);
-            terms++;
+        buf_printf(&t, "%s", l->nbias ? "b[" : "0");
+        if (l->nbias)
+            buf_printf(&t, "%d]", o);
+        for (int r = 0; r < LANES; r++) {
+            buf_puts(&t, " + (0");
+            for (int i = r; i < I; i += LANES)
+                buf_printf(&t, " + w[%d] * in[%d]", o * I + i, i);
+            buf_puts(&t, ")");
         }
-        for (int i = 0; i < I; i++)
-            buf_printf(&t, "%sw[%d] * in[%d]", terms++ ? " + " : "", o * I + i, i);
         buf_puts(&t, ";");
         emit_long(e, t.data);
         if (l->act != ACT_NONE)
@@ -112,13 +124,83 @@ void gen_dense_forward(Emitter *e, const Layer *l)
     if (l->unroll == U_FULL)
         fwd_full(e, l);
     else
-        fwd_loops(e, l, l->unroll == U_KERNEL);
+        fwd_loops(e, l);
+}
+
+/* for (i...) over [0, n) in vectors of nv * VL, then single vectors, then scalars:
+ * the loop heads; body(e, nvec or 0 for scalar, ctx) writes each body. */
+typedef void (*VecBody)(Emitter *e, int nv, const void *ctx);
+
+static void vec_loops(Emitter *e, int n, int nv, VecBody body, const void *ctx)
+{
+    const char *V = e->P;
+    emitf(e, "for (i = 0; i + %d * %s_VL <= %d; i += %d * %s_VL) {", nv, V, n, nv, V);
+    e->indent++;
+    body(e, nv, ctx);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "for (; i + %s_VL <= %d; i += %s_VL) {", V, n, V);
+    e->indent++;
+    body(e, 1, ctx);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "for (; i < %d; i++) {", n);
+    e->indent++;
+    body(e, 0, ctx);
+    e->indent--;
+    emitf(e, "}");
+}
+
+typedef struct DCtx { int O, I; } DCtx;
+
+static void gw_body(Emitter *e, int nv, const void *ctx)
+{
+    const char *V = e->P;
+    (void)ctx;
+    if (!nv) {
+        emitf(e, "gr[i] += go * in[i];");
+        return;
+    }
+    for (int q = 0; q < nv; q++) {
+        emitf(e, "%s_vec x%d, r%d;", V, q, q);
+        emitf(e, "x%d = %s_VLD(in + i + %d * %s_VL);", q, V, q, V);
+        emitf(e, "r%d = %s_VLD(gr + i + %d * %s_VL);", q, V, q, V);
+        emitf(e, "r%d += go * x%d;", q, q);
+        emitf(e, "%s_VST(gr + i + %d * %s_VL, r%d);", V, q, V, q);
+    }
+}
+
+static void gin_body(Emitter *e, int nv, const void *ctx)
+{
+    const DCtx *d = ctx;
+    const char *V = e->P, *R = e->real;
+    if (!nv) {
+        emitf(e, "%s s = 0;", R);
+        emitf(e, "for (o = 0; o < %d; o++)", d->O);
+        emitf(e, "    s += w[o * %d + i] * g[o];", d->I);
+        emitf(e, "gin[i] = s;");
+        return;
+    }
+    for (int q = 0; q < nv; q++)
+        emitf(e, "%s_vec s%d = vz, w%d;", V, q, q);
+    emitf(e, "for (o = 0; o < %d; o++) {", d->O);
+    e->indent++;
+    emitf(e, "const %s go = g[o];", R);
+    for (int q = 0; q < nv; q++) {
+        emitf(e, "w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", q, V, d->I, q, V);
+        emitf(e, "s%d += w%d * go;", q, q);
+    }
+    e->indent--;
+    emitf(e, "}");
+    for (int q = 0; q < nv; q++)
+        emitf(e, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
 }
 
 void gen_dense_backward(Emitter *e, const Layer *l)
 {
     const char *R = e->real;
     int O = l->units, I = (int)shape_size(l->in);
+    DCtx d = {O, I};
     Buf t = {0};
     if (e->part == PART_BWD_PARAMS) {
         if (l->unroll == U_FULL) {
@@ -135,8 +217,7 @@ void gen_dense_backward(Emitter *e, const Layer *l)
         e->indent++;
         emitf(e, "const %s go = g[o];", R);
         emitf(e, "%s *restrict gr = gw + %s;", R, lx(0, I, "o", 0, NULL));
-        emitf(e, "for (i = 0; i < %d; i++)", I);
-        emitf(e, "    gr[i] += go * in[i];");
+        vec_loops(e, I, 4, gw_body, &d);
         if (l->nbias)
             emitf(e, "gb[o] += go;");
         e->indent--;
@@ -147,24 +228,16 @@ void gen_dense_backward(Emitter *e, const Layer *l)
     if (l->unroll == U_FULL) {
         for (int i = 0; i < I; i++) {
             t.len = 0;
-            buf_printf(&t, "gin[%d] = ", i);
+            buf_printf(&t, "gin[%d] = 0", i);
             for (int o = 0; o < O; o++)
-                buf_printf(&t, "%sw[%d] * g[%d]", o ? " + " : "", o * I + i, o);
+                buf_printf(&t, " + w[%d] * g[%d]", o * I + i, o);
             buf_puts(&t, ";");
             emit_long(e, t.data);
         }
         buf_free(&t);
         return;
     }
+    emitf(e, "const %s_vec vz = {0};", e->P);
     emitf(e, "int o, i;");
-    emitf(e, "for (i = 0; i < %d; i++)", I);
-    emitf(e, "    gin[i] = 0;");
-    emitf(e, "for (o = 0; o < %d; o++) {", O);
-    e->indent++;
-    emitf(e, "const %s go = g[o];", R);
-    emitf(e, "const %s *restrict wr = w + %s;", R, lx(0, I, "o", 0, NULL));
-    emitf(e, "for (i = 0; i < %d; i++)", I);
-    emitf(e, "    gin[i] += wr[i] * go;");
-    e->indent--;
-    emitf(e, "}");
+    vec_loops(e, I, 4, gin_body, &d);
 }
