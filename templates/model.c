@@ -7,7 +7,7 @@ static void PFX_m_init(void *params, uint64_t seed)
 static void PFX_m_forward(const void *params, const void *input, void *output, void *ws)
 {
     PFX_forward((const PFX_params *)params, (const PFX_real *)input, (PFX_real *)output,
-                (PFX_workspace *)ws);
+            (PFX_workspace *)ws);
 }
 /*@train_wrappers@*/
 const cnngen_model PFX_model = {

@@ -1,10 +1,10 @@
 
 static double PFX_m_backward(const void *params, const void *input, const void *target,
-                             void *grad, void *grad_input, void *ws)
+        void *grad, void *grad_input, void *ws)
 {
     return (double)PFX_backward((const PFX_params *)params, (const PFX_real *)input,
-                                (const PFX_real *)target, (PFX_params *)grad,
-                                (PFX_real *)grad_input, (PFX_workspace *)ws);
+            (const PFX_real *)target, (PFX_params *)grad,
+            (PFX_real *)grad_input, (PFX_workspace *)ws);
 }
 
 static void PFX_m_sgd(void *params, const void *grad, double lr)
@@ -13,9 +13,9 @@ static void PFX_m_sgd(void *params, const void *grad, double lr)
 }
 
 static double PFX_m_train_batch(void *params, const void *inputs, const void *targets,
-                                int n, double lr, void *grad, void *ws)
+        int n, double lr, void *grad, void *ws)
 {
     return (double)PFX_train_batch((PFX_params *)params, (const PFX_real *)inputs,
-                                   (const PFX_real *)targets, n, (PFX_real)lr,
-                                   (PFX_params *)grad, (PFX_workspace *)ws);
+            (const PFX_real *)targets, n, (PFX_real)lr,
+            (PFX_params *)grad, (PFX_workspace *)ws);
 }

@@ -41,7 +41,7 @@ void PFX_init(PFX_params *p, uint64_t seed);
 
 /* One sample: input [C][H][W] -> output [PFX_OUTPUT_SIZE]. */
 void PFX_forward(const PFX_params *p, const PFX_real *input, PFX_real *output,
-                 PFX_workspace *ws);
+        PFX_workspace *ws);
 /*@train_decls@*/
 
 /* Generic descriptor (cnngen_rt.h) for tools that work with any network. */

@@ -48,7 +48,7 @@ build_check() {
 GSPECS="$(ls tests/codegen/specs/*.yaml) specs/features.yaml"
 for spec in $GSPECS; do
     base=$(basename "$spec" .yaml)
-    for mode in none kernel full auto; do
+    for mode in none kernel full; do
         d=$T/g_${base}_$mode
         if ! gen "$spec" "$d" --dtype float64 --unroll $mode; then
             fail "gradcheck $base --unroll $mode" "cnngen failed: $(head -3 "$d/cnngen.err")"; continue
@@ -62,12 +62,12 @@ for spec in $GSPECS; do
         "$d/check" dump 5 >"$d/dump.txt" 2>&1
     done
     ok=1
-    for mode in kernel full auto; do
+    for mode in kernel full; do
         if ! cmp -s "$T/g_${base}_none/dump.txt" "$T/g_${base}_$mode/dump.txt"; then
             ok=0; fail "unroll-identical $base" "--unroll $mode differs from none"
         fi
     done
-    [ $ok = 1 ] && [ -s "$T/g_${base}_none/dump.txt" ] && pass "unroll-identical $base (none = kernel = full = auto, bit for bit)"
+    [ $ok = 1 ] && [ -s "$T/g_${base}_none/dump.txt" ] && pass "unroll-identical $base (none = kernel = full, bit for bit)"
 done
 
 # float32: the modes agree bit for bit too
