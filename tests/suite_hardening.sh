@@ -281,4 +281,45 @@ if "$PY" -c 'import torch, numpy' 2>/dev/null; then
 else
     skip extreme_numerics "$PY cannot import torch/numpy: softmax/CE/BCE at +-1e4 NOT checked !!!"
 fi
+# ---- 8. generated-code checks: cppcheck, net.h's compile-time checks, stack figures
+G=$T/gen; mkdir -p "$G"
+if command -v cppcheck >/dev/null; then
+    bad=""
+    for s in specs/lenet5.yaml specs/features.yaml specs/sigmoid_cnn.yaml specs/perceptron.yaml; do
+        b=$(basename "$s" .yaml)
+        for u in auto none; do
+            "$CN" --unroll $u "$s" -o "$G/${b}_$u.c" 2>/dev/null || { bad="$bad [$b $u: cnngen failed]"; continue; }
+            cppcheck --enable=warning,style,performance,portability --std=c99 --quiet \
+                --max-configs=1 --suppress=toomanyconfigs -I runtime "$G/${b}_$u.c" 2>"$T/cpp" >/dev/null
+            if grep -qE '^[^ ]+:[0-9]+:[0-9]+: ' "$T/cpp"; then
+                bad="$bad [$b --unroll $u: $(grep -cE '^[^ ]+:[0-9]+:[0-9]+: ' "$T/cpp") findings, e.g. $(grep -m1 -E '^[^ ]+:[0-9]+:[0-9]+: ' "$T/cpp" | sed "s|$G/||" | cut -c1-160)]"
+            fi
+        done
+    done
+    [ -z "$bad" ]; ok cppcheck_generated_code $? "$bad"
+else
+    skip cppcheck "cppcheck not installed (tools/deps.sh test): generated code NOT linted !!!"
+fi
+# each compile-time check in net.h fires when the size it guards is wrong
+"$CN" specs/lenet5.yaml -o "$G/h.c" 2>/dev/null
+bad=""
+for chk in PARAMS_BYTES:check_params_size WORKSPACE_BYTES:check_workspace_size NUM_PARAMS:check_params_flat INPUT_SIZE:check_input_size; do
+    mac=${chk%%:*}; name=${chk#*:}
+    grep -q "lenet5_$name\[" "$G/h.h" || { bad="$bad [no $name in net.h]"; continue; }
+    mkdir -p "$G/$name"; cp "$G/h.c" "$G/$name/h.c"
+    sed "s/^#define lenet5_$mac \([0-9]*\)/#define lenet5_$mac (\1 + 1)/" "$G/h.h" > "$G/$name/h.h"
+    if cc -std=c99 -fsyntax-only -Iruntime "$G/$name/h.c" 2>"$T/cc"; then
+        bad="$bad [$mac off by one: still compiles]"
+    elif ! grep -q "$name" "$T/cc"; then
+        bad="$bad [$mac off by one: error does not name $name: $(head -1 "$T/cc")]"
+    fi
+done
+cc -std=c99 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -Iruntime "$G/h.c" 2>"$T/cc" || bad="$bad [the intact pair does not compile: $(head -1 "$T/cc")]"
+[ -z "$bad" ]; ok header_size_checks_fire $? "$bad"
+# the report's stack figures bound gcc/clang -fstack-usage
+if [ -x "$PY" ]; then
+    "$PY" tests/hardening/stack_check.py "$CN" "$G" specs/lenet5.yaml specs/features.yaml specs/cifar10.yaml
+fi
+"$CN" --report --stack specs/lenet5.yaml > "$T/st" 2>&1
+grep -qE '^  lenet5_forward +[0-9,]+ +[0-9,]+$' "$T/st"; ok report_stack_text $? "$(grep -m3 forward "$T/st")"
 exit 0
