@@ -244,19 +244,29 @@ static int write_outputs(const char *out, const char *hdr, const Buf *c, const B
         cleanup_tmp();
         return -1;
     }
+    /* an older header is kept under a second name until NET.c is in place too, so a
+     * failure between the two renames puts it back (the pair stays the old one) */
+    char old_h[PATH_MAX + 40];
+    snprintf(old_h, sizeof old_h, "%s.old", tmp_h);
+    int have_old = link(hdr, old_h) == 0;
     if (rename(tmp_h, hdr) != 0) {
         fprintf(stderr, "cnngen: cannot write '%s': %s\n", hdr, strerror(errno));
+        if (have_old)
+            unlink(old_h);
         cleanup_tmp();
         return -1;
     }
     tmp_h[0] = 0;
     if (rename(tmp_c, out) != 0) {
         fprintf(stderr, "cnngen: cannot write '%s': %s\n", out, strerror(errno));
-        unlink(hdr);
+        if (!have_old || rename(old_h, hdr) != 0)
+            unlink(hdr);
         cleanup_tmp();
         return -1;
     }
     tmp_c[0] = 0;
+    if (have_old)
+        unlink(old_h);
     return 0;
 }
 
