@@ -44,8 +44,7 @@ gcalls=$(( gcalls * 5000 / el + 1 ))
 echo "== $net: $what, batch $batch; cnngen options: ${*:-(default)}"
 echo "-- time (gprof, $gcalls calls, gcc -O2 -march=native -fno-inline -pg; self time per generated function):"
 gprof -b -p "$d/bench_gprof" "$d/gmon.out" | awk '
-  NR == 5 { f = ($5 == "ms/call") ? 1000 : ($5 == "s/call") ? 1e6 : 1 }
-  NR > 5 && $1+0 > 0.3 { printf "  %6.1f%%  %10.1f us per call of the function  %s\n", $1, (NF == 7 ? $5 * f : 0), $NF }'
+  NR > 5 && $1+0 > 0.3 { printf "  %6.1f%%  %10.2f us per call of the function  %s\n", $1, (NF == 7 && $4 > 0 ? $3 / $4 * 1e6 : 0), $NF }'
 echo ""
 valgrind --tool=callgrind --dump-instr=yes --toggle-collect=run_"$what" \
   --callgrind-out-file="$d/callgrind.out" "$PWD/$d/bench_prof" --profile "$what" "$batch" "$calls" 2>"$d/valgrind.log" \
