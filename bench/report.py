@@ -94,6 +94,9 @@ def main():
     ap.add_argument("--cpu", default="0")
     ap.add_argument("--seconds", default=None)
     ap.add_argument("--md", default=None)
+    ap.add_argument("--readme", default=None,
+                    help="replace the block between <!-- bench-results:begin --> and "
+                         "<!-- bench-results:end --> in this file with the Markdown results")
     a = ap.parse_args()
     recs = []
     for line in open(a.results):
@@ -286,6 +289,19 @@ def main():
     if a.md:
         with open(a.md, "w") as f:
             f.write("\n".join(md) + "\n")
+    if a.readme:
+        begin, end = "<!-- bench-results:begin -->", "<!-- bench-results:end -->"
+        text = open(a.readme).read()
+        if begin not in text or end not in text:
+            print("report: %s has no %s ... %s block" % (a.readme, begin, end), file=sys.stderr)
+            return 2
+        head = ("Measured %s with `make bench` on cnngen %s%s.\n\n"
+                % (env.get("date", "?"), env.get("rev", "?"),
+                   ", in %s s" % a.seconds if a.seconds else ""))
+        new = begin + "\n" + head + "\n".join(md) + "\n" + end
+        text = text[:text.index(begin)] + new + text[text.index(end) + len(end):]
+        with open(a.readme, "w") as f:
+            f.write(text)
     return 0 if all(st == "MET" for st, _ in tg) else 1
 
 

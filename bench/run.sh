@@ -17,7 +17,8 @@
 # implementations x BENCH_REPS (3) runs each of about BENCH_MIN_TIME (0.1) seconds:
 # a figure is the median of its ROUNDS x REPS runs; BENCH_CPU (0); BENCH_OUT (build/bench); BENCH_SMOKE=1 runs
 # every tool once, minimally (tests/suite_bench_smoke.sh), and skips the unroll table;
-# BENCH_STRICT=1 exits 1 when a target is NOT MET (default: report only).
+# BENCH_STRICT=1 exits 1 when a target is NOT MET (default: report only); BENCH_README=1
+# writes the figures into README.md's "bench-results" block (Benchmarks section).
 # Results land in $BENCH_OUT/results.jsonl, the table in $BENCH_OUT/bench.txt and a
 # Markdown copy for the README in $BENCH_OUT/bench.md.
 set -euo pipefail
@@ -221,7 +222,8 @@ t1=$(date +%s)
 echo "{\"kind\": \"env\", \"loadavg_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"pin\": \"$PIN\"}" >> "$RES"
 say "done in $((t1 - t0)) s"
 set +e
-$PY bench/report.py "$RES" --cpu "$CPU" --seconds "$((t1 - t0))" --md "$OUT/bench.md" | tee "$OUT/bench.txt"
+readme=(); [ "${BENCH_README:-0}" = 1 ] && readme=(--readme README.md)
+$PY bench/report.py "$RES" --cpu "$CPU" --seconds "$((t1 - t0))" --md "$OUT/bench.md" "${readme[@]}" | tee "$OUT/bench.txt"
 st=${PIPESTATUS[0]}
 set -e
 if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$st"; fi
