@@ -18,7 +18,8 @@ diagnosis recommends, keeping their signatures. STEPs (cumulative, in this order
          fixed tree): CHANGES the summation order, unlike all the steps above, which
          keep every sum's order (bench/proto/run.sh checks the gradients bit for bit)
 Tied to the generated code's function names and signatures of the time it was
-written; it stops with an error naming the function when they change.
+written (before commit f8f0f09, whose fast path emits such shapes itself); it stops
+with an error naming the function when they change.
 """
 import sys
 

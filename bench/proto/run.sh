@@ -6,6 +6,9 @@
 # -ffp-contract=off, so that only the order of operations matters), and times each
 # variant with bench/bench_c.c (gcc -O2 -march=native, taskset -c 0, process CPU time,
 # median of 5 runs). Not part of `make bench`; output under build/bench-proto/.
+# Written against the generated code before commit f8f0f09 (the code generator's fast
+# path, which now emits these shapes itself); the README's table of its results is of
+# that code. Against newer generated code it still runs, but compares with that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3
