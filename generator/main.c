@@ -452,8 +452,10 @@ int main(int argc, char **argv)
         if (flash_cli)
             net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
-        if (!d.nerrors)
+        if (!d.nerrors) {
+            plan_unroll(&net, opt.unroll);   /* the report says which mode each layer gets */
             check_gen_limits(&net, &opt, &d);
+        }
         if (opt.dump_ir)
             dump_ir(stdout, &net);
     }

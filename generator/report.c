@@ -97,6 +97,7 @@ static void report_text(FILE *out, const Net *net)
         } else if (l->formula[0][0]) {
             fprintf(out, "%s%s\n", ind, l->formula[0]);
         }
+        fprintf(out, "%scode: unroll %s\n", ind, unroll_name(l->unroll));
         for (int j = 0; j < l->nwarn; j++)
             fprintf(out, "%swarning: %s\n", ind, l->warn[j]);
     }
@@ -122,9 +123,9 @@ static void report_markdown(FILE *out, const Net *net)
     int rb = real_bytes(net->dtype);
     fprintf(out, "## %s\n\nSpec `%s`, %s, loss `%s`.\n\n", net->name, net->file,
             net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
-    fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size |\n");
-    fprintf(out, "|---:|---|---|---|---:|---:|---|---|\n");
-    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | |\n", shape_text(net->input, sb, sizeof sb));
+    fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size | Unroll |\n");
+    fprintf(out, "|---:|---|---|---|---:|---:|---|---|---|\n");
+    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | | |\n", shape_text(net->input, sb, sizeof sb));
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         fprintf(out, "| %d | %s | %s | %s | %s | %s | %dx%d | ", l->index, l->name, l->op->name,
@@ -134,7 +135,7 @@ static void report_markdown(FILE *out, const Net *net)
             fprintf(out, "`%s`; `%s`", l->formula[0], l->formula[1]);
         else if (l->formula[0][0])
             fprintf(out, "`%s`", l->formula[0]);
-        fprintf(out, " |\n");
+        fprintf(out, " | %s |\n", unroll_name(l->unroll));
     }
     fprintf(out, "\n- Total params: **%s** (%s bytes)\n", commas(net->total_params, a),
             commas(net->total_params * rb, b));
@@ -240,7 +241,7 @@ static void report_json(FILE *out, const Net *net)
                 fputs(nf++ ? ", " : "", out);
                 jstr(out, l->formula[ax]);
             }
-        fputs("], \"warnings\": [", out);
+        fprintf(out, "], \"unroll\": \"%s\", \"warnings\": [", unroll_name(l->unroll));
         for (int j = 0; j < l->nwarn; j++) {
             fputs(j ? ", " : "", out);
             jstr(out, l->warn[j]);

@@ -167,6 +167,14 @@ else
     [ -z "$left" ]; ok o_failed_leaves_nothing $? "left: $left"
 fi
 
+# ---- the report names the unroll mode each layer gets
+"$CN" --report --unroll none specs/lenet5.yaml > "$T/u" 2>&1
+[ "$(grep -c 'code: unroll none' "$T/u")" = 8 ] && ! grep -q 'code: unroll [^n]' "$T/u"
+ok report_unroll_forced $? "$(grep 'code:' "$T/u" | sort | uniq -c | tr '\n' '|')"
+"$CN" --report --format json specs/perceptron.yaml > "$T/u" 2>&1
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if all(l["unroll"] in ("full","kernel","none") for l in d["layers"]) and d["layers"][0]["unroll"] == "full" else 1)' "$T/u"
+ok report_unroll_json $? "$(head -c 300 "$T/u")"
+
 # ---- --cflags / --libs: build tree, then installed
 cf=$("$CN" --cflags); lf=$("$CN" --libs); both=$("$CN" --cflags --libs)
 [ "$cf" = "-I$ROOT/runtime" ] && [ "$lf" = "$ROOT/runtime/libcnngen.a -lm" ] && [ "$both" = "$cf $lf" ]
