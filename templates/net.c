@@ -19,9 +19,12 @@
 typedef PFX_real PFX_vec
     __attribute__((vector_size(PFX_VBYTES), aligned(sizeof(PFX_real)), may_alias));
 #define PFX_VL ((int)(PFX_VBYTES / sizeof(PFX_real)))
+/* relu of a vector, lane by lane as (x > 0 ? x : 0) */
+#define PFX_VRELU(v) ((PFX_vec)((__typeof__((v) > 0))(v) & ((v) > 0)))
 #else
 typedef PFX_real PFX_vec;
 #define PFX_VL 1
+#define PFX_VRELU(v) ((v) > 0 ? (v) : 0)
 #endif
 /* load and store one vector at any PFX_real address */
 #define PFX_VLD(p) (*(const PFX_vec *)(const void *)(p))

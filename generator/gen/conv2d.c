@@ -212,6 +212,11 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
     }
     e->indent--;
     emitf(e, "}");
+    int vrelu = act && l->act == ACT_RELU;
+    if (vrelu)
+        for (int a = 0; a < kb; a++)
+            for (int q = 0; q < f->NV; q++)
+                emitf(e, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
     for (int a = 0; a < kb; a++)
         for (int q = 0; q < f->NV; q++) {
             if (q)
@@ -223,6 +228,14 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
     emitf(e, "}");
     /* compaction (+ activation) */
     snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
+    if (!act || vrelu) {
+        emitf(e, "for (a = 0; a < %d; a++)", kb);
+        emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
+        emitf(e, "        memcpy(%s + ((%s + a) * %d + i) * %d, of + %s, %d * sizeof(%s));", dst, k,
+              f->DHt, f->DWt, lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), f->DWt, e->real);
+        emitf(e, "(void)j;");
+        return;
+    }
     emitf(e, "for (a = 0; a < %d; a++)", kb);
     emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
     emitf(e, "        for (j = 0; j < %d; j++)", f->DWt);
