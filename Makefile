@@ -45,7 +45,7 @@ runtime/libcnngen.a: $(RT_OBJ)
 
 # Hardening (fuzz/, tests/suite_hardening.sh): the generator under ASan+UBSan, and the
 # libFuzzer target over the in-memory pipeline. `make fuzz FUZZ_SECONDS=N` runs it.
-SAN_CC       ?= clang-14
+SAN_CC       ?= $(shell command -v clang-14 || command -v clang || echo clang-14)
 SAN_FLAGS     = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
 
