@@ -2,9 +2,11 @@
  * nn.Linear, optional bias, fused activation).
  *
  * Summation order (identical in every unroll mode and for every vector width):
- *   out[o]  = b[o] + p[0] + p[1] + ... + p[15], left to right, where the lane sum
- *             p[r] = 0 + the sum over i = r, r + 16, r + 32, ... (ascending) of
- *             w[o][i] * in[i]  (16 lanes, whatever the vectors' width)
+ *   out[o]  = b[o] + (E + D), E = ((p[0] + p[8]) + (p[4] + p[12])) + ((p[2] + p[10]) +
+ *             (p[6] + p[14])) and D the same with lanes 1, 9, 5, 13, 3, 11, 7, 15: a
+ *             pairwise tree halving 16 -> 8 -> 4 -> 2 -> 1 (lane_tree); lane sum p[r] = 0 + the sum over
+ *             i = r, r + 16, r + 32, ... (ascending) of w[o][i] * in[i]  (16 lanes,
+ *             whatever the vectors' width)
  *   gw[o][i] += g[o] * in[i];   gb[o] += g[o]
  *   gin[i]  = 0 + sum over o (ascending) of w[o][i] * g[o]
  * Modes: full spells out every sum; none and kernel run the same constant-bound
@@ -56,8 +58,13 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int 
             emitf(e, "s = b[%s];", ob);
         else
             emitf(e, "s = 0;");
-        emitf(e, "for (q = 0; q < %d; q++)", LANES);
-        emitf(e, "    s += t[q];");
+        emitf(e, "for (q = 0; q < 8; q++)");
+        emitf(e, "    t[q] += t[q + 8];");
+        emitf(e, "for (q = 0; q < 4; q++)");
+        emitf(e, "    t[q] += t[q + 4];");
+        emitf(e, "t[0] += t[2];");
+        emitf(e, "t[1] += t[3];");
+        emitf(e, "s += t[0] + t[1];");
         snprintf(s, sizeof s, "s");
         emitf(e, "out[%s] = %s;", ob, act_expr(e, l->act, l->alpha, s));
         e->indent--;
@@ -90,6 +97,24 @@ static void fwd_loops(Emitter *e, const Layer *l)
         emitf(e, "(void)i;");
 }
 
+/* the lanes' sum as the generated loops add them: T(r, s) = (T(r, 2s) + T(r + s, 2s)),
+ * T(r, 16) = lane r = (0 + w[o][r] * in[r] + w[o][r + 16] * in[r + 16] + ...) */
+static void lane_tree(Buf *t, int o, int I, int r, int s)
+{
+    if (s == LANES) {
+        buf_puts(t, "(0");
+        for (int i = r; i < I; i += LANES)
+            buf_printf(t, " + w[%d] * in[%d]", o * I + i, i);
+        buf_puts(t, ")");
+        return;
+    }
+    buf_puts(t, "(");
+    lane_tree(t, o, I, r, 2 * s);
+    buf_puts(t, " + ");
+    lane_tree(t, o, I, r + s, 2 * s);
+    buf_puts(t, ")");
+}
+
 static void fwd_full(Emitter *e, const Layer *l)
 {
     int O = l->units, I = (int)shape_size(l->in);
@@ -105,12 +130,8 @@ static void fwd_full(Emitter *e, const Layer *l)
         buf_printf(&t, "%s", l->nbias ? "b[" : "0");
         if (l->nbias)
             buf_printf(&t, "%d]", o);
-        for (int r = 0; r < LANES; r++) {
-            buf_puts(&t, " + (0");
-            for (int i = r; i < I; i += LANES)
-                buf_printf(&t, " + w[%d] * in[%d]", o * I + i, i);
-            buf_puts(&t, ")");
-        }
+        buf_puts(&t, " + ");
+        lane_tree(&t, o, I, 0, 1);
         buf_puts(&t, ";");
         emit_long(e, t.data);
         if (l->act != ACT_NONE)
