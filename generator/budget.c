@@ -64,20 +64,6 @@ long long budget_parse_bytes(const char *s)
     return v * mul;
 }
 
-static const char *commas(long long v, char *buf)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", v);
-    int n = (int)strlen(tmp), o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0 && tmp[i - 1] != '-')
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 /* occurrences of " op " in [s, e) */
 static long long count_op(const char *s, const char *e, char op)
 {

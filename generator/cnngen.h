@@ -51,6 +51,10 @@ void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
+/* "1,234,567" (buf: 32 bytes or more) */
+const char *commas(long long v, char *buf);
+/* snprintf without gcc's -Wformat-truncation guesses (texts are bounded) */
+void sfmt(char *dst, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /* ------------------------------------------------------------------ diag.c */
 
@@ -174,6 +178,13 @@ const char *kind_name(LayerKind k);
 const char *act_name(Act a);
 const char *loss_name(LossKind l);
 void net_free(Net *n);
+static inline int layer_has_params(const Layer *l) { return l->nweight + l->nbias > 0; }
+
+/* P_init's rule for layer i (util.c), shared by the C and the PyTorch export:
+ * He-uniform before relu-like activations (fused, or a relu/leaky_relu layer next),
+ * Glorot-uniform otherwise; weights uniform in [-limit, limit). */
+typedef struct InitRule { long long fan_in, fan_out; int he; double limit; } InitRule;
+InitRule init_rule(const Net *net, int i);
 
 /* ------------------------------------------------------------------ spec.c */
 

@@ -15,20 +15,6 @@
 #include <unistd.h>
 #include "cnngen.h"
 
-static const char *commas(long long v, char *buf)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", v);
-    int n = (int)strlen(tmp), o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0 && tmp[i - 1] != '-')
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 /* a DOT string body: " and \ escaped, control bytes dropped; \n kept as the
  * DOT line break (written by us, never from user text) */
 static void dstr(Buf *b, const char *s)

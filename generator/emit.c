@@ -314,7 +314,6 @@ static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
        A_AM = 256, A_GMUT = 512 };
 
-static int has_params(const Layer *l) { return l->nweight + l->nbias > 0; }
 static int is_max(const Layer *l) { return l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL; }
 static int has_act(const Layer *l)
 {
@@ -527,7 +526,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "}");
         emitf(e, "%s", "");
     }
-    if (has_params(l)) {
+    if (layer_has_params(l)) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
         emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0);
         emitf(e, "{");
@@ -628,7 +627,7 @@ static void params_members(Emitter *e, const Net *net)
         }
         if (l->nbias)
             emitf(e, "%s_real %s_bias[%lld];", e->P, l->name, l->nbias);
-        any |= has_params(l);
+        any |= layer_has_params(l);
     }
     if (!any)
         emitf(e, "%s_real unused;  /* no parameters: C has no empty structs */", e->P);
@@ -672,12 +671,11 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
 static int net_has_params(const Net *net)
 {
     for (int i = 0; i < net->nlayers; i++)
-        if (has_params(&net->layers[i]))
+        if (layer_has_params(&net->layers[i]))
             return 1;
     return 0;
 }
 
-static int relu_like(Act a) { return a == ACT_RELU || a == ACT_LEAKY_RELU; }
 
 static void init_body(Emitter *e, const Net *net)
 {
@@ -695,30 +693,17 @@ static void init_body(Emitter *e, const Net *net)
     emitf(e, "cnngen_rng_seed(&r, seed);");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (!has_params(l))
+        if (!layer_has_params(l))
             continue;
-        long long fan_in, fan_out;
-        if (l->kind == L_CONV2D) {
-            fan_in = (long long)l->in.c * l->k[0] * l->k[1];
-            fan_out = (long long)l->filters * l->k[0] * l->k[1];
-        } else {
-            fan_in = shape_size(l->in);
-            fan_out = l->units;
-        }
-        /* relu-like: the fused activation, or a relu/leaky_relu layer right after */
-        int he = relu_like(l->act);
-        if (i + 1 < net->nlayers && (net->layers[i + 1].kind == L_RELU ||
-                                     net->layers[i + 1].kind == L_LEAKY_RELU))
-            he = 1;
-        double lim = he ? sqrt(6.0 / (double)fan_in) : sqrt(6.0 / (double)(fan_in + fan_out));
+        InitRule ir = init_rule(net, i);
         if (l->nweight) {
-            if (he)
-                emitf(e, "/* %s: He-uniform, fan_in %lld */", l->name, fan_in);
+            if (ir.he)
+                emitf(e, "/* %s: He-uniform, fan_in %lld */", l->name, ir.fan_in);
             else
-                emitf(e, "/* %s: Glorot-uniform, fan_in %lld, fan_out %lld */", l->name, fan_in,
-                      fan_out);
+                emitf(e, "/* %s: Glorot-uniform, fan_in %lld, fan_out %lld */", l->name, ir.fan_in,
+                      ir.fan_out);
             emitf(e, "cnngen_fill_uniform(&r, p->%s_weight, %lld, (int)sizeof(%s_real), %.17g);",
-                  l->name, l->nweight, e->P, lim);
+                  l->name, l->nweight, e->P, ir.limit);
         }
         if (l->nbias)
             emitf(e, "for (n = 0; n < %lld; n++) p->%s_bias[n] = 0;", l->nbias, l->name);
@@ -904,8 +889,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         const Layer *l = &net->layers[i];
         int params_below = 0;
         for (int j = 0; j < i; j++)
-            params_below |= has_params(&net->layers[j]);
-        if (!has_params(l) && !params_below && !open) {
+            params_below |= layer_has_params(&net->layers[j]);
+        if (!layer_has_params(l) && !params_below && !open) {
             emitf(e, "if (grad_input != NULL) {");
             e->indent++;
             open = 1;
@@ -923,7 +908,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
                 ca.out = pre;   /* leaky_relu with a negative slope: the sign of its input */
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
-        if (has_params(l))
+        if (layer_has_params(l))
             emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
         unsigned a = part_args(l, PART_BWD_INPUT, 0);
         if (i == 0) {

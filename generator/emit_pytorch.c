@@ -71,7 +71,6 @@ static const char *act_py(Act a, double alpha, const char *x, char *out, size_t 
     return out;
 }
 
-static int layer_has_params(const Layer *l) { return l->nweight + l->nbias > 0; }
 
 /* How the loss sees the end of the network (mirrors emit.c's net plan):
  *   z_kind 0: no logits (mse, or no loss)
@@ -361,20 +360,9 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
         const Layer *l = &net->layers[i];
         if (!layer_has_params(l))
             continue;
-        long long fan_in, fan_out;
-        if (l->kind == L_CONV2D) {
-            fan_in = (long long)l->in.c * l->k[0] * l->k[1];
-            fan_out = (long long)l->filters * l->k[0] * l->k[1];
-        } else {
-            fan_in = shape_size(l->in);
-            fan_out = l->units;
-        }
-        int he = l->act == ACT_RELU || l->act == ACT_LEAKY_RELU;
-        if (i + 1 < net->nlayers &&
-            (net->layers[i + 1].kind == L_RELU || net->layers[i + 1].kind == L_LEAKY_RELU))
-            he = 1;
-        pl(b, 3, "lim = (6.0 / %lld) ** 0.5  # %s", he ? fan_in : fan_in + fan_out,
-           he ? "He-uniform" : "Glorot-uniform");
+        InitRule r = init_rule(net, i);
+        pl(b, 3, "lim = (6.0 / %lld) ** 0.5  # %s", r.he ? r.fan_in : r.fan_in + r.fan_out,
+           r.he ? "He-uniform" : "Glorot-uniform");
         pl(b, 3, "m[\"%s\"].weight.uniform_(-lim, lim, generator=generator)", l->name);
         if (l->nbias)
             pl(b, 3, "m[\"%s\"].bias.zero_()", l->name);

@@ -5,22 +5,6 @@
 #include "cnngen.h"
 
 /* 412778 -> "412,778" (Keras' Total params style) */
-static const char *commas(long long v, char *buf)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v);
-    int n = (int)strlen(tmp), o = 0;
-    if (v < 0)
-        buf[o++] = '-';
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 static int has_window(const Layer *l) { return l->k[0] > 0; }
 
 /* "(5*5*3 + 1)*10 = 760" for conv2d; dense keeps its own in formula[0] */

@@ -16,16 +16,6 @@
 #include <string.h>
 #include "cnngen.h"
 
-/* snprintf without gcc's -Wformat-truncation guesses (texts here are bounded) */
-static void sfmt(char *dst, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void sfmt(char *dst, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(dst, size, fmt, ap);
-    va_end(ap);
-}
-
 long long sat_mul(long long a, long long b)
 {
     long long r;

@@ -17,16 +17,6 @@
 #include <yaml.h>
 #include "cnngen.h"
 
-/* snprintf without gcc's -Wformat-truncation guesses (texts here are bounded) */
-static void sfmt(char *dst, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void sfmt(char *dst, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(dst, size, fmt, ap);
-    va_end(ap);
-}
-
 #define MAX_DEPTH 32        /* YAML nesting levels */
 #define MAX_NODES 200000    /* YAML nodes in one spec */
 

@@ -308,20 +308,6 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
         total_of(i);
 }
 
-static const char *commas_ll(long long v, char *b, size_t n)
-{
-    char t[32];
-    snprintf(t, sizeof t, "%lld", v);
-    size_t len = strlen(t), o = 0;
-    for (size_t i = 0; i < len && o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            b[o++] = ',';
-        b[o++] = t[i];
-    }
-    b[o] = 0;
-    return b;
-}
-
 void stack_report(FILE *out, Format fmt)
 {
     if (!computed || fmt == FMT_JSON)
@@ -331,16 +317,16 @@ void stack_report(FILE *out, Format fmt)
         fprintf(out, "\n| function | own stack bytes | max stack bytes (with callees) |\n"
                      "| --- | ---: | ---: |\n");
         for (int i = 0; i < nfns; i++)
-            fprintf(out, "| %s | %s | %s |\n", fns[i].name, commas_ll(fns[i].self, a, sizeof a),
-                    commas_ll(fns[i].total, b, sizeof b));
+            fprintf(out, "| %s | %s | %s |\n", fns[i].name, commas(fns[i].self, a),
+                    commas(fns[i].total, b));
         return;
     }
     fprintf(out, "\nStack (bytes, upper bound for gcc/clang -O0..-O3 on targets up to AVX-512;\n"
                  "max includes the generated functions it calls, not libc):\n");
     fprintf(out, "  %-40s %12s %12s\n", "function", "own", "max");
     for (int i = 0; i < nfns; i++)
-        fprintf(out, "  %-40s %12s %12s\n", fns[i].name, commas_ll(fns[i].self, a, sizeof a),
-                commas_ll(fns[i].total, b, sizeof b));
+        fprintf(out, "  %-40s %12s %12s\n", fns[i].name, commas(fns[i].self, a),
+                commas(fns[i].total, b));
 }
 
 void stack_json(FILE *out)

@@ -1,4 +1,5 @@
 /* util.c - growable buffers and small shared helpers. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cnngen.h"
@@ -60,4 +61,47 @@ void buf_free(Buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+/* "1234567" -> "1,234,567" into buf (at least 32 bytes); returns buf. */
+const char *commas(long long v, char *buf)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", v);
+    int n = (int)strlen(tmp), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0 && tmp[i - 1] != '-')
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+void sfmt(char *dst, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, size, fmt, ap);
+    va_end(ap);
+}
+
+InitRule init_rule(const Net *net, int i)
+{
+    const Layer *l = &net->layers[i];
+    InitRule r;
+    if (l->kind == L_CONV2D) {
+        r.fan_in = (long long)l->in.c * l->k[0] * l->k[1];
+        r.fan_out = (long long)l->filters * l->k[0] * l->k[1];
+    } else {
+        r.fan_in = shape_size(l->in);
+        r.fan_out = l->units;
+    }
+    /* relu-like: the fused activation, or a relu/leaky_relu layer right after */
+    r.he = l->act == ACT_RELU || l->act == ACT_LEAKY_RELU;
+    if (i + 1 < net->nlayers &&
+        (net->layers[i + 1].kind == L_RELU || net->layers[i + 1].kind == L_LEAKY_RELU))
+        r.he = 1;
+    r.limit = r.he ? sqrt(6.0 / (double)r.fan_in) : sqrt(6.0 / (double)(r.fan_in + r.fan_out));
+    return r;
 }
