@@ -52,23 +52,7 @@ CNNGEN=${BENCH_CNNGEN:-./cnngen}
 # ---- ONNX Runtime: npm's onnxruntime-node 1.17.0 ships its native library; the
 # install scripts (which would download more) are skipped.
 ORT_OK=0
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    say "installing Debian nodejs and npm for the ONNX Runtime benchmark"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null \
-      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null; } \
-      || say "could not install nodejs/npm"
-  fi
-fi
-ort_loads() { node -e "require('$ROOT/bench/node_modules/onnxruntime-node')" >/dev/null 2>&1; }
-if command -v node >/dev/null; then
-  if ! ort_loads && command -v npm >/dev/null && [ "${BENCH_NO_INSTALL:-0}" != 1 ]; then
-    say "installing onnxruntime-node@1.17.0 into bench/node_modules (npm install --ignore-scripts)"
-    (cd bench && npm install --ignore-scripts --no-audit --no-fund --no-package-lock >"$ROOT/$OUT/logs/npm.log" 2>&1) \
-      || say "npm install failed: see $OUT/logs/npm.log"
-  fi
-  ort_loads && ORT_OK=1
-fi
+"$ROOT/bench/install_ort.sh" && ORT_OK=1
 [ "$ORT_OK" = 1 ] || say "ONNX Runtime unavailable (node or onnxruntime-node missing): its columns will read n/a"
 
 # ---- A second PyTorch baseline: Debian's python3-torch links libblas.so.3, which on a

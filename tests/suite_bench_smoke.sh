@@ -67,7 +67,7 @@ else
 fi
 
 if ! command -v node >/dev/null || ! node -e "require('$PWD/bench/node_modules/onnxruntime-node')" >/dev/null 2>&1; then
-  echo "SKIP bench_ort: !!! node or onnxruntime-node missing - run 'make bench' once (bench/run.sh installs onnxruntime-node@1.17.0 into bench/node_modules) !!!"
+  echo "SKIP bench_ort: !!! node or onnxruntime-node missing - run bench/install_ort.sh (make test and make bench do) !!!"
 elif [ "$(q 'any(r.get("impl") == "ort" and r.get("kind") == "check" and r["ok"] for r in R) and len([r for r in R if r.get("impl") == "ort" and r.get("what") == "infer"]) == 2')" = True ]; then
   echo "PASS bench_ort"
 else
