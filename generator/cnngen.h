@@ -215,6 +215,12 @@ const char *shape_text(Shape s, char *buf, size_t size);
 /* ------------------------------------------------------------------ plan.c */
 
 /* The workspace is a struct of real arrays followed by int32 arrays, in this order:
+ *   scratch [max of plan_scratch over every layer function the mode runs]  first, and
+ *                                       only when some layer needs it (the fast conv2d
+ *                                       path's padded-input/output/transposed-gradient
+ *                                       tiles; layer functions run one after another,
+ *                                       so they share it, and keep no arrays that grow
+ *                                       with the layer on the stack)
  *   training (a loss is given and not --inference-only):
  *     act_<name> [out size of layer]    for every layer in spec order (forward
  *                                       outputs, kept for backward); the last one
@@ -235,6 +241,7 @@ typedef struct WsPlan {
     long long nreal, nint;
     long long bytes;
     long long max_tensor;        /* largest of input and every layer output */
+    long long scratch;           /* elements of scratch (0: no scratch member) */
 } WsPlan;
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
@@ -290,6 +297,9 @@ typedef struct Options {
  * A fused activation is applied by the layer's forward; its derivative is applied
  * by emit.c (gen_act_backward_inplace) to g before the layer's backward runs. */
 typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
+/* plan.c: elements of workspace scratch that part of layer l uses (0: none; its
+ * function then takes no `scratch` argument). Needs Layer.unroll (plan_unroll). */
+long long plan_scratch(const Layer *l, Dtype dt, Part part);
 
 /* The printf-style line emitter with an indent counter. */
 typedef struct Emitter {
@@ -362,6 +372,7 @@ extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpo
 /* C emitters, one unit per layer family (gen/<family>.c). */
 void gen_conv2d_forward(Emitter *e, const Layer *l);
 void gen_conv2d_backward(Emitter *e, const Layer *l);
+long long gen_conv2d_scratch(const Layer *l, Dtype dt, Part part);  /* see plan_scratch */
 void gen_pool_forward(Emitter *e, const Layer *l);          /* max, avg, l2 */
 void gen_pool_backward(Emitter *e, const Layer *l);
 void gen_global_pool_forward(Emitter *e, const Layer *l);

@@ -312,7 +312,7 @@ static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char
 /* ------------------------------------------------------------------ layer functions */
 
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
-       A_AM = 256, A_GMUT = 512 };
+       A_AM = 256, A_GMUT = 512, A_SCR = 1024 };
 
 static int is_max(const Layer *l) { return l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL; }
 static int has_act(const Layer *l)
@@ -321,7 +321,7 @@ static int has_act(const Layer *l)
 }
 
 /* The arrays a part of layer l uses (and so its parameters, in this order). */
-static unsigned part_args(const Layer *l, Part part, int inference)
+static unsigned part_arrays(const Layer *l, Part part, int inference)
 {
     int prm = l->kind == L_CONV2D || l->kind == L_DENSE;
     switch (part) {
@@ -350,6 +350,13 @@ static unsigned part_args(const Layer *l, Part part, int inference)
     return 0;
 }
 
+/* part_arrays, plus the workspace scratch when the part uses some (plan_scratch) */
+static unsigned part_args(const Emitter *e, const Layer *l, Part part, int inference)
+{
+    unsigned a = part_arrays(l, part, inference);
+    return a && plan_scratch(l, e->dtype, part) > 0 ? a | A_SCR : a;
+}
+
 static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
 {
     Buf t = {0};
@@ -366,6 +373,7 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
     ARG(A_GW, "%s *restrict gw", R);
     ARG(A_GB, "%s *restrict gb", R);
     ARG(A_AM, "%sint32_t *restrict am", fwd ? "" : "const ");
+    ARG(A_SCR, "%s *restrict scratch", R);
 #undef ARG
     buf_puts(&t, ")");
     emit_long(e, t.data);
@@ -391,6 +399,7 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     ARG(A_GW, "grad->%s_weight", l->name);
     ARG(A_GB, "grad->%s_bias", l->name);
     ARG(A_AM, "ws->argmax_%s", l->name);
+    ARG(A_SCR, "%s", "ws->scratch");
 #undef ARG
     buf_puts(&t, ");");
     emit_long(e, t.data);
@@ -494,7 +503,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         fwd_l = &split;
     }
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
-    emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1);
+    emit_sig(e, fname, part_args(e, fwd_l, PART_FWD, inference), 1);
     emitf(e, "{");
     e->indent++;
     call_gen(e, fwd_l, PART_FWD);
@@ -528,7 +537,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     if (layer_has_params(l)) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
-        emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0);
+        emit_sig(e, fname, part_args(e, l, PART_BWD_PARAMS, 0), 0);
         emitf(e, "{");
         e->indent++;
         call_gen(e, l, PART_BWD_PARAMS);
@@ -537,7 +546,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "%s", "");
     }
     snprintf(fname, sizeof fname, "%s_%s_bwd_input", e->P, l->name);
-    emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0);
+    emit_sig(e, fname, part_args(e, l, PART_BWD_INPUT, 0), 0);
     emitf(e, "{");
     e->indent++;
     call_gen(e, l, PART_BWD_INPUT);
@@ -635,6 +644,9 @@ static void params_members(Emitter *e, const Net *net)
 
 static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsPlan wp)
 {
+    if (wp.scratch)
+        emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
+              wp.scratch);
     if (!np->trains) {
         emitf(e, "%s_real buf_a[%lld];  /* ping-pong activations */", e->P, wp.max_tensor);
         emitf(e, "%s_real buf_b[%lld];", e->P, wp.max_tensor);
@@ -717,7 +729,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         const Layer *fl = i == np->last ? &np->fwd_last : l;
-        unsigned a = part_args(fl, PART_FWD, !np->trains);
+        unsigned a = part_args(e, fl, PART_FWD, !np->trains);
         if (np->trains) {
             snprintf(inb, sizeof inb, "%s", i ? saved_out(net, np, i - 1) : "input");
             snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
@@ -735,7 +747,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             Layer split = *fl;
             split.act = ACT_NONE;
             c.out = pre;
-            emit_call(e, l, "fwd", part_args(&split, PART_FWD, 0), c, NULL);
+            emit_call(e, l, "fwd", part_args(e, &split, PART_FWD, 0), c, NULL);
             c.in = pre;
             c.out = outb;
             emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
@@ -909,8 +921,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
         if (layer_has_params(l))
-            emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
-        unsigned a = part_args(l, PART_BWD_INPUT, 0);
+            emit_call(e, l, "bwd_params", part_args(e, l, PART_BWD_PARAMS, 0), c, NULL);
+        unsigned a = part_args(e, l, PART_BWD_INPUT, 0);
         if (i == 0) {
             c.gin = "grad_input";
             if (!open) {

@@ -41,16 +41,31 @@ int plan_has_pre(const Layer *l)
     return (l->kind == L_CONV2D || l->kind == L_DENSE) && l->act == ACT_LEAKY_RELU && l->alpha < 0;
 }
 
+long long plan_scratch(const Layer *l, Dtype dt, Part part)
+{
+    return l->kind == L_CONV2D ? gen_conv2d_scratch(l, dt, part) : 0;
+}
+
 WsPlan plan_workspace(const Net *net, int inference_only)
 {
-    WsPlan w = {0, 0, 0, shape_size(net->input)};
+    WsPlan w = {0, 0, 0, shape_size(net->input), 0};
+    int trains = plan_trains(net, inference_only);
     for (int i = 0; i < net->nlayers; i++) {
-        long long n = shape_size(net->layers[i].out);
+        const Layer *l = &net->layers[i];
+        long long n = shape_size(l->out);
         if (n > w.max_tensor)
             w.max_tensor = n;
+        /* the parts the mode runs (backward parts: training only); a split leaky_relu
+         * forward (plan_has_pre) differs only in its activation, not its scratch */
+        for (int p = PART_FWD; p <= (trains ? PART_BWD_INPUT : PART_FWD); p++) {
+            long long s = plan_scratch(l, net->dtype, (Part)p);
+            if (s > w.scratch)
+                w.scratch = s;
+        }
     }
-    if (!plan_trains(net, inference_only)) {
-        w.nreal = 2 * w.max_tensor;                 /* buf_a, buf_b */
+    w.nreal = w.scratch;                            /* scratch (first) */
+    if (!trains) {
+        w.nreal += 2 * w.max_tensor;                /* buf_a, buf_b */
     } else {
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];

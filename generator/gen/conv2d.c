@@ -101,11 +101,12 @@ static const char *iloop(const Conv *c, int u, char *s, size_t n)
  * Each sum keeps the order of the comment at the top of this file: the padded taps
  * add exact zeros, which change no sum, so every mode gives the same bits. */
 
-#define FAST_MAX_STACK (512 * 1024)  /* bytes of local buffers per layer function */
+#define FAST_MAX_SCRATCH (512 * 1024) /* bytes of workspace scratch per layer function */
 #define VEC_MAX_BYTES 64             /* the widest vectors the preamble uses */
 
 static int vlmax(const Emitter *e) { return VEC_MAX_BYTES / real_bytes(e->dtype); }
 static int roundup(int n, int m) { return (n + m - 1) / m * m; }
+static long long roundup_ll(long long n, int m) { return (n + m - 1) / m * m; }
 
 /* A full-width correlation: dst[o][i][j] = (bias) + sum over ci, then taps (in the
  * order of the tap list), of w[o * SO + ci * SI + woff[t]] * src[ci][i + ?][j + ?]. */
@@ -117,7 +118,7 @@ typedef struct FW {
     int SO, SI;           /* weight strides: output channel, input channel */
     int DHt, DWt, cr, cc; /* dst [Cout][DHt][DWt] = full row i + cr, column j + cc */
     int P, PR, NV, KB;
-    long long xs;         /* source buffer elements */
+    long long xs;         /* source buffer elements (a multiple of the widest vector) */
 } FW;
 
 static void fw_geometry(const Emitter *e, FW *f)
@@ -143,19 +144,20 @@ static void fw_geometry(const Emitter *e, FW *f)
     f->KB = (f->Cout + nb - 1) / nb;
     long long need = (long long)(f->Cin - 1) * f->SH * f->SW + (long long)f->cr * f->SW + f->PR + maxoff;
     long long all = (long long)f->Cin * f->SH * f->SW;
-    f->xs = need > all ? need : all;
+    f->xs = roundup_ll(need > all ? need : all, vm);
 }
 
-static long long fw_stack(const Emitter *e, const FW *f)
+/* elements of the workspace scratch (xp, then of) */
+static long long fw_scratch(const FW *f)
 {
-    return (f->xs + (long long)f->KB * f->PR) * real_bytes(e->dtype);
+    return f->xs + (long long)f->KB * f->PR;
 }
 
-/* memset + copy of src [C][Hi][Wi] into buf [C][SH][SW] at (r0, c0) */
-static void emit_pad_copy(Emitter *e, const char *buf, const char *src, int C, int SH, int SW,
-                          int Hi, int Wi, int r0, int c0)
+/* memset of buf's n elements + copy of src [C][Hi][Wi] into buf [C][SH][SW] at (r0, c0) */
+static void emit_pad_copy(Emitter *e, const char *buf, long long n, const char *src, int C,
+                          int SH, int SW, int Hi, int Wi, int r0, int c0)
 {
-    emitf(e, "memset(%s, 0, sizeof %s);", buf, buf);
+    emitf(e, "memset(%s, 0, %lld * sizeof(%s));", buf, n, e->real);
     emitf(e, "for (c = 0; c < %d; c++)", C);
     emitf(e, "    for (y = 0; y < %d; y++)", Hi);
     emitf(e, "        memcpy(%s + %s, %s + %s, %d * sizeof(%s));", buf,
@@ -246,11 +248,11 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
 static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src, const char *w,
                     const char *dst, int bias, int act)
 {
-    emitf(e, "%s xp[%lld];", e->real, f->xs);
-    emitf(e, "%s of[%d];", e->real, f->KB * f->PR);
+    emitf(e, "%s *const xp = scratch;", e->real);
+    emitf(e, "%s *const of = scratch + %lld;", e->real, f->xs);
     emitf(e, "const %s_vec vz = {0};", e->P);
     emitf(e, "int c, y, p, a, i, j, k;");
-    emit_pad_copy(e, "xp", src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
+    emit_pad_copy(e, "xp", f->xs, src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
     if (nfull) {
         emitf(e, "for (k = 0; k < %d; k += %d) {", nfull * f->KB, f->KB);
@@ -332,7 +334,7 @@ static int fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     int n = c->g.KH * c->g.KW;
     int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
     FW f = input_grad ? fw_input(e, c, off, woff) : fw_forward(e, c, off, woff);
-    int ok = fw_stack(e, &f) <= FAST_MAX_STACK;
+    int ok = fw_scratch(&f) * real_bytes(e->dtype) <= FAST_MAX_SCRATCH;
     if (ok) {
         if (input_grad)
             fw_emit(e, l, &f, "g", "w", "gin", 0, 0);
@@ -344,6 +346,14 @@ static int fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     return ok;
 }
 
+/* fast_params' padded input copy xp: elements, rounded up to the widest vector */
+static long long params_xs(const Emitter *e, const Conv *c)
+{
+    const Win *g = &c->g;
+    int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
+    return roundup_ll((long long)c->C * SH * SW, vlmax(e));
+}
+
 /* dL/dweight (and bias): output channels in the lanes. */
 static int fast_params(Emitter *e, const Layer *l, const Conv *c)
 {
@@ -351,17 +361,17 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
     const char *R = e->real, *V = e->P;
     int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
     int N = g->OH * g->OW, KV = roundup(c->K, vlmax(e)), taps = g->KH * g->KW;
-    long long xs = (long long)c->C * SH * SW;
-    if ((xs + (long long)N * KV + vlmax(e)) * real_bytes(e->dtype) > FAST_MAX_STACK)
+    long long xs = params_xs(e, c);
+    if ((xs + (long long)N * KV) * real_bytes(e->dtype) > FAST_MAX_SCRATCH)
         return 0;
-    emitf(e, "%s xp[%lld];", R, xs);
-    emitf(e, "%s gt[%d];", R, N * KV);
+    emitf(e, "%s *const xp = scratch;", R);
+    emitf(e, "%s *const gt = scratch + %lld;", R, xs);
     emitf(e, "%s t[%s_VL];", R, V);
     emitf(e, "const %s_vec vz = {0};", V);
     emitf(e, "int c, y, n, k, kv, l, i, j;");
-    emit_pad_copy(e, "xp", "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
+    emit_pad_copy(e, "xp", xs, "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
     if (KV > c->K)
-        emitf(e, "memset(gt, 0, sizeof gt);");
+        emitf(e, "memset(gt, 0, %d * sizeof(%s));", N * KV, R);
     emitf(e, "for (n = 0; n < %d; n++)", N);
     emitf(e, "    for (k = 0; k < %d; k++)", c->K);
     emitf(e, "        gt[n * %d + k] = g[k * %d + n];", KV, N);
@@ -816,4 +826,32 @@ void gen_conv2d_backward(Emitter *e, const Layer *l)
             input_loops(e, &c, l->unroll == U_KERNEL);
     }
     conv_free(&c);
+}
+
+/* Elements of workspace scratch the part's fast path uses (0: no fast path, no
+ * scratch). Mirrors the choices of gen_conv2d_forward/backward above. */
+long long gen_conv2d_scratch(const Layer *l, Dtype dt, Part part)
+{
+    Emitter e;
+    memset(&e, 0, sizeof e);
+    e.dtype = dt;
+    Conv c = conv_of(l);
+    long long n = 0;
+    if (l->unroll != U_FULL && fast_ok(l, &c)) {
+        if (part == PART_BWD_PARAMS) {
+            const Win *g = &c.g;
+            n = params_xs(&e, &c) + (long long)g->OH * g->OW * roundup(c.K, vlmax(&e));
+        } else {
+            int nt = c.g.KH * c.g.KW;
+            int *off = malloc(sizeof(int) * (size_t)nt), *woff = malloc(sizeof(int) * (size_t)nt);
+            FW f = part == PART_BWD_INPUT ? fw_input(&e, &c, off, woff) : fw_forward(&e, &c, off, woff);
+            n = fw_scratch(&f);
+            free(off);
+            free(woff);
+        }
+        if (n * real_bytes(dt) > FAST_MAX_SCRATCH)
+            n = 0;
+    }
+    conv_free(&c);
+    return n;
 }
