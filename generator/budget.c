@@ -22,7 +22,7 @@
  *
  * Per layer, in spec order, each layer adds its parameters (RAM or flash), its
  * gradient, its share of the workspace (its saved output and argmax, or the growth of
- * the ping-pong buffers) and its functions' code; the fixed part (input array, the
+ * the ping-pong buffers; the growth of the shared scratch) and its functions' code; the fixed part (input array, the
  * non-layer functions) comes first. The first layer whose running total passes a
  * limit is the one named in the error. The last running total is the whole. */
 #include <stdlib.h>
@@ -179,7 +179,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     B.flash_cum = calloc((size_t)n + 1, sizeof *B.flash_cum);
     B.ram_base = shape_size(net->input) * rb;
     B.flash_base = fixed + B.tables;
-    long long ram = B.ram_base, flash = B.flash_base, maxt = shape_size(net->input);
+    long long ram = B.ram_base, flash = B.flash_base, maxt = shape_size(net->input), maxs = 0;
     for (int i = 0; i < n; i++) {
         const Layer *l = &net->layers[i];
         long long p = (l->nweight + l->nbias) * rb, out = shape_size(l->out);
@@ -188,6 +188,13 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         long long grow = out > maxt ? out - maxt : 0;
         maxt += grow;
         ram += 2 * grow * rb;                  /* ping-pong buffers (activations or gradients) */
+        for (int pt = PART_FWD; pt <= (B.trains ? PART_BWD_INPUT : PART_FWD); pt++) {
+            long long s = plan_scratch(l, net->dtype, (Part)pt);
+            if (s > maxs) {
+                ram += (s - maxs) * rb;        /* the shared scratch grows */
+                maxs = s;
+            }
+        }
         if (B.trains) {
             ram += out * rb;                   /* act_<name> */
             if (l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL)

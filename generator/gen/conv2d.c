@@ -88,8 +88,9 @@ static const char *iloop(const Conv *c, int u, char *s, size_t n)
 /* ---------------------------------------------------------------- fast path
  * Stride 1 (any dilation and padding), in `kernel` mode (which `auto` picks for
  * convolutions with small windows): GNU C vectors (see the file's preamble) over
- * "full-width" rows. With the input copied, zero-padded, into a local buffer whose rows
- * are Wp = W + left + right wide, output (i, j) sits at p = i * Wp + j of a flattened
+ * "full-width" rows. With the input copied, zero-padded, into a buffer (in the
+ * workspace's scratch, see gen_conv2d_scratch) whose rows are Wp = W + left + right
+ * wide, output (i, j) sits at p = i * Wp + j of a flattened
  * full-width output, and tap (u, v) of every output reads the padded input at p plus
  * a constant, so one long vector loop over p serves all rows; the columns j >= OW are
  * computed and thrown away. Blocks of several output channels x several vectors of p
@@ -188,7 +189,9 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
         emitf(e, "%s", t.data);
         buf_free(&t);
     }
-    {
+    emitf(e, "for (c = 0; c < %d; c++) {", f->Cin);
+    e->indent++;
+    {   /* the loads, declared in the loop that uses them (cppcheck variableScope) */
         Buf t = {0};
         buf_printf(&t, "%s_vec ", V);
         for (int q = 0; q < f->NV; q++)
@@ -197,8 +200,6 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
         emitf(e, "%s", t.data);
         buf_free(&t);
     }
-    emitf(e, "for (c = 0; c < %d; c++) {", f->Cin);
-    e->indent++;
     emitf(e, "const %s *xc = xp + %s + p;", e->real, lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL));
     emitf(e, "const %s *wc = %s + %s * %d + c * %d;", e->real, w, k, f->SO, f->SI);
     for (int t = 0; t < f->ntap; t++) {
@@ -235,12 +236,11 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
         emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
         emitf(e, "        memcpy(%s + ((%s + a) * %d + i) * %d, of + %s, %d * sizeof(%s));", dst, k,
               f->DHt, f->DWt, lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), f->DWt, e->real);
-        emitf(e, "(void)j;");
         return;
     }
     emitf(e, "for (a = 0; a < %d; a++)", kb);
     emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
-    emitf(e, "        for (j = 0; j < %d; j++)", f->DWt);
+    emitf(e, "        for (int j = 0; j < %d; j++)", f->DWt);
     emitf(e, "            %s[((%s + a) * %d + i) * %d + j] = %s;", dst, k, f->DHt, f->DWt,
           act ? act_expr(e, l->act, l->alpha, nm) : nm);
 }
@@ -251,7 +251,7 @@ static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src, co
     emitf(e, "%s *const xp = scratch;", e->real);
     emitf(e, "%s *const of = scratch + %lld;", e->real, f->xs);
     emitf(e, "const %s_vec vz = {0};", e->P);
-    emitf(e, "int c, y, p, a, i, j, k;");
+    emitf(e, "int c, y, p, a, i, k;");
     emit_pad_copy(e, "xp", f->xs, src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
     if (nfull) {
