@@ -378,9 +378,9 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
     emitf(e, "for (kv = 0; kv < %d; kv += %s_VL) {", KV, V);
     e->indent++;
     if (l->nbias) {
-        emitf(e, "%s_vec sb = vz, bv;", V);
+        emitf(e, "%s_vec sb = vz;", V);
         emitf(e, "for (n = 0; n < %d; n++) {", N);
-        emitf(e, "    bv = %s_VLD(gt + n * %d + kv);", V, KV);
+        emitf(e, "    const %s_vec bv = %s_VLD(gt + n * %d + kv);", V, V, KV);
         emitf(e, "    sb += bv;");
         emitf(e, "}");
         emitf(e, "%s_VST(t, sb);", V);
