@@ -203,12 +203,12 @@ static void gin_body(Emitter *e, int nv, const void *ctx)
         return;
     }
     for (int q = 0; q < nv; q++)
-        emitf(e, "%s_vec s%d = vz, w%d;", V, q, q);
+        emitf(e, "%s_vec s%d = vz;", V, q);
     emitf(e, "for (o = 0; o < %d; o++) {", d->O);
     e->indent++;
     emitf(e, "const %s go = g[o];", R);
     for (int q = 0; q < nv; q++) {
-        emitf(e, "w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", q, V, d->I, q, V);
+        emitf(e, "const %s_vec w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", V, q, V, d->I, q, V);
         emitf(e, "s%d += w%d * go;", q, q);
     }
     e->indent--;
