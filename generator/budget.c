@@ -35,6 +35,7 @@ static struct {
     long long ram, flash;
     long long ram_base, flash_base;
     long long *ram_cum, *flash_cum;  /* running totals after each layer */
+    long long *scratch;              /* bytes of workspace scratch each layer's functions use */
 } B;
 
 long long budget_parse_bytes(const char *s)
@@ -152,6 +153,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     int rb = real_bytes(net->dtype);
     free(B.ram_cum);
     free(B.flash_cum);
+    free(B.scratch);
     memset(&B, 0, sizeof B);
     B.on = net->ram_limit > 0 || net->flash_limit > 0;
     B.trains = plan_trains(net, opt->inference_only);
@@ -177,6 +179,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     /* running totals */
     B.ram_cum = calloc((size_t)n + 1, sizeof *B.ram_cum);
     B.flash_cum = calloc((size_t)n + 1, sizeof *B.flash_cum);
+    B.scratch = calloc((size_t)n + 1, sizeof *B.scratch);
     B.ram_base = shape_size(net->input) * rb;
     B.flash_base = fixed + B.tables;
     long long ram = B.ram_base, flash = B.flash_base, maxt = shape_size(net->input), maxs = 0;
@@ -190,6 +193,8 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         ram += 2 * grow * rb;                  /* ping-pong buffers (activations or gradients) */
         for (int pt = PART_FWD; pt <= (B.trains ? PART_BWD_INPUT : PART_FWD); pt++) {
             long long s = plan_scratch(l, net->dtype, (Part)pt);
+            if (s * rb > B.scratch[i])
+                B.scratch[i] = s * rb;
             if (s > maxs) {
                 ram += (s - maxs) * rb;        /* the shared scratch grows */
                 maxs = s;
@@ -324,8 +329,9 @@ void budget_json(FILE *out, const Net *net)
             B.ram, net->ram_limit, B.flash, net->flash_limit, B.params,
             B.const_weights ? "true" : "false", B.grad, B.ws, B.io, B.code);
     for (int i = 0; i < net->nlayers; i++)
-        fprintf(out, "%s{\"name\": \"%s\", \"ram_cumulative\": %lld, \"flash_cumulative\": %lld}",
-                i ? ", " : "", net->layers[i].name, B.ram_cum[i], B.flash_cum[i]);
+        fprintf(out, "%s{\"name\": \"%s\", \"ram_cumulative\": %lld, \"flash_cumulative\": %lld, "
+                "\"scratch_bytes\": %lld}", i ? ", " : "", net->layers[i].name, B.ram_cum[i],
+                B.flash_cum[i], B.scratch[i]);
     fprintf(out, "]}");
 }
 

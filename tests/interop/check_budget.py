@@ -46,15 +46,20 @@ def model_ram(rep, trains, const_weights):
     return (0 if const_weights else params) + (params if trains else 0) + ws + (n_in + n_out) * rb
 
 
-def ram_running(rep, trains):
+def ram_running(rep, trains, scratch):
     """Running RAM after each layer in spec order (README): the input array first; each
-    layer adds its params and gradients, its saved output and argmax (training) and the
-    growth of the two ping-pong buffers; the last total is the whole."""
+    layer adds its params and gradients, its saved output and argmax (training), the
+    growth of the two ping-pong buffers and the growth of the workspace's shared scratch
+    (scratch: each layer's scratch bytes, from the budget's layers); the last total is
+    the whole."""
     rb = 8 if rep["dtype"] == "float64" else 4
     ram = rep["input"][0] * rep["input"][1] * rep["input"][2] * rb
     maxt = ram // rb
+    maxs = 0
     out = []
-    for l in rep["layers"]:
+    for l, s in zip(rep["layers"], scratch):
+        ram += max(0, s - maxs)
+        maxs = max(maxs, s)
         p = l["params"] * rb
         ram += p + (p if trains else 0)
         n = 1
@@ -110,7 +115,7 @@ def main():
             if b["ram_bytes"] != want:
                 why = "%s%s: report RAM %d, the model %d" % (spec, " -i" if inf else "", b["ram_bytes"], want)
                 break
-            run_ = ram_running(r, trains)
+            run_ = ram_running(r, trains, [l["scratch_bytes"] for l in b["layers"]])
             got = [l["ram_cumulative"] for l in b["layers"]]
             exp = [min(v, want) for v in run_[:-1]] + [want]
             if got != exp:
@@ -139,7 +144,8 @@ def main():
 
     # ---- generation fails: exit 1, positioned error naming the layer, nothing written
     why = None
-    run_ = ram_running(rep, True)
+    bl = json.loads(run([cnngen, lenet, "--ram-limit", "1G", "--report", "--format", "json"]).stdout)
+    run_ = ram_running(rep, True, [l["scratch_bytes"] for l in bl["budget"]["layers"]])
     limit = 65536
     first = next(i for i, v in enumerate(run_) if v > limit)
     layer = rep["layers"][first]
