@@ -24,14 +24,14 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int 
     int I16 = I / LANES * LANES;
     for (int r = 0; r < rows; r++)
         emitf(e, "%s_vec a%d[%d / %s_VL];", V, r, LANES, V);
-    emitf(e, "for (q = 0; q < %d / %s_VL; q++) {", LANES, V);
+    emitf(e, "for (int q = 0; q < %d / %s_VL; q++) {", LANES, V);
     for (int r = 0; r < rows; r++)
         emitf(e, "    a%d[q] = vz;", r);
     emitf(e, "}");
     if (I16) {
-        emitf(e, "for (i = 0; i < %d; i += %d) {", I16, LANES);
+        emitf(e, "for (int i = 0; i < %d; i += %d) {", I16, LANES);
         e->indent++;
-        emitf(e, "for (q = 0; q < %d / %s_VL; q++) {", LANES, V);
+        emitf(e, "for (int q = 0; q < %d / %s_VL; q++) {", LANES, V);
         e->indent++;
         emitf(e, "%s_vec x, wv;", V);
         emitf(e, "x = %s_VLD(in + i + q * %s_VL);", V, V);
@@ -50,7 +50,7 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int 
         emitf(e, "{");
         e->indent++;
         emitf(e, "%s t[%d], s;", R, LANES);
-        emitf(e, "for (q = 0; q < %d / %s_VL; q++)", LANES, V);
+        emitf(e, "for (int q = 0; q < %d / %s_VL; q++)", LANES, V);
         emitf(e, "    %s_VST(t + q * %s_VL, a%d[q]);", V, V, r);
         for (int i = I16; i < I; i++)
             emitf(e, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, o0, 0, NULL), i);
@@ -58,9 +58,9 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int 
             emitf(e, "s = b[%s];", ob);
         else
             emitf(e, "s = 0;");
-        emitf(e, "for (q = 0; q < 8; q++)");
+        emitf(e, "for (int q = 0; q < 8; q++)");
         emitf(e, "    t[q] += t[q + 8];");
-        emitf(e, "for (q = 0; q < 4; q++)");
+        emitf(e, "for (int q = 0; q < 4; q++)");
         emitf(e, "    t[q] += t[q + 4];");
         emitf(e, "t[0] += t[2];");
         emitf(e, "t[1] += t[3];");
@@ -76,7 +76,7 @@ static void fwd_loops(Emitter *e, const Layer *l)
 {
     int O = l->units, I = (int)shape_size(l->in);
     emitf(e, "const %s_vec vz = {0};", e->P);
-    emitf(e, "int o, i, q;");
+    emitf(e, "int o;");
     int nfull = O / ROWS, rem = O % ROWS;
     if (nfull) {
         emitf(e, "for (o = 0; o < %d; o += %d) {", nfull * ROWS, ROWS);
@@ -93,8 +93,6 @@ static void fwd_loops(Emitter *e, const Layer *l)
         e->indent--;
         emitf(e, "}");
     }
-    if (I < LANES)
-        emitf(e, "(void)i;");
 }
 
 /* the lanes' sum as the generated loops add them: T(r, s) = (T(r, 2s) + T(r + s, 2s)),
