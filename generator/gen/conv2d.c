@@ -432,6 +432,18 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
     return 1;
 }
 
+/* `if (...) {` for the output rows i where tap row u is inside the input: only the
+ * bounds that cut (a bound the loop already implies would be a constant condition) */
+static void emit_row_guard(Emitter *e, const Conv *c, int u)
+{
+    if (c->ilo[u] > 0 && c->ihi[u] < c->g.OH)
+        emitf(e, "if (i >= %d && i < %d) {", c->ilo[u], c->ihi[u]);
+    else if (c->ilo[u] > 0)
+        emitf(e, "if (i >= %d) {", c->ilo[u]);
+    else
+        emitf(e, "if (i < %d) {", c->ihi[u]);
+}
+
 /* ---------------------------------------------------------------- forward */
 
 static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
@@ -479,7 +491,7 @@ static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
             if (c->ihi[u] <= c->ilo[u])
                 continue;
             if (guard) {
-                emitf(e, "if (i >= %d && i < %d) {", c->ilo[u], c->ihi[u]);
+                emit_row_guard(e, c, u);
                 e->indent++;
             }
             emitf(e, "x = in + (%s) * %d;", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL),
@@ -743,7 +755,7 @@ static void input_loops(Emitter *e, const Conv *c, int kernel)
             if (c->ihi[u] <= c->ilo[u])
                 continue;
             if (guard) {
-                emitf(e, "if (i >= %d && i < %d) {", c->ilo[u], c->ihi[u]);
+                emit_row_guard(e, c, u);
                 e->indent++;
             }
             emitf(e, "x = gin + (%s) * %d;", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL),
