@@ -6,7 +6,9 @@
  * scalars and pointers: 8 bytes; a P_vec: as wide as the target's vectors, with
  * P_VL = vector bytes / sizeof(P_real) lanes: the largest figure over no vectors,
  * 16, 32 and 64 bytes counts) and 8 bytes per parameter, all of it twice (optimizers
- * keep copies, spill vector temporaries and inline callees), plus 1 KiB of frame
+ * keep copies, spill vector temporaries and inline callees), plus one vector per
+ * distinct constant-subscript read (`w[12]`) in a function with vector locals (a
+ * loop-invariant weight the compiler may broadcast, hoist and spill), plus 1 KiB of frame
  * (return address, saved registers, alignment); `static` locals live elsewhere and do
  * not count. A function's "max" includes the deepest chain of generated functions it
  * calls (the generated code does not recurse). The "max" figures bound what gcc and
@@ -24,6 +26,7 @@
 typedef struct SFn {
     char name[128];
     long long self, total;
+    long long bcast;           /* hoisted broadcasts (bc_scan), counted once */
     int *callees, ncallees;
     int state;                 /* 0 new, 1 visiting, 2 done */
 } SFn;
@@ -35,6 +38,74 @@ static int real_sz;
 static int vbytes;             /* the vector width being assumed (see stack_compute) */
 
 static int ident_char(int c) { return isalnum(c) || c == '_'; }
+
+/* Loop-invariant scalars a compiler may broadcast into vectors: in a function with
+ * vector locals, every distinct `name[N]` (N a literal) the body reads may become one
+ * vector hoisted out of the loops and spilled (gcc and clang do so with the fast conv
+ * layers' weights), so it counts one vector. Hashes of those seen in the current body: */
+static unsigned long long *bc;
+static size_t nbc, capbc;
+
+static void bc_scan(const char *l, const char *e)
+{
+    for (const char *p = l; p < e; p++) {
+        if (!ident_char((unsigned char)*p) || isdigit((unsigned char)*p) ||
+            (p > l && ident_char((unsigned char)p[-1])))
+            continue;
+        const char *q = p;
+        while (q < e && ident_char((unsigned char)*q))
+            q++;
+        const char *r = q;
+        if (r < e && *r == '[' && r + 1 < e && isdigit((unsigned char)r[1])) {
+            r++;
+            while (r < e && isdigit((unsigned char)*r))
+                r++;
+            if (r < e && *r == ']') {
+                unsigned long long h = 1469598103934665603ULL;
+                for (const char *c = p; c <= r; c++)
+                    h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+                if (nbc == capbc) {
+                    size_t nc = capbc ? 2 * capbc : 256;
+                    unsigned long long *n2 = realloc(bc, nc * sizeof *bc);
+                    if (!n2)
+                        return;
+                    bc = n2;
+                    capbc = nc;
+                }
+                bc[nbc++] = h;
+            }
+        }
+        p = q - 1;
+    }
+}
+
+static int cmp_ull(const void *a, const void *b)
+{
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* distinct hashes collected, and the collection emptied */
+static long long bc_take(void)
+{
+    long long n = 0;
+    qsort(bc, nbc, sizeof *bc, cmp_ull);
+    for (size_t i = 0; i < nbc; i++)
+        n += i == 0 || bc[i] != bc[i - 1];
+    nbc = 0;
+    return n;
+}
+
+/* the line declares a P_vec local */
+static int vec_decl(const char *s, const char *e)
+{
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    if (e - s > 6 && !strncmp(s, "const ", 6))
+        s += 6;
+    size_t pl = strlen(prefix_s);
+    return (size_t)(e - s) > pl + 5 && !strncmp(s, prefix_s, pl) && !strncmp(s + pl, "_vec ", 5);
+}
 
 /* element size of a type word, 0 if the word is no type */
 static int type_size(const char *w, size_t n)
@@ -186,6 +257,9 @@ static long long total_of(int i)
 
 void stack_free(void)
 {
+    free(bc);
+    bc = NULL;
+    nbc = capbc = 0;
     for (int i = 0; i < nfns; i++)
         free(fns[i].callees);
     free(fns);
@@ -213,11 +287,12 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
     for (int wi = 0; wi < 4; wi++) {
     vbytes = widths[wi] ? widths[wi] : real_sz;
     for (int i = 0; i < nfns; i++)
-        fns[i].self = 0;
+        fns[i].self = fns[i].bcast = 0;
     /* pass 1: function definitions - a line at column 0 with '(' whose body opens
      * with a '{' line at column 0; pass 2: bodies */
     for (int pass = 1; pass <= 2; pass++) {
-        int cur = -1, in_body = 0, nparams = 0;
+        int cur = -1, in_body = 0, nparams = 0, has_vec = 0;
+        nbc = 0;
         for (const char *l = src; l < end;) {
             const char *e = memchr(l, '\n', (size_t)(end - l));
             if (!e)
@@ -259,11 +334,18 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
                     fns[cur].self = 8LL * nparams;
             } else if (*l == '{' && cur >= 0) {
                 in_body = 1;
+                has_vec = 0;
+                nbc = 0;
             } else if (*l == '}' && in_body) {
+                long long nb = bc_take();
+                if (has_vec && pass == 2 && cur >= 0)
+                    fns[cur].bcast = sat_mul(nb, vbytes);
                 in_body = 0;
                 cur = -1;
             } else if (in_body && pass == 2 && cur >= 0) {
                 fns[cur].self = sat_add(fns[cur].self, decl_bytes(l, e));
+                has_vec |= vec_decl(l, e);
+                bc_scan(l, e);
                 for (const char *p = l; p < e; p++) {      /* calls */
                     if (!ident_char((unsigned char)*p) || (p > l && ident_char((unsigned char)p[-1])))
                         continue;
@@ -297,9 +379,11 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
     }
     if (!best)
         best = calloc(STACK_MAXFN, sizeof *best);
-    for (int i = 0; best && i < nfns; i++)
-        if (sat_add(STACK_FRAME, sat_mul(2, fns[i].self)) > best[i])
-            best[i] = sat_add(STACK_FRAME, sat_mul(2, fns[i].self));
+    for (int i = 0; best && i < nfns; i++) {
+        long long b = sat_add(sat_add(STACK_FRAME, sat_mul(2, fns[i].self)), fns[i].bcast);
+        if (b > best[i])
+            best[i] = b;
+    }
     }
     for (int i = 0; best && i < nfns; i++)
         fns[i].self = best[i];
