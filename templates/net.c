@@ -26,9 +26,10 @@ typedef PFX_real PFX_vec;
 #define PFX_VL 1
 #define PFX_VRELU(v) ((v) > 0 ? (v) : 0)
 #endif
-/* load and store one vector at any PFX_real address */
+/* load and store one vector at any PFX_real address (the store as a statement; through
+ * memcpy, which compilers turn into one vector store) */
 #define PFX_VLD(p) (*(const PFX_vec *)(const void *)(p))
-#define PFX_VST(p, v) (*(PFX_vec *)(void *)(p) = (v))
+#define PFX_VST(p, v) do { const PFX_vec vst_ = (v); memcpy((p), &vst_, sizeof vst_); } while (0)
 
 /* ================================================================ layers */
 /*@layers@*/

@@ -76,19 +76,18 @@ static void fwd_loops(Emitter *e, const Layer *l)
 {
     int O = l->units, I = (int)shape_size(l->in);
     emitf(e, "const %s_vec vz = {0};", e->P);
-    emitf(e, "int o;");
     int nfull = O / ROWS, rem = O % ROWS;
     if (nfull) {
-        emitf(e, "for (o = 0; o < %d; o += %d) {", nfull * ROWS, ROWS);
+        emitf(e, "for (int o = 0; o < %d; o += %d) {", nfull * ROWS, ROWS);
         e->indent++;
         fwd_block(e, l, ROWS, "o", I);
         e->indent--;
         emitf(e, "}");
     }
     if (rem) {
-        emitf(e, "o = %d;", nfull * ROWS);
         emitf(e, "{");
         e->indent++;
+        emitf(e, "const int o = %d;", nfull * ROWS);
         fwd_block(e, l, rem, "o", I);
         e->indent--;
         emitf(e, "}");

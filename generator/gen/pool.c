@@ -194,44 +194,70 @@ static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
         emitf(e, "    }");
     } else {
         emitf(e, "const int q0 = %s;", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
-        int padded = p->rows_padded || p->cols_padded;
+        /* max: the first valid tap starts m (and a); a later tap compares with a < 0
+         * ("none yet") only while no unconditional tap has come before it */
+        int ntap = g->KH * g->KW, first = -1, last = -1, reads = 0, seen = 0;
+        for (int t = 0; t < ntap; t++)
+            if (!tap_never(p, t / g->KW, t % g->KW)) {
+                if (first < 0)
+                    first = t;
+                else if (!seen)
+                    reads = 1;
+                if (!tap_cond(p, t / g->KW, t % g->KW)[0])
+                    seen = 1;
+                last = t;
+            }
+        int first_uncond = first >= 0 && !tap_cond(p, first / g->KW, first % g->KW)[0];
         if (p->kind == L_MAXPOOL) {
-            if (padded) {
-                emitf(e, "%s m = 0;", R);
-                emitf(e, "int a = -1;");
-            } else {
-                emitf(e, "%s m = x[q0];", R);
+            char q[64];
+            snprintf(q, sizeof q, "%s", lx(first >= 0 ? first / g->KW * g->DH * g->W + first % g->KW * g->DW : 0,
+                                           1, "q0", 0, NULL));
+            if (first_uncond) {
+                emitf(e, "%s m = x[%s];", R, q);
                 if (track)
-                    emitf(e, "int a = q0;");
+                    emitf(e, "int a = %s;", q);
+            } else {
+                emitf(e, "%s m = 0;", R);
+                if (track || reads)
+                    emitf(e, "int a = -1;");
             }
         } else {
             emitf(e, "%s s = 0;", R);
         }
+        seen = 0;
         for (int u = 0; u < g->KH; u++)
             for (int v = 0; v < g->KW; v++) {
                 if (tap_never(p, u, v))
                     continue;
+                int t = u * g->KW + v;
                 int off = u * g->DH * g->W + v * g->DW;
                 char q[64];
                 snprintf(q, sizeof q, "%s", lx(off, 1, "q0", 0, NULL));
                 const char *cond = tap_cond(p, u, v);
                 int has_cond = cond[0] != 0;
+                if (p->kind == L_MAXPOOL && t == first && first_uncond) {
+                    seen = 1;
+                    continue;
+                }
                 if (has_cond) {
                     emitf(e, "if (%s) {", cond);
                     e->indent++;
                 }
                 if (p->kind == L_MAXPOOL) {
-                    if (padded)
-                        emitf(e, "if (a < 0 || x[%s] > m) {", q);
-                    else if (u == 0 && v == 0) {
-                        if (has_cond) { e->indent--; emitf(e, "}"); }
-                        continue;
-                    } else
-                        emitf(e, "if (x[%s] > m) {", q);
-                    emitf(e, "    m = x[%s];", q);
-                    if (track || padded)
-                        emitf(e, "    a = %s;", q);
-                    emitf(e, "}");
+                    int write_a = track || (!(seen || !has_cond) && t != last);
+                    if (t == first) {
+                        emitf(e, "m = x[%s];", q);
+                        if (write_a)
+                            emitf(e, "a = %s;", q);
+                    } else {
+                        emitf(e, seen ? "if (x[%s] > m) {" : "if (a < 0 || x[%s] > m) {", q);
+                        emitf(e, "    m = x[%s];", q);
+                        if (write_a)
+                            emitf(e, "    a = %s;", q);
+                        emitf(e, "}");
+                    }
+                    if (!has_cond)
+                        seen = 1;
                 } else if (p->kind == L_AVGPOOL) {
                     emitf(e, "s += x[%s];", q);
                 } else {
