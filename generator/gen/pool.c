@@ -171,8 +171,13 @@ static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
     emitf(e, "const int o = %s;", lx(0, g->OH * g->OW, "c", g->OW, "i", 1, "j", 0, NULL));
     if (!kernel) {
         if (p->kind == L_MAXPOOL) {
-            emitf(e, "int a = %s;", qexpr(g, p->rows_padded ? ULO : NULL, p->cols_padded ? VLO : NULL));
-            emitf(e, "%s m = x[a];", R);
+            const char *q0 = qexpr(g, p->rows_padded ? ULO : NULL, p->cols_padded ? VLO : NULL);
+            if (track) {    /* the argmax only when the backward needs it */
+                emitf(e, "int a = %s;", q0);
+                emitf(e, "%s m = x[a];", R);
+            } else {
+                emitf(e, "%s m = x[%s];", R, q0);
+            }
         } else {
             emitf(e, "%s s = 0;", R);
         }
@@ -183,7 +188,8 @@ static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
         if (p->kind == L_MAXPOOL) {
             emitf(e, "if (x[q] > m) {");
             emitf(e, "    m = x[q];");
-            emitf(e, "    a = q;");
+            if (track)
+                emitf(e, "    a = q;");
             emitf(e, "}");
         } else if (p->kind == L_AVGPOOL) {
             emitf(e, "s += x[q];");
