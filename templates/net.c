@@ -26,10 +26,13 @@ typedef PFX_real PFX_vec;
 #define PFX_VL 1
 #define PFX_VRELU(v) ((v) > 0 ? (v) : 0)
 #endif
-/* load and store one vector at any PFX_real address (the store as a statement; through
- * memcpy, which compilers turn into one vector store) */
+/* load and store one vector at any PFX_real address (the store a function, inlined, so
+ * that static analysers see the destination written) */
 #define PFX_VLD(p) (*(const PFX_vec *)(const void *)(p))
-#define PFX_VST(p, v) do { const PFX_vec vst_ = (v); memcpy((p), &vst_, sizeof vst_); } while (0)
+#if defined(__GNUC__)
+__attribute__((unused))
+#endif
+static inline void PFX_VST(PFX_real *p, PFX_vec v) { *(PFX_vec *)(void *)p = v; }
 
 /* ================================================================ layers */
 /*@layers@*/
