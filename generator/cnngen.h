@@ -312,8 +312,19 @@ typedef struct Emitter {
     Dtype dtype;
     Part part;
     int inference;              /* no backward: max pools record no argmax */
+    int failed;                 /* set by emit_template on a template error */
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
+/* A template hole: the marker slash-star-at NAME at-star-slash in templates/ and the
+ * text that replaces it. */
+typedef struct Hole { const char *name; const char *value; int used; } Hole;
+/* Emits template tname (templates/, embedded) with its holes filled and PFX_ replaced
+ * by the prefix, each line at the emitter's indent. An unknown template or hole, or a
+ * hole given but not used, is an internal error: message on stderr, e->failed set. */
+void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes);
+/* An emitter like e writing into b at indent 0: for a hole whose text is generated
+ * (a hole alone on its line takes the indent of its marker). Merge failed back. */
+Emitter emit_sub(const Emitter *e, Buf *b);
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
  * " + " so lines stay under ~100 columns. */
 void emit_long(Emitter *e, const char *stmt);

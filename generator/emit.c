@@ -241,8 +241,6 @@ void win_jrange(const Win *g, int v, int *lo, int *hi) { orange1(g->W, g->OW, g-
 
 /* ------------------------------------------------------------------ templates */
 
-typedef struct Hole { const char *name; const char *value; int used; } Hole;
-
 static const char *template_text(const char *name)
 {
     for (const struct template_file *t = cnngen_templates; t->name; t++)
@@ -252,15 +250,27 @@ static const char *template_text(const char *name)
 }
 
 /* Copies template `tname` to out, replacing every PFX_ by "<prefix>_" and every
- * hole by its value. A hole is a marker slash-star-at NAME at-star-slash; a hole
- * alone on its line is replaced by the value's lines. Fails (returns -1, message on
- * stderr) on an unknown template or hole, or a hole given but not used. */
+ * hole by its value. A hole is a marker slash-star-at NAME at-star-slash. A hole alone
+ * on its line (only blanks before it) is replaced by the value's lines, each indented
+ * as the marker; an empty value removes the line. A leading comment opened with
+ * slash-star-bang documents the template and is not copied. Fails (returns -1,
+ * message on stderr) on an unknown template or hole, or a hole given but not used. */
 static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix)
 {
     const char *s = template_text(tname);
     if (!s) {
         fprintf(stderr, "cnngen: internal error: no template '%s'\n", tname);
         return -1;
+    }
+    if (strncmp(s, "/*!", 3) == 0) {
+        const char *end = strstr(s, "*/");
+        if (!end) {
+            fprintf(stderr, "cnngen: internal error: unterminated comment in '%s'\n", tname);
+            return -1;
+        }
+        s = end + 2;
+        if (*s == '\n')
+            s++;
     }
     for (int i = 0; i < nholes; i++)
         holes[i].used = 0;
@@ -283,12 +293,29 @@ static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char
             holes[found].used = 1;
             const char *v = holes[found].value;
             s = end + 3;
-            /* a hole alone on its line: drop the line's newline when the value
-             * already ends with one (or is empty) */
-            int alone = (out->len == 0 || out->data[out->len - 1] == '\n') && *s == '\n';
-            buf_puts(out, v);
+            /* alone on its line: only blanks since the last newline, a newline next */
+            size_t ls = out->len;
+            while (ls > 0 && out->data[ls - 1] == ' ')
+                ls--;
+            int alone = (ls == 0 || out->data[ls - 1] == '\n') && *s == '\n';
             size_t vl = strlen(v);
-            if (alone && (vl == 0 || v[vl - 1] == '\n'))
+            if (!alone) {
+                buf_puts(out, v);
+                continue;
+            }
+            size_t ind = out->len - ls;
+            if (vl == 0) {          /* the line goes */
+                out->len = ls;
+                s++;
+                continue;
+            }
+            for (const char *q = v; *q; q++) {
+                buf_putc(out, *q);
+                if (*q == '\n' && q[1] && q[1] != '\n')
+                    for (size_t k = 0; k < ind; k++)
+                        buf_putc(out, ' ');
+            }
+            if (v[vl - 1] == '\n')  /* the value brings its own newline */
                 s++;
             continue;
         }
@@ -307,6 +334,38 @@ static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char
             return -1;
         }
     return 0;
+}
+
+void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes)
+{
+    Buf t = {0};
+    if (fill(&t, tname, holes, nholes, e->P)) {
+        e->failed = 1;
+        buf_free(&t);
+        return;
+    }
+    const char *s = t.data ? t.data : "";
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n)
+            for (int i = 0; i < e->indent; i++)
+                buf_puts(e->b, "    ");
+        for (size_t k = 0; k < n; k++)
+            buf_putc(e->b, s[k]);
+        buf_putc(e->b, '\n');
+        s += n + (nl ? 1 : 0);
+    }
+    buf_free(&t);
+}
+
+Emitter emit_sub(const Emitter *e, Buf *b)
+{
+    Emitter s = *e;
+    s.b = b;
+    s.indent = 0;
+    s.failed = 0;
+    return s;
 }
 
 /* ------------------------------------------------------------------ layer functions */
@@ -1170,6 +1229,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                  {"forward", fwd.data, 0}, {"training", training.data ? training.data : "", 0},
                  {"model", model.data, 0}};
     rc |= fill(c, "net.c", ch, 7, prefix);
+    rc |= e.failed;
 
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);
     buf_free(&initb); buf_free(&fwd); buf_free(&training); buf_free(&model); buf_free(&tdecl);

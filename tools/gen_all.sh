@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# tools/gen_all.sh CNNGEN OUTDIR [NRANDOM]
+# Generates C for every spec in specs/, tests/codegen/specs/, tests/torchref/cases/
+# and NRANDOM (default 60) seeded random specs (tests/torchref/randspec.py), in every
+# unroll mode and both dtypes, plus --inference-only and --prefix variants, into
+# OUTDIR (one .c/.h pair, or an .err file, per case). For refactors of the emitters:
+# generate with the old and the new binary and `diff -r` the two directories; the
+# generated code must stay byte-identical.
+set -u
+CNNGEN=$(realpath "$1")
+OUT=$2
+NRAND=${3:-60}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+RS="$HERE/build/gen_all_specs"   # fixed path: it is named in the generated banners
+mkdir -p "$RS" "$OUT"
+specs=("$HERE"/specs/*.yaml "$HERE"/tests/codegen/specs/*.yaml "$HERE"/tests/torchref/cases/*.yaml)
+for s in $(seq 1 "$NRAND"); do
+  f="$RS/rand$s.yaml"
+  [ -s "$f" ] || (cd "$HERE/tests/torchref" && /usr/bin/python3 randspec.py "$s" "$f") || exit 1
+  specs+=("$f")
+done
+n=0
+for spec in "${specs[@]}"; do
+  base=$(basename "$spec" .yaml)
+  dir=$(basename "$(dirname "$spec")")
+  for u in auto full kernel none; do
+    for dt in float32 float64; do
+      for extra in "" "--inference-only" "--prefix zz"; do
+        tag="${dir}_${base}_${u}_${dt}$(echo "$extra" | tr -d ' -')"
+        if ! "$CNNGEN" "$spec" --unroll "$u" --dtype "$dt" $extra -o "$OUT/$tag.c" \
+             > /dev/null 2> "$OUT/$tag.err"; then
+          :
+        fi
+        [ -s "$OUT/$tag.err" ] || rm -f "$OUT/$tag.err"
+        n=$((n + 1))
+      done
+    done
+  done
+done
+# $RS is kept: its files are the same every run
+echo "gen_all: $n cases in $OUT"
