@@ -2,8 +2,28 @@
  * leaky_relu, softmax) and for the derivative of a fused activation.
  * Derivatives use the saved output y: relu y > 0, leaky_relu y > 0 ? 1 : alpha,
  * sigmoid y (1 - y), tanh 1 - y^2; softmax gin = y (g - sum g y).
- * full: one statement per element; kernel and none: loops. */
+ * full: one statement per element; kernel and none: the loop bodies of
+ * templates/layer_map.c, layer_softmax_fwd.c and layer_softmax_bwd.c. */
+#include <string.h>
+
 #include "cnngen.h"
+
+/* templates/layer_map.c: dst[n] = expr for n < N */
+void emit_map(Emitter *e, long long N, const char *dst, const char *expr)
+{
+    char n[24];
+    sfmt(n, sizeof n, "%lld", N);
+    Hole h[] = {{"n", n, 0}, {"dst", dst, 0}, {"expr", expr, 0}};
+    emit_template(e, "layer_map.c", h, 3);
+}
+
+static void emit_softmax(Emitter *e, const char *tname, long long N)
+{
+    char n[24];
+    sfmt(n, sizeof n, "%lld", N);
+    Hole h[] = {{"real", e->real, 0}, {"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
+    emit_template(e, tname, h, strcmp(tname, "layer_softmax_fwd.c") == 0 ? 3 : 2);
+}
 
 static Act act_of(const Layer *l)
 {
@@ -37,17 +57,7 @@ static void softmax_forward(Emitter *e, const Layer *l)
             emitf(e, "out[%lld] /= s;", n);
         return;
     }
-    emitf(e, "%s m = in[0], s = 0;", R);
-    emitf(e, "int n;");
-    emitf(e, "for (n = 1; n < %lld; n++)", N);
-    emitf(e, "    if (in[n] > m)");
-    emitf(e, "        m = in[n];");
-    emitf(e, "for (n = 0; n < %lld; n++) {", N);
-    emitf(e, "    out[n] = %s(in[n] - m);", mfn(e, "exp"));
-    emitf(e, "    s += out[n];");
-    emitf(e, "}");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    out[n] /= s;");
+    emit_softmax(e, "layer_softmax_fwd.c", N);
 }
 
 static void softmax_backward(Emitter *e, const Layer *l)
@@ -66,12 +76,7 @@ static void softmax_backward(Emitter *e, const Layer *l)
             emitf(e, "gin[%lld] = out[%lld] * (g[%lld] - d);", n, n, n);
         return;
     }
-    emitf(e, "%s d = 0;", R);
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    d += g[n] * out[n];");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    gin[n] = out[n] * (g[n] - d);");
+    emit_softmax(e, "layer_softmax_bwd.c", N);
 }
 
 void gen_activation_forward(Emitter *e, const Layer *l)
@@ -90,9 +95,7 @@ void gen_activation_forward(Emitter *e, const Layer *l)
         }
         return;
     }
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    out[n] = %s;", act_expr(e, a, l->alpha, "in[n]"));
+    emit_map(e, N, "out", act_expr(e, a, l->alpha, "in[n]"));
 }
 
 void gen_activation_backward(Emitter *e, const Layer *l)
@@ -116,9 +119,7 @@ void gen_activation_backward(Emitter *e, const Layer *l)
     }
     char yv[16];
     snprintf(yv, sizeof yv, "%s[n]", y);
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    gin[n] = %s;", act_grad_expr(e, a, l->alpha, yv, "g[n]"));
+    emit_map(e, N, "gin", act_grad_expr(e, a, l->alpha, yv, "g[n]"));
 }
 
 void gen_act_backward_inplace(Emitter *e, const Layer *l)
@@ -133,7 +134,5 @@ void gen_act_backward_inplace(Emitter *e, const Layer *l)
         }
         return;
     }
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    g[n] = %s;", act_grad_expr(e, l->act, l->alpha, "out[n]", "g[n]"));
+    emit_map(e, N, "g", act_grad_expr(e, l->act, l->alpha, "out[n]", "g[n]"));
 }

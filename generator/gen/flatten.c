@@ -1,5 +1,5 @@
 /* gen/flatten.c - C emitters for flatten: NCHW data is already in (c, h, w) order,
- * so forward and backward are copies. */
+ * so forward and backward are copies (loop modes: templates/layer_map.c). */
 #include "cnngen.h"
 
 static void copy(Emitter *e, const Layer *l, const char *dst, const char *src)
@@ -10,9 +10,9 @@ static void copy(Emitter *e, const Layer *l, const char *dst, const char *src)
             emitf(e, "%s[%lld] = %s[%lld];", dst, n, src, n);
         return;
     }
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", N);
-    emitf(e, "    %s[n] = %s[n];", dst, src);
+    char x[32];
+    sfmt(x, sizeof x, "%s[n]", src);
+    emit_map(e, N, dst, x);
 }
 
 void gen_flatten_forward(Emitter *e, const Layer *l) { copy(e, l, "out", "in"); }
