@@ -7,16 +7,19 @@
 # generate with the old and the new binary and `diff -r` the two directories; the
 # generated code must stay byte-identical.
 set -u
+# Spec paths are relative to the checkout (they are named in the generated banners and
+# messages), so two checkouts (git worktrees) give comparable output.
+mkdir -p "$2"
 CNNGEN=$(realpath "$1")
-OUT=$2
+OUT=$(realpath "$2")
 NRAND=${3:-60}
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-RS="$HERE/build/gen_all_specs"   # fixed path: it is named in the generated banners
-mkdir -p "$RS" "$OUT"
-specs=("$HERE"/specs/*.yaml "$HERE"/tests/codegen/specs/*.yaml "$HERE"/tests/torchref/cases/*.yaml)
+cd "$(dirname "$0")/.." || exit 1
+RS=build/gen_all_specs
+mkdir -p "$RS"
+specs=(specs/*.yaml tests/codegen/specs/*.yaml tests/torchref/cases/*.yaml)
 for s in $(seq 1 "$NRAND"); do
   f="$RS/rand$s.yaml"
-  [ -s "$f" ] || (cd "$HERE/tests/torchref" && /usr/bin/python3 randspec.py "$s" "$f") || exit 1
+  [ -s "$f" ] || (cd tests/torchref && /usr/bin/python3 randspec.py "$s" "../../$f") || exit 1
   specs+=("$f")
 done
 n=0
