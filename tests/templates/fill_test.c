@@ -1,0 +1,98 @@
+/* fill_test.c - unit test of the template filler (generator/emit.c: emit_template,
+ * emit_sub). Linked with the generator's sources in place of build/templates.c, so the
+ * templates below are the only ones it knows. Prints PASS/FAIL lines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cnngen.h"
+
+struct template_file { const char *name; const char *text; };
+const struct template_file cnngen_templates[] = {
+    {"plain.c", "/*! doc: not copied.\n * Holes: n, expr */\n"
+                "int n;\nfor (n = 0; n < /*@n@*/; n++)\n    PFX_y[n] = /*@expr@*/;\n"},
+    {"block.c", "{\n    /*@body@*/\n    done();\n}\n"},
+    {"unused.c", "x = 1;\n"},
+    {"unterminated.c", "x = /*@oops;\n"},
+    {NULL, NULL}
+};
+
+static int failures;
+
+static void check(const char *name, int ok, const char *got)
+{
+    if (ok)
+        printf("PASS template %s\n", name);
+    else {
+        printf("FAIL template %s: got [%s]\n", name, got ? got : "(null)");
+        failures++;
+    }
+}
+
+static Emitter emitter(Buf *b, int indent)
+{
+    Emitter e;
+    memset(&e, 0, sizeof e);
+    e.b = b;
+    e.indent = indent;
+    e.P = "net";
+    e.real = "float";
+    return e;
+}
+
+int main(void)
+{
+    Buf b = {0};
+    Emitter e = emitter(&b, 1);
+    Hole h[] = {{"n", "12", 0}, {"expr", "x[n] * 2", 0}};
+    emit_template(&e, "plain.c", h, 2);
+    check("holes, prefix, indent, doc comment dropped",
+          !e.failed && b.data && strcmp(b.data, "    int n;\n    for (n = 0; n < 12; n++)\n"
+                                        "        net_y[n] = x[n] * 2;\n") == 0, b.data);
+
+    /* a generated multi-line hole takes the marker's indent; blank lines stay blank */
+    Buf sub = {0};
+    Emitter s = emit_sub(&e, &sub);
+    emitf(&s, "a();");
+    buf_puts(&sub, "\n");
+    emitf(&s, "if (c)");
+    emitf(&s, "    b();");
+    check("emit_sub starts at indent 0", s.indent == 0 && !s.failed, sub.data);
+    Buf o = {0};
+    Emitter e2 = emitter(&o, 1);
+    Hole hb[] = {{"body", sub.data, 0}};
+    emit_template(&e2, "block.c", hb, 1);
+    check("multi-line hole indented like its marker",
+          !e2.failed && o.data && strcmp(o.data, "    {\n        a();\n\n        if (c)\n"
+                                         "            b();\n        done();\n    }\n") == 0,
+          o.data);
+
+    /* an empty value removes the marker's line */
+    Buf o2 = {0};
+    Emitter e3 = emitter(&o2, 0);
+    Hole he[] = {{"body", "", 0}};
+    emit_template(&e3, "block.c", he, 1);
+    check("empty hole removes its line",
+          !e3.failed && o2.data && strcmp(o2.data, "{\n    done();\n}\n") == 0, o2.data);
+
+    /* errors: unknown hole (template uses a hole not given), hole given but unused,
+     * unknown template, unterminated marker; nothing is written on error */
+    struct { const char *t; Hole h[2]; int n; const char *what; } bad[] = {
+        {"plain.c", {{"n", "1", 0}}, 1, "unknown hole fails"},
+        {"unused.c", {{"n", "1", 0}}, 1, "hole given but unused fails"},
+        {"nosuch.c", {{"n", "1", 0}}, 0, "unknown template fails"},
+        {"unterminated.c", {{"n", "1", 0}}, 0, "unterminated hole fails"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Buf ob = {0};
+        Emitter eb = emitter(&ob, 0);
+        fprintf(stderr, "expected error for '%s': ", bad[i].what);
+        emit_template(&eb, bad[i].t, bad[i].h, bad[i].n);
+        check(bad[i].what, eb.failed == 1 && ob.len == 0, ob.data);
+        buf_free(&ob);
+    }
+    buf_free(&b);
+    buf_free(&sub);
+    buf_free(&o);
+    buf_free(&o2);
+    return failures != 0;
+}
