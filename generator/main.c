@@ -309,6 +309,26 @@ static int pick(const char *opt, const char *val, const char *const *words, int 
     exit(2);
 }
 
+/* headers of ISO C and the common POSIX/glibc ones: a generated header with one of
+ * these names shadows the system's when its directory is on the -I path */
+static int shadows_system_header(const char *base)
+{
+    static const char *const names[] = {
+        "assert.h", "complex.h", "ctype.h", "errno.h", "fenv.h", "float.h", "inttypes.h",
+        "iso646.h", "limits.h", "locale.h", "math.h", "setjmp.h", "signal.h", "stdalign.h",
+        "stdarg.h", "stdatomic.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h",
+        "stdlib.h", "stdnoreturn.h", "string.h", "tgmath.h", "threads.h", "time.h",
+        "uchar.h", "wchar.h", "wctype.h", "features.h", "alloca.h", "endian.h", "fcntl.h",
+        "memory.h", "pthread.h", "sched.h", "strings.h", "unistd.h", "malloc.h", "libgen.h",
+        "dirent.h", "poll.h", "termios.h", "syslog.h", "search.h", "regex.h", "glob.h",
+        "dlfcn.h", "getopt.h", "byteswap.h", "err.h", "error.h", "link.h", "elf.h",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(base, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     Options opt = {0};
@@ -434,6 +454,10 @@ int main(int argc, char **argv)
         const char *s = strrchr(hdr, '/');
         hdr_base = s ? s + 1 : hdr;
         check_out_path(opt.out_path, hdr, opt.spec_path);
+        if (!emit_py && shadows_system_header(hdr_base))
+            fprintf(stderr, "cnngen: warning: '%s' has the name of a C library header: a program "
+                    "that puts its directory on the -I path gets it instead of <%s>; "
+                    "consider another -o name\n", hdr, hdr_base);
     }
 
     size_t len;

@@ -191,5 +191,19 @@ if [ $rc != 0 ]; then fail install "make install failed: $(tail -3 "$T/e" | tr '
     ok link_installed $? "$(head -3 "$T/e" | tr '\n' '|')"
     "$inst/bin/cnngen" --report specs/lenet5.yaml | grep -q '^Total params: 61,706 '
     ok installed_report $? "installed cnngen cannot report"
+    # the templates are inside the binary: it generates C from any directory
+    mkdir -p "$T/elsewhere"
+    (here=$(pwd); cd / && "$inst/bin/cnngen" "$here/specs/lenet5.yaml" -o "$T/elsewhere/net.c") 2>"$T/e" &&
+        cc -std=c99 -c -o "$T/elsewhere/net.o" "$T/elsewhere/net.c" $cf 2>>"$T/e"
+    ok installed_generates_anywhere $? "$(head -3 "$T/e" | tr '\n' '|')"
 fi
+# a header named like a system header (features.h shadows glibc's on -I): a warning
+mkdir -p "$T/shadow"
+./cnngen specs/features.yaml -o "$T/shadow/features.c" 2>"$T/e"; rc=$?
+[ $rc = 0 ] && grep -q "warning: '.*features.h' has the name of a C library header" "$T/e" &&
+    [ -s "$T/shadow/features.h" ]
+ok header_shadow_warning $? "exit $rc, stderr: $(head -2 "$T/e" | tr '\n' '|')"
+./cnngen specs/features.yaml -o "$T/shadow/feat.c" 2>"$T/e"
+! grep -q "C library header" "$T/e"
+ok header_no_shadow_no_warning $? "$(head -2 "$T/e" | tr '\n' '|')"
 exit 0
