@@ -9,89 +9,103 @@
  *             whatever the vectors' width)
  *   gw[o][i] += g[o] * in[i];   gb[o] += g[o]
  *   gin[i]  = 0 + sum over o (ascending) of w[o][i] * g[o]
- * Modes: full spells out every sum; none and kernel run the same constant-bound
- * loops over GNU C vectors (the file's preamble; one lane in plain C): the forward
- * computes several rows at a time over 16 lanes of inputs, the backward runs over
- * the inputs (contiguous) in vectors. */
+ * Modes: full spells out every sum (generated here); none and kernel run the same
+ * constant-bound loops over GNU C vectors (the file's preamble; one lane in plain C),
+ * filled into templates: the forward (templates/layer_dense_fwd.c, _fwd_blocks.c,
+ * _fwd_rest.c, _fwd_block.c, _fwd_main.c, _fwd_row.c) computes several rows at a time
+ * over 16 lanes of inputs; the backward (layer_dense_bwd_params.c with
+ * layer_dense_gw_vec.c, layer_dense_bwd_input.c with layer_dense_gin_vec.c) runs over
+ * the inputs (contiguous) in vectors. Only the statements repeated once per row or
+ * per vector, in varying number, are generated here into the templates' holes. */
 #include "cnngen.h"
 
-#define LANES 16
+#define LANES 16      /* fixed in the templates' lane reduction (16 -> 8 -> 4 -> 2 -> 1) */
 #define ROWS 8        /* forward rows per block */
+#define NV 4          /* backward vectors per step of the first loop */
 
-static void fwd_block(Emitter *e, const Layer *l, int rows, const char *o0, int I)
+/* The template tname filled, as the value of an enclosing template's hole (*b). */
+static void sub_template(Emitter *e, Buf *b, const char *tname, Hole *h, int nh)
 {
-    const char *R = e->real, *V = e->P;
+    Emitter s = emit_sub(e, b);
+    emit_template(&s, tname, h, nh);
+    e->failed |= s.failed;
+}
+
+static const char *val(const Buf *b) { return b->data ? b->data : ""; }
+
+/* templates/layer_dense_fwd_row.c for row r of the block starting at row o */
+static void fwd_row(Emitter *e, Buf *rows, const Layer *l, int r, int I)
+{
     int I16 = I / LANES * LANES;
-    for (int r = 0; r < rows; r++)
-        emitf(e, "%s_vec a%d[%d / %s_VL];", V, r, LANES, V);
-    emitf(e, "for (int q = 0; q < %d / %s_VL; q++) {", LANES, V);
-    for (int r = 0; r < rows; r++)
-        emitf(e, "    a%d[q] = vz;", r);
-    emitf(e, "}");
-    if (I16) {
-        emitf(e, "for (int i = 0; i < %d; i += %d) {", I16, LANES);
-        e->indent++;
-        emitf(e, "for (int q = 0; q < %d / %s_VL; q++) {", LANES, V);
-        e->indent++;
-        emitf(e, "%s_vec x, wv;", V);
-        emitf(e, "x = %s_VLD(in + i + q * %s_VL);", V, V);
-        for (int r = 0; r < rows; r++) {
-            emitf(e, "wv = %s_VLD(w + %s + i + q * %s_VL);", V, lx(r * I, I, o0, 0, NULL), V);
-            emitf(e, "a%d[q] += wv * x;", r);
-        }
-        e->indent--;
-        emitf(e, "}");
-        e->indent--;
-        emitf(e, "}");
-    }
+    char rs[16], init[80], o[64];
+    Buf tail = {0};
+    Emitter s = emit_sub(e, &tail);
+    for (int i = I16; i < I; i++)
+        emitf(&s, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, "o", 0, NULL), i);
+    sfmt(rs, sizeof rs, "%d", r);
+    sfmt(o, sizeof o, "%s", lx(r, 1, "o", 0, NULL));
+    sfmt(init, sizeof init, l->nbias ? "b[%s]" : "0", o);
+    Hole h[] = {{"real", e->real, 0}, {"r", rs, 0}, {"tail", val(&tail), 0},
+                {"init", init, 0}, {"o", o, 0}, {"out", act_expr(e, l->act, l->alpha, "s"), 0}};
+    sub_template(e, rows, "layer_dense_fwd_row.c", h, 6);
+    buf_free(&tail);
+}
+
+/* templates/layer_dense_fwd_block.c (and _fwd_main.c) for `rows` rows from row o */
+static void fwd_block(Emitter *e, Buf *block, const Layer *l, int rows, int I)
+{
+    const char *V = e->P;
+    int I16 = I / LANES * LANES;
+    Buf accs = {0}, zero = {0}, fmas = {0}, mainb = {0}, rowb = {0};
+    Emitter a = emit_sub(e, &accs), z = emit_sub(e, &zero), f = emit_sub(e, &fmas);
     for (int r = 0; r < rows; r++) {
-        char ob[64], s[16];
-        snprintf(ob, sizeof ob, "%s", lx(r, 1, o0, 0, NULL));
-        emitf(e, "{");
-        e->indent++;
-        emitf(e, "%s t[%d], s;", R, LANES);
-        emitf(e, "for (int q = 0; q < %d / %s_VL; q++)", LANES, V);
-        emitf(e, "    %s_VST(t + q * %s_VL, a%d[q]);", V, V, r);
-        for (int i = I16; i < I; i++)
-            emitf(e, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, o0, 0, NULL), i);
-        if (l->nbias)
-            emitf(e, "s = b[%s];", ob);
-        else
-            emitf(e, "s = 0;");
-        emitf(e, "for (int q = 0; q < 8; q++)");
-        emitf(e, "    t[q] += t[q + 8];");
-        emitf(e, "for (int q = 0; q < 4; q++)");
-        emitf(e, "    t[q] += t[q + 4];");
-        emitf(e, "t[0] += t[2];");
-        emitf(e, "t[1] += t[3];");
-        emitf(e, "s += t[0] + t[1];");
-        snprintf(s, sizeof s, "s");
-        emitf(e, "out[%s] = %s;", ob, act_expr(e, l->act, l->alpha, s));
-        e->indent--;
-        emitf(e, "}");
+        emitf(&a, "%s_vec a%d[%d / %s_VL];", V, r, LANES, V);
+        emitf(&z, "a%d[q] = vz;", r);
+        emitf(&f, "wv = %s_VLD(w + %s + i + q * %s_VL);", V, lx(r * I, I, "o", 0, NULL), V);
+        emitf(&f, "a%d[q] += wv * x;", r);
+        fwd_row(e, &rowb, l, r, I);
     }
+    if (I16) {
+        char end[24];
+        sfmt(end, sizeof end, "%d", I16);
+        Hole h[] = {{"end", end, 0}, {"fmas", val(&fmas), 0}};
+        sub_template(e, &mainb, "layer_dense_fwd_main.c", h, 2);
+    }
+    Hole h[] = {{"accs", val(&accs), 0}, {"zero", val(&zero), 0}, {"main", val(&mainb), 0},
+                {"rows", val(&rowb), 0}};
+    sub_template(e, block, "layer_dense_fwd_block.c", h, 4);
+    buf_free(&accs);
+    buf_free(&zero);
+    buf_free(&fmas);
+    buf_free(&mainb);
+    buf_free(&rowb);
 }
 
 static void fwd_loops(Emitter *e, const Layer *l)
 {
     int O = l->units, I = (int)shape_size(l->in);
-    emitf(e, "const %s_vec vz = {0};", e->P);
     int nfull = O / ROWS, rem = O % ROWS;
+    Buf blocks = {0}, rest = {0}, block = {0}, rblock = {0};
+    char n[24], rows[8];
     if (nfull) {
-        emitf(e, "for (int o = 0; o < %d; o += %d) {", nfull * ROWS, ROWS);
-        e->indent++;
-        fwd_block(e, l, ROWS, "o", I);
-        e->indent--;
-        emitf(e, "}");
+        fwd_block(e, &block, l, ROWS, I);
+        sfmt(n, sizeof n, "%d", nfull * ROWS);
+        sfmt(rows, sizeof rows, "%d", ROWS);
+        Hole h[] = {{"end", n, 0}, {"rows", rows, 0}, {"block", val(&block), 0}};
+        sub_template(e, &blocks, "layer_dense_fwd_blocks.c", h, 3);
     }
     if (rem) {
-        emitf(e, "{");
-        e->indent++;
-        emitf(e, "const int o = %d;", nfull * ROWS);
-        fwd_block(e, l, rem, "o", I);
-        e->indent--;
-        emitf(e, "}");
+        fwd_block(e, &rblock, l, rem, I);
+        sfmt(n, sizeof n, "%d", nfull * ROWS);
+        Hole h[] = {{"o0", n, 0}, {"block", val(&rblock), 0}};
+        sub_template(e, &rest, "layer_dense_fwd_rest.c", h, 2);
     }
+    Hole h[] = {{"blocks", val(&blocks), 0}, {"rest", val(&rest), 0}};
+    emit_template(e, "layer_dense_fwd.c", h, 2);
+    buf_free(&blocks);
+    buf_free(&rest);
+    buf_free(&block);
+    buf_free(&rblock);
 }
 
 /* the lanes' sum as the generated loops add them: T(r, s) = (T(r, 2s) + T(r + s, 2s)),
@@ -145,117 +159,103 @@ void gen_dense_forward(Emitter *e, const Layer *l)
         fwd_loops(e, l);
 }
 
-/* for (i...) over [0, n) in vectors of nv * VL, then single vectors, then scalars:
- * the loop heads; body(e, nvec or 0 for scalar, ctx) writes each body. */
-typedef void (*VecBody)(Emitter *e, int nv, const void *ctx);
-
-static void vec_loops(Emitter *e, int n, int nv, VecBody body, const void *ctx)
+/* templates/layer_dense_gw_vec.c for vectors 0 .. nv - 1 */
+static void gw_vecs(Emitter *e, Buf *b, int nv)
 {
-    const char *V = e->P;
-    emitf(e, "for (i = 0; i + %d * %s_VL <= %d; i += %d * %s_VL) {", nv, V, n, nv, V);
-    e->indent++;
-    body(e, nv, ctx);
-    e->indent--;
-    emitf(e, "}");
-    emitf(e, "for (; i + %s_VL <= %d; i += %s_VL) {", V, n, V);
-    e->indent++;
-    body(e, 1, ctx);
-    e->indent--;
-    emitf(e, "}");
-    emitf(e, "for (; i < %d; i++) {", n);
-    e->indent++;
-    body(e, 0, ctx);
-    e->indent--;
-    emitf(e, "}");
-}
-
-typedef struct DCtx { int O, I; } DCtx;
-
-static void gw_body(Emitter *e, int nv, const void *ctx)
-{
-    const char *V = e->P;
-    (void)ctx;
-    if (!nv) {
-        emitf(e, "gr[i] += go * in[i];");
-        return;
-    }
     for (int q = 0; q < nv; q++) {
-        emitf(e, "%s_vec x%d, r%d;", V, q, q);
-        emitf(e, "x%d = %s_VLD(in + i + %d * %s_VL);", q, V, q, V);
-        emitf(e, "r%d = %s_VLD(gr + i + %d * %s_VL);", q, V, q, V);
-        emitf(e, "r%d += go * x%d;", q, q);
-        emitf(e, "%s_VST(gr + i + %d * %s_VL, r%d);", V, q, V, q);
+        char qs[8];
+        sfmt(qs, sizeof qs, "%d", q);
+        Hole h[] = {{"q", qs, 0}};
+        sub_template(e, b, "layer_dense_gw_vec.c", h, 1);
     }
 }
 
-static void gin_body(Emitter *e, int nv, const void *ctx)
+/* templates/layer_dense_bwd_params.c */
+static void bwd_params_loops(Emitter *e, const Layer *l, int O, int I)
 {
-    const DCtx *d = ctx;
-    const char *V = e->P, *R = e->real;
-    if (!nv) {
-        emitf(e, "%s s = 0;", R);
-        emitf(e, "for (o = 0; o < %d; o++)", d->O);
-        emitf(e, "    s += w[o * %d + i] * g[o];", d->I);
-        emitf(e, "gin[i] = s;");
-        return;
-    }
-    for (int q = 0; q < nv; q++)
-        emitf(e, "%s_vec s%d = vz;", V, q);
-    emitf(e, "for (o = 0; o < %d; o++) {", d->O);
-    e->indent++;
-    emitf(e, "const %s go = g[o];", R);
+    char units[24], n[24], nv[8];
+    Buf vecs = {0}, vec1 = {0};
+    gw_vecs(e, &vecs, NV);
+    gw_vecs(e, &vec1, 1);
+    sfmt(units, sizeof units, "%d", O);
+    sfmt(n, sizeof n, "%d", I);
+    sfmt(nv, sizeof nv, "%d", NV);
+    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"row", lx(0, I, "o", 0, NULL), 0},
+                {"n", n, 0}, {"nv", nv, 0}, {"vecs", val(&vecs), 0}, {"vec1", val(&vec1), 0},
+                {"bias", l->nbias ? "gb[o] += go;" : "", 0}};
+    emit_template(e, "layer_dense_bwd_params.c", h, 8);
+    buf_free(&vecs);
+    buf_free(&vec1);
+}
+
+/* templates/layer_dense_gin_vec.c for nv vectors */
+static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
+{
+    const char *V = e->P;
+    char units[24];
+    Buf sums = {0}, fmas = {0}, stores = {0};
+    Emitter s = emit_sub(e, &sums), f = emit_sub(e, &fmas), st = emit_sub(e, &stores);
     for (int q = 0; q < nv; q++) {
-        emitf(e, "const %s_vec w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", V, q, V, d->I, q, V);
-        emitf(e, "s%d += w%d * go;", q, q);
+        emitf(&s, "%s_vec s%d = vz;", V, q);
+        emitf(&f, "const %s_vec w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", V, q, V, I, q, V);
+        emitf(&f, "s%d += w%d * go;", q, q);
+        emitf(&st, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
     }
-    e->indent--;
-    emitf(e, "}");
-    for (int q = 0; q < nv; q++)
-        emitf(e, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
+    sfmt(units, sizeof units, "%d", O);
+    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"sums", val(&sums), 0},
+                {"fmas", val(&fmas), 0}, {"stores", val(&stores), 0}};
+    sub_template(e, b, "layer_dense_gin_vec.c", h, 5);
+    buf_free(&sums);
+    buf_free(&fmas);
+    buf_free(&stores);
+}
+
+/* templates/layer_dense_bwd_input.c */
+static void bwd_input_loops(Emitter *e, int O, int I)
+{
+    char units[24], n[24], nv[8];
+    Buf vecs = {0}, vec1 = {0};
+    gin_vec(e, &vecs, NV, O, I);
+    gin_vec(e, &vec1, 1, O, I);
+    sfmt(units, sizeof units, "%d", O);
+    sfmt(n, sizeof n, "%d", I);
+    sfmt(nv, sizeof nv, "%d", NV);
+    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"n", n, 0}, {"nv", nv, 0},
+                {"vecs", val(&vecs), 0}, {"vec1", val(&vec1), 0}};
+    emit_template(e, "layer_dense_bwd_input.c", h, 6);
+    buf_free(&vecs);
+    buf_free(&vec1);
 }
 
 void gen_dense_backward(Emitter *e, const Layer *l)
 {
-    const char *R = e->real;
     int O = l->units, I = (int)shape_size(l->in);
-    DCtx d = {O, I};
     Buf t = {0};
     if (e->part == PART_BWD_PARAMS) {
-        if (l->unroll == U_FULL) {
-            for (int o = 0; o < O; o++) {
-                for (int i = 0; i < I; i++)
-                    emitf(e, "gw[%d] += g[%d] * in[%d];", o * I + i, o, i);
-                if (l->nbias)
-                    emitf(e, "gb[%d] += g[%d];", o, o);
-            }
+        if (l->unroll != U_FULL) {
+            bwd_params_loops(e, l, O, I);
             return;
         }
-        emitf(e, "int o, i;");
-        emitf(e, "for (o = 0; o < %d; o++) {", O);
-        e->indent++;
-        emitf(e, "const %s go = g[o];", R);
-        emitf(e, "%s *restrict gr = gw + %s;", R, lx(0, I, "o", 0, NULL));
-        vec_loops(e, I, 4, gw_body, &d);
-        if (l->nbias)
-            emitf(e, "gb[o] += go;");
-        e->indent--;
-        emitf(e, "}");
+        for (int o = 0; o < O; o++) {
+            for (int i = 0; i < I; i++)
+                emitf(e, "gw[%d] += g[%d] * in[%d];", o * I + i, o, i);
+            if (l->nbias)
+                emitf(e, "gb[%d] += g[%d];", o, o);
+        }
         return;
     }
     /* PART_BWD_INPUT */
-    if (l->unroll == U_FULL) {
-        for (int i = 0; i < I; i++) {
-            t.len = 0;
-            buf_printf(&t, "gin[%d] = 0", i);
-            for (int o = 0; o < O; o++)
-                buf_printf(&t, " + w[%d] * g[%d]", o * I + i, o);
-            buf_puts(&t, ";");
-            emit_long(e, t.data);
-        }
-        buf_free(&t);
+    if (l->unroll != U_FULL) {
+        bwd_input_loops(e, O, I);
         return;
     }
-    emitf(e, "const %s_vec vz = {0};", e->P);
-    emitf(e, "int o, i;");
-    vec_loops(e, I, 4, gin_body, &d);
+    for (int i = 0; i < I; i++) {
+        t.len = 0;
+        buf_printf(&t, "gin[%d] = 0", i);
+        for (int o = 0; o < O; o++)
+            buf_printf(&t, " + w[%d] * g[%d]", o * I + i, o);
+        buf_puts(&t, ";");
+        emit_long(e, t.data);
+    }
+    buf_free(&t);
 }
