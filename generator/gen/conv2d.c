@@ -161,7 +161,7 @@ static long long fw_scratch(const FW *f)
 
 /* Hole values: numbers from a ring of buffers (as many as one template takes), the
  * text of a generated hole, and a long statement wrapped for a hole. */
-static const char *num(long long v)
+static const char *fast_num(long long v)
 {
     static char ring[32][24];
     static int k;
@@ -170,17 +170,17 @@ static const char *num(long long v)
     return s;
 }
 
-static const char *text(const Buf *b) { return b->data ? b->data : ""; }
+static const char *fast_text(const Buf *b) { return b->data ? b->data : ""; }
 
 /* stmt as emit_long wraps it at indent depth `depth` (where the hole's marker ends up
  * in the output), less those depth levels, which the templates give back. */
-static void long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
+static void fast_long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
 {
     Buf t = {0};
     Emitter s = emit_sub(e, &t);
     s.indent = depth;
     emit_long(&s, stmt);
-    for (const char *p = text(&t); *p;) {
+    for (const char *p = fast_text(&t); *p;) {
         const char *nl = strchr(p, '\n');
         p += 4 * depth;     /* every line starts with at least that many blanks */
         buf_printf(out, "%.*s\n", (int)(nl - p), p);
@@ -193,8 +193,8 @@ static void long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
 static void emit_pad_copy(Emitter *e, long long n, const char *src, int C, int SH, int SW,
                           int Hi, int Wi, int r0, int c0)
 {
-    Hole h[] = {{"real", e->real, 0}, {"n", num(n), 0}, {"C", num(C), 0}, {"H", num(Hi), 0},
-                {"W", num(Wi), 0}, {"src", src, 0},
+    Hole h[] = {{"real", e->real, 0}, {"n", fast_num(n), 0}, {"C", fast_num(C), 0},
+                {"H", fast_num(Hi), 0}, {"W", fast_num(Wi), 0}, {"src", src, 0},
                 {"at", lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), 0},
                 {"from", lx(0, Hi * Wi, "c", Wi, "y", 0, NULL), 0}};
     emit_template(e, "layer_conv_fast_pad.c", h, 8);
@@ -258,15 +258,15 @@ static void fw_store(Emitter *relu, Emitter *st, const FW *f, int kb, int vrelu)
 static void fw_out(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst, int act)
 {
     if (!act || l->act == ACT_RELU) {
-        Hole h[] = {{"KB", num(kb), 0}, {"H", num(f->DHt), 0}, {"W", num(f->DWt), 0},
-                    {"dst", dst, 0}, {"of", lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), 0},
-                    {"real", e->real, 0}};
+        Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0},
+                    {"W", fast_num(f->DWt), 0}, {"dst", dst, 0},
+                    {"of", lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), 0}, {"real", e->real, 0}};
         emit_template(e, "layer_conv_fast_store.c", h, 6);
         return;
     }
     char nm[32];
     snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
-    Hole h[] = {{"KB", num(kb), 0}, {"H", num(f->DHt), 0}, {"W", num(f->DWt), 0},
+    Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0}, {"W", fast_num(f->DWt), 0},
                 {"dst", dst, 0}, {"value", act_expr(e, l->act, l->alpha, nm), 0}};
     emit_template(e, "layer_conv_fast_store_act.c", h, 5);
 }
@@ -287,11 +287,13 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
     fw_store(&sr, &ss, f, kb, act && l->act == ACT_RELU);
     fw_out(&so, l, f, kb, dst, act);
     e->failed |= sa.failed | stp.failed | sr.failed | ss.failed | so.failed;
-    Hole h[] = {{"real", e->real, 0}, {"PR", num(f->PR), 0}, {"NV", num(f->NV), 0},
-                {"acc", text(&acc), 0}, {"Cin", num(f->Cin), 0}, {"x", text(&x), 0},
+    Hole h[] = {{"real", e->real, 0}, {"PR", fast_num(f->PR), 0}, {"NV", fast_num(f->NV), 0},
+                {"acc", fast_text(&acc), 0}, {"Cin", fast_num(f->Cin), 0},
+                {"x", fast_text(&x), 0},
                 {"xc", lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL), 0},
-                {"SO", num(f->SO), 0}, {"SI", num(f->SI), 0}, {"taps", text(&taps), 0},
-                {"relu", text(&relu), 0}, {"store", text(&st), 0}, {"out", text(&out), 0}};
+                {"SO", fast_num(f->SO), 0}, {"SI", fast_num(f->SI), 0},
+                {"taps", fast_text(&taps), 0}, {"relu", fast_text(&relu), 0},
+                {"store", fast_text(&st), 0}, {"out", fast_text(&out), 0}};
     emit_template(e, "layer_conv_fast_block.c", h, 13);
     buf_free(&acc); buf_free(&x); buf_free(&taps); buf_free(&relu); buf_free(&st);
     buf_free(&out);
@@ -307,10 +309,11 @@ static void fw_blocks(Emitter *s, const Layer *l, const FW *f, int kb, int kend,
     fw_block(&sb, l, f, kb, dst, bias, act);
     s->failed |= sb.failed;
     if (kend) {
-        Hole h[] = {{"kend", num(kend), 0}, {"KB", num(kb), 0}, {"block", text(&b), 0}};
+        Hole h[] = {{"kend", fast_num(kend), 0}, {"KB", fast_num(kb), 0},
+                    {"block", fast_text(&b), 0}};
         emit_template(s, "layer_conv_fast_kloop.c", h, 3);
     } else {
-        Hole h[] = {{"k0", num(k0), 0}, {"block", text(&b), 0}};
+        Hole h[] = {{"k0", fast_num(k0), 0}, {"block", fast_text(&b), 0}};
         emit_template(s, "layer_conv_fast_krest.c", h, 2);
     }
     buf_free(&b);
@@ -331,8 +334,8 @@ static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src,
     else if (!nfull)
         emitf(&sb, "(void)k;");
     e->failed |= sp.failed | sb.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", num(f->xs), 0}, {"pad", text(&pad), 0},
-                {"blocks", text(&blocks), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(f->xs), 0}, {"pad", fast_text(&pad), 0},
+                {"blocks", fast_text(&blocks), 0}};
     emit_template(e, "layer_conv_fast_fwd.c", h, 4);
     buf_free(&pad);
     buf_free(&blocks);
@@ -433,7 +436,7 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SH, int SW, i
     for (int q = 0; q < nt; q++)
         buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
     buf_puts(&t, ";");
-    long_hole(s, depth, t.data, &acc);
+    fast_long_hole(s, depth, t.data, &acc);
     for (int q = 0; q < nt; q++) {
         int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
         emitf(&sm, "s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
@@ -441,15 +444,16 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SH, int SW, i
     for (int q = 0; q < nt; q++) {
         char sq[16];
         sfmt(sq, sizeof sq, "s%d", q);
-        Hole h[] = {{"s", sq, 0}, {"K", num(c->K), 0}, {"CT", num(c->C * taps), 0},
-                    {"T", num(taps), 0}, {"tap", num(t0 + q), 0}};
+        Hole h[] = {{"s", sq, 0}, {"K", fast_num(c->K), 0}, {"CT", fast_num(c->C * taps), 0},
+                    {"T", fast_num(taps), 0}, {"tap", fast_num(t0 + q), 0}};
         emit_template(&sf, "layer_conv_fast_gw_flush.c", h, 5);
     }
     s->failed |= sm.failed | sf.failed;
-    Hole h[] = {{"acc", text(&acc), 0}, {"OH", num(g->OH), 0}, {"OW", num(g->OW), 0},
-                {"KV", num(KV), 0}, {"gi", lx(0, g->OW * KV, "i", 0, NULL), 0},
-                {"xi", lx(0, SH * SW, "c", SW, "i", 0, NULL), 0},
-                {"real", s->real, 0}, {"fma", text(&fma), 0}, {"flush", text(&flush), 0}};
+    Hole h[] = {{"acc", fast_text(&acc), 0}, {"OH", fast_num(g->OH), 0},
+                {"OW", fast_num(g->OW), 0}, {"KV", fast_num(KV), 0},
+                {"gi", lx(0, g->OW * KV, "i", 0, NULL), 0},
+                {"xi", lx(0, SH * SW, "c", SW, "i", 0, NULL), 0}, {"real", s->real, 0},
+                {"fma", fast_text(&fma), 0}, {"flush", fast_text(&flush), 0}};
     emit_template(s, "layer_conv_fast_gw_taps.c", h, 9);
     buf_free(&t); buf_free(&acc); buf_free(&fma); buf_free(&flush);
 }
@@ -470,7 +474,7 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
     if (KV > c->K)  /* the lanes past the last channel add zeros */
         sfmt(clear, sizeof clear, "memset(gt, 0, %d * sizeof(%s));", N * KV, e->real);
     if (l->nbias) {
-        Hole h[] = {{"N", num(N), 0}, {"KV", num(KV), 0}, {"K", num(c->K), 0}};
+        Hole h[] = {{"N", fast_num(N), 0}, {"KV", fast_num(KV), 0}, {"K", fast_num(c->K), 0}};
         emit_template(&sb, "layer_conv_fast_gw_bias.c", h, 3);
     }
     /* groups of at most 24 taps: accumulators that stay in registers. The group's
@@ -481,10 +485,10 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
         gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SH, SW, KV,
                 e->indent + 3);
     e->failed |= sp.failed | sb.failed | st.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", num(xs), 0}, {"pad", text(&pad), 0},
-                {"clear", clear, 0}, {"N", num(N), 0}, {"K", num(c->K), 0},
-                {"KV", num(KV), 0}, {"bias", text(&bias), 0}, {"C", num(c->C), 0},
-                {"taps", text(&tp), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(xs), 0}, {"pad", fast_text(&pad), 0},
+                {"clear", clear, 0}, {"N", fast_num(N), 0}, {"K", fast_num(c->K), 0},
+                {"KV", fast_num(KV), 0}, {"bias", fast_text(&bias), 0},
+                {"C", fast_num(c->C), 0}, {"taps", fast_text(&tp), 0}};
     emit_template(e, "layer_conv_fast_gw.c", h, 10);
     buf_free(&pad); buf_free(&bias); buf_free(&tp);
     return 1;
