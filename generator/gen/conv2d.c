@@ -100,7 +100,12 @@ static const char *iloop(const Conv *c, int u, char *s, size_t n)
  * gradient runs over the output positions with the output channels in the vector
  * lanes (the gradient transposed to [position][channel]), one accumulator per tap.
  * Each sum keeps the order of the comment at the top of this file: the padded taps
- * add exact zeros, which change no sum, so every mode gives the same bits. */
+ * add exact zeros, which change no sum, so every mode gives the same bits.
+ * The C text is in templates/layer_conv_fast_*.c: fwd.c (forward and dL/dinput) with
+ * pad.c, kloop.c / krest.c, block.c, store.c / store_act.c; gw.c (dL/dweight) with
+ * pad.c, gw_bias.c, gw_taps.c, gw_flush.c. The functions here compute the geometry
+ * that fills the holes and generate the statements whose number follows the block
+ * width and the kernel taps. */
 
 #define FAST_MAX_SCRATCH (512 * 1024) /* bytes of workspace scratch per layer function */
 #define VEC_MAX_BYTES 64             /* the widest vectors the preamble uses */
@@ -154,123 +159,186 @@ static long long fw_scratch(const FW *f)
     return f->xs + (long long)f->KB * f->PR;
 }
 
-/* memset of buf's n elements + copy of src [C][Hi][Wi] into buf [C][SH][SW] at (r0, c0) */
-static void emit_pad_copy(Emitter *e, const char *buf, long long n, const char *src, int C,
-                          int SH, int SW, int Hi, int Wi, int r0, int c0)
+/* Hole values: numbers from a ring of buffers (as many as one template takes), the
+ * text of a generated hole, and a long statement wrapped for a hole. */
+static const char *fast_num(long long v)
 {
-    emitf(e, "memset(%s, 0, %lld * sizeof(%s));", buf, n, e->real);
-    emitf(e, "for (c = 0; c < %d; c++)", C);
-    emitf(e, "    for (y = 0; y < %d; y++)", Hi);
-    emitf(e, "        memcpy(%s + %s, %s + %s, %d * sizeof(%s));", buf,
-          lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), src, lx(0, Hi * Wi, "c", Wi, "y", 0, NULL),
-          Wi, e->real);
+    static char ring[32][24];
+    static int k;
+    char *s = ring[k++ & 31];
+    sfmt(s, 24, "%lld", v);
+    return s;
 }
 
-/* One block of kb output channels starting at channel expression k. */
-static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char *k,
-                     const char *w, const char *dst, int bias, int act)
+static const char *fast_text(const Buf *b) { return b->data ? b->data : ""; }
+
+/* stmt as emit_long wraps it at indent depth `depth` (where the hole's marker ends up
+ * in the output), less those depth levels, which the templates give back. */
+static void fast_long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
 {
-    const char *V = e->P;
-    char nm[32];
-    emitf(e, "for (p = 0; p < %d; p += %d * %s_VL) {", f->PR, f->NV, V);
-    e->indent++;
+    Buf t = {0};
+    Emitter s = emit_sub(e, &t);
+    s.indent = depth;
+    emit_long(&s, stmt);
+    for (const char *p = fast_text(&t); *p;) {
+        const char *nl = strchr(p, '\n');
+        p += 4 * depth;     /* every line starts with at least that many blanks */
+        buf_printf(out, "%.*s\n", (int)(nl - p), p);
+        p = nl + 1;
+    }
+    buf_free(&t);
+}
+
+/* templates/layer_conv_fast_pad.c: src [C][Hi][Wi] into xp [C][SH][SW] at (r0, c0) */
+static void emit_pad_copy(Emitter *e, long long n, const char *src, int C, int SH, int SW,
+                          int Hi, int Wi, int r0, int c0)
+{
+    Hole h[] = {{"real", e->real, 0}, {"n", fast_num(n), 0}, {"C", fast_num(C), 0},
+                {"H", fast_num(Hi), 0}, {"W", fast_num(Wi), 0}, {"src", src, 0},
+                {"at", lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), 0},
+                {"from", lx(0, Hi * Wi, "c", Wi, "y", 0, NULL), 0}};
+    emit_template(e, "layer_conv_fast_pad.c", h, 8);
+}
+
+/* the accumulators a<a>_<q> of a block of kb channels from k: one line per channel */
+static void fw_acc(Emitter *s, const FW *f, int kb, int bias)
+{
     for (int a = 0; a < kb; a++) {
         Buf t = {0};
-        buf_printf(&t, "%s_vec ", V);
+        buf_printf(&t, "%s_vec ", s->P);
         for (int q = 0; q < f->NV; q++) {
             if (bias && q)    /* a copy, not the same sum again (cppcheck duplicateAssignExpression) */
                 buf_printf(&t, ", a%d_%d = a%d_0", a, q, a);
             else if (bias)
-                buf_printf(&t, "%sa%d_%d = vz + b[%s + %d]", q ? ", " : "", a, q, k, a);
+                buf_printf(&t, "%sa%d_%d = vz + b[k + %d]", q ? ", " : "", a, q, a);
             else
                 buf_printf(&t, "%sa%d_%d = vz", q ? ", " : "", a, q);
         }
         buf_puts(&t, ";");
-        emitf(e, "%s", t.data);
+        emitf(s, "%s", t.data);
         buf_free(&t);
     }
-    emitf(e, "for (c = 0; c < %d; c++) {", f->Cin);
-    e->indent++;
-    {   /* the loads, declared in the loop that uses them (cppcheck variableScope) */
-        Buf t = {0};
-        buf_printf(&t, "%s_vec ", V);
-        for (int q = 0; q < f->NV; q++)
-            buf_printf(&t, "%sx%d", q ? ", " : "", q);
-        buf_puts(&t, ";");
-        emitf(e, "%s", t.data);
-        buf_free(&t);
-    }
-    emitf(e, "const %s *xc = xp + %s + p;", e->real, lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL));
-    emitf(e, "const %s *wc = %s + %s * %d + c * %d;", e->real, w, k, f->SO, f->SI);
+}
+
+/* per tap: the NV loads, then every accumulator's multiply-add */
+static void fw_taps(Emitter *s, const FW *f, int kb)
+{
+    const char *V = s->P;
     for (int t = 0; t < f->ntap; t++) {
         for (int q = 0; q < f->NV; q++) {
             if (q)
-                emitf(e, "x%d = %s_VLD(xc + %d + %d * %s_VL);", q, V, f->off[t], q, V);
+                emitf(s, "x%d = %s_VLD(xc + %d + %d * %s_VL);", q, V, f->off[t], q, V);
             else
-                emitf(e, "x0 = %s_VLD(xc + %d);", V, f->off[t]);
+                emitf(s, "x0 = %s_VLD(xc + %d);", V, f->off[t]);
         }
         for (int a = 0; a < kb; a++)
             for (int q = 0; q < f->NV; q++)
-                emitf(e, "a%d_%d += x%d * wc[%d];", a, q, q, a * f->SO + f->woff[t]);
+                emitf(s, "a%d_%d += x%d * wc[%d];", a, q, q, a * f->SO + f->woff[t]);
     }
-    e->indent--;
-    emitf(e, "}");
-    int vrelu = act && l->act == ACT_RELU;
-    if (vrelu)
-        for (int a = 0; a < kb; a++)
-            for (int q = 0; q < f->NV; q++)
-                emitf(e, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
+}
+
+/* the accumulators into of: the relu (when the vectors apply it), then the stores */
+static void fw_store(Emitter *relu, Emitter *st, const FW *f, int kb, int vrelu)
+{
+    const char *V = st->P;
+    for (int a = 0; vrelu && a < kb; a++)
+        for (int q = 0; q < f->NV; q++)
+            emitf(relu, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
     for (int a = 0; a < kb; a++)
         for (int q = 0; q < f->NV; q++) {
             if (q)
-                emitf(e, "%s_VST(of + %d + p + %d * %s_VL, a%d_%d);", V, a * f->PR, q, V, a, q);
+                emitf(st, "%s_VST(of + %d + p + %d * %s_VL, a%d_%d);", V, a * f->PR, q, V, a, q);
             else
-                emitf(e, "%s_VST(of + %s, a%d_0);", V, lx(a * f->PR, 1, "p", 0, NULL), a);
+                emitf(st, "%s_VST(of + %s, a%d_0);", V, lx(a * f->PR, 1, "p", 0, NULL), a);
         }
-    e->indent--;
-    emitf(e, "}");
-    /* compaction (+ activation) */
-    snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
-    if (!act || vrelu) {
-        emitf(e, "for (a = 0; a < %d; a++)", kb);
-        emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
-        emitf(e, "        memcpy(%s + ((%s + a) * %d + i) * %d, of + %s, %d * sizeof(%s));", dst, k,
-              f->DHt, f->DWt, lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), f->DWt, e->real);
-        return;
-    }
-    emitf(e, "for (a = 0; a < %d; a++)", kb);
-    emitf(e, "    for (i = 0; i < %d; i++)", f->DHt);
-    emitf(e, "        for (int j = 0; j < %d; j++)", f->DWt);
-    emitf(e, "            %s[((%s + a) * %d + i) * %d + j] = %s;", dst, k, f->DHt, f->DWt,
-          act ? act_expr(e, l->act, l->alpha, nm) : nm);
 }
 
-static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src, const char *w,
+/* the compaction (+ activation) of of into dst: layer_conv_fast_store.c, or
+ * layer_conv_fast_store_act.c for an activation the vectors did not apply */
+static void fw_out(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst, int act)
+{
+    if (!act || l->act == ACT_RELU) {
+        Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0},
+                    {"W", fast_num(f->DWt), 0}, {"dst", dst, 0},
+                    {"of", lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), 0}, {"real", e->real, 0}};
+        emit_template(e, "layer_conv_fast_store.c", h, 6);
+        return;
+    }
+    char nm[32];
+    snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
+    Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0}, {"W", fast_num(f->DWt), 0},
+                {"dst", dst, 0}, {"value", act_expr(e, l->act, l->alpha, nm), 0}};
+    emit_template(e, "layer_conv_fast_store_act.c", h, 5);
+}
+
+/* One block of kb output channels from k: templates/layer_conv_fast_block.c. The
+ * statements whose number follows the block width and the taps are generated. */
+static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst,
+                     int bias, int act)
+{
+    Buf acc = {0}, x = {0}, taps = {0}, relu = {0}, st = {0}, out = {0};
+    Emitter sa = emit_sub(e, &acc), stp = emit_sub(e, &taps), sr = emit_sub(e, &relu),
+            ss = emit_sub(e, &st), so = emit_sub(e, &out);
+    fw_acc(&sa, f, kb, bias);
+    /* the loads, declared in the loop that uses them (cppcheck variableScope) */
+    for (int q = 0; q < f->NV; q++)
+        buf_printf(&x, "%sx%d", q ? ", " : "", q);
+    fw_taps(&stp, f, kb);
+    fw_store(&sr, &ss, f, kb, act && l->act == ACT_RELU);
+    fw_out(&so, l, f, kb, dst, act);
+    e->failed |= sa.failed | stp.failed | sr.failed | ss.failed | so.failed;
+    Hole h[] = {{"real", e->real, 0}, {"PR", fast_num(f->PR), 0}, {"NV", fast_num(f->NV), 0},
+                {"acc", fast_text(&acc), 0}, {"Cin", fast_num(f->Cin), 0},
+                {"x", fast_text(&x), 0},
+                {"xc", lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL), 0},
+                {"SO", fast_num(f->SO), 0}, {"SI", fast_num(f->SI), 0},
+                {"taps", fast_text(&taps), 0}, {"relu", fast_text(&relu), 0},
+                {"store", fast_text(&st), 0}, {"out", fast_text(&out), 0}};
+    emit_template(e, "layer_conv_fast_block.c", h, 13);
+    buf_free(&acc); buf_free(&x); buf_free(&taps); buf_free(&relu); buf_free(&st);
+    buf_free(&out);
+}
+
+/* A block of kb channels into s: the whole blocks' loop (kend > 0) or, from channel
+ * k0, the last one (layer_conv_fast_kloop.c / layer_conv_fast_krest.c). */
+static void fw_blocks(Emitter *s, const Layer *l, const FW *f, int kb, int kend, int k0,
+                      const char *dst, int bias, int act)
+{
+    Buf b = {0};
+    Emitter sb = emit_sub(s, &b);
+    fw_block(&sb, l, f, kb, dst, bias, act);
+    s->failed |= sb.failed;
+    if (kend) {
+        Hole h[] = {{"kend", fast_num(kend), 0}, {"KB", fast_num(kb), 0},
+                    {"block", fast_text(&b), 0}};
+        emit_template(s, "layer_conv_fast_kloop.c", h, 3);
+    } else {
+        Hole h[] = {{"k0", fast_num(k0), 0}, {"block", fast_text(&b), 0}};
+        emit_template(s, "layer_conv_fast_krest.c", h, 2);
+    }
+    buf_free(&b);
+}
+
+/* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
+static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src,
                     const char *dst, int bias, int act)
 {
-    emitf(e, "%s *const xp = scratch;", e->real);
-    emitf(e, "%s *const of = scratch + %lld;", e->real, f->xs);
-    emitf(e, "const %s_vec vz = {0};", e->P);
-    emitf(e, "int c, y, p, a, i, k;");
-    emit_pad_copy(e, "xp", f->xs, src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
+    Buf pad = {0}, blocks = {0};
+    Emitter sp = emit_sub(e, &pad), sb = emit_sub(e, &blocks);
+    emit_pad_copy(&sp, f->xs, src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
-    if (nfull) {
-        emitf(e, "for (k = 0; k < %d; k += %d) {", nfull * f->KB, f->KB);
-        e->indent++;
-        fw_block(e, l, f, f->KB, "k", w, dst, bias, act);
-        e->indent--;
-        emitf(e, "}");
-    }
-    if (rem) {
-        emitf(e, "k = %d;", nfull * f->KB);
-        emitf(e, "{");
-        e->indent++;
-        fw_block(e, l, f, rem, "k", w, dst, bias, act);
-        e->indent--;
-        emitf(e, "}");
-    } else if (!nfull) {
-        emitf(e, "(void)k;");
-    }
+    if (nfull)
+        fw_blocks(&sb, l, f, f->KB, nfull * f->KB, 0, dst, bias, act);
+    if (rem)
+        fw_blocks(&sb, l, f, rem, 0, nfull * f->KB, dst, bias, act);
+    else if (!nfull)
+        emitf(&sb, "(void)k;");
+    e->failed |= sp.failed | sb.failed;
+    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(f->xs), 0}, {"pad", fast_text(&pad), 0},
+                {"blocks", fast_text(&blocks), 0}};
+    emit_template(e, "layer_conv_fast_fwd.c", h, 4);
+    buf_free(&pad);
+    buf_free(&blocks);
 }
 
 /* The fast path applies: stride 1, and the padded geometry is exact. */
@@ -337,9 +405,9 @@ static int fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     int ok = fw_scratch(&f) * real_bytes(e->dtype) <= FAST_MAX_SCRATCH;
     if (ok) {
         if (input_grad)
-            fw_emit(e, l, &f, "g", "w", "gin", 0, 0);
+            fw_emit(e, l, &f, "g", "gin", 0, 0);
         else
-            fw_emit(e, l, &f, "in", "w", "out", l->nbias > 0, l->act != ACT_NONE);
+            fw_emit(e, l, &f, "in", "out", l->nbias > 0, l->act != ACT_NONE);
     }
     free(off);
     free(woff);
@@ -354,81 +422,75 @@ static long long params_xs(const Emitter *e, const Conv *c)
     return roundup_ll((long long)c->C * SH * SW, vlmax(e));
 }
 
-/* dL/dweight (and bias): output channels in the lanes. */
+/* One group of taps t0 .. t0 + nt - 1 of dL/dweight: templates/layer_conv_fast_gw_taps.c
+ * (the accumulators, the multiply-adds) with layer_conv_fast_gw_flush.c per tap.
+ * depth: the output indent of the accumulators' line (for its wrapping). */
+static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SH, int SW, int KV,
+                    int depth)
+{
+    const Win *g = &c->g;
+    int taps = g->KH * g->KW;
+    Buf t = {0}, acc = {0}, fma = {0}, flush = {0};
+    Emitter sm = emit_sub(s, &fma), sf = emit_sub(s, &flush);
+    buf_printf(&t, "%s_vec ", s->P);
+    for (int q = 0; q < nt; q++)
+        buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
+    buf_puts(&t, ";");
+    fast_long_hole(s, depth, t.data, &acc);
+    for (int q = 0; q < nt; q++) {
+        int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
+        emitf(&sm, "s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
+    }
+    for (int q = 0; q < nt; q++) {
+        char sq[16];
+        sfmt(sq, sizeof sq, "s%d", q);
+        Hole h[] = {{"s", sq, 0}, {"K", fast_num(c->K), 0}, {"CT", fast_num(c->C * taps), 0},
+                    {"T", fast_num(taps), 0}, {"tap", fast_num(t0 + q), 0}};
+        emit_template(&sf, "layer_conv_fast_gw_flush.c", h, 5);
+    }
+    s->failed |= sm.failed | sf.failed;
+    Hole h[] = {{"acc", fast_text(&acc), 0}, {"OH", fast_num(g->OH), 0},
+                {"OW", fast_num(g->OW), 0}, {"KV", fast_num(KV), 0},
+                {"gi", lx(0, g->OW * KV, "i", 0, NULL), 0},
+                {"xi", lx(0, SH * SW, "c", SW, "i", 0, NULL), 0}, {"real", s->real, 0},
+                {"fma", fast_text(&fma), 0}, {"flush", fast_text(&flush), 0}};
+    emit_template(s, "layer_conv_fast_gw_taps.c", h, 9);
+    buf_free(&t); buf_free(&acc); buf_free(&fma); buf_free(&flush);
+}
+
+/* dL/dweight (and bias): output channels in the lanes; templates/layer_conv_fast_gw.c. */
 static int fast_params(Emitter *e, const Layer *l, const Conv *c)
 {
     const Win *g = &c->g;
-    const char *R = e->real, *V = e->P;
     int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
     int N = g->OH * g->OW, KV = roundup(c->K, vlmax(e)), taps = g->KH * g->KW;
     long long xs = params_xs(e, c);
     if ((xs + (long long)N * KV) * real_bytes(e->dtype) > FAST_MAX_SCRATCH)
         return 0;
-    emitf(e, "%s *const xp = scratch;", R);
-    emitf(e, "%s *const gt = scratch + %lld;", R, xs);
-    emitf(e, "%s t[%s_VL];", R, V);
-    emitf(e, "const %s_vec vz = {0};", V);
-    emitf(e, "int c, y, n, k, kv, l, i, j;");
-    emit_pad_copy(e, "xp", xs, "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
-    if (KV > c->K)
-        emitf(e, "memset(gt, 0, %d * sizeof(%s));", N * KV, R);
-    emitf(e, "for (n = 0; n < %d; n++)", N);
-    emitf(e, "    for (k = 0; k < %d; k++)", c->K);
-    emitf(e, "        gt[n * %d + k] = g[k * %d + n];", KV, N);
-    emitf(e, "for (kv = 0; kv < %d; kv += %s_VL) {", KV, V);
-    e->indent++;
+    Buf pad = {0}, bias = {0}, tp = {0};
+    Emitter sp = emit_sub(e, &pad), sb = emit_sub(e, &bias), st = emit_sub(e, &tp);
+    emit_pad_copy(&sp, xs, "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
+    char clear[64] = "";
+    if (KV > c->K)  /* the lanes past the last channel add zeros */
+        sfmt(clear, sizeof clear, "memset(gt, 0, %d * sizeof(%s));", N * KV, e->real);
     if (l->nbias) {
-        emitf(e, "%s_vec sb = vz;", V);
-        emitf(e, "for (n = 0; n < %d; n++) {", N);
-        emitf(e, "    const %s_vec bv = %s_VLD(gt + n * %d + kv);", V, V, KV);
-        emitf(e, "    sb += bv;");
-        emitf(e, "}");
-        emitf(e, "%s_VST(t, sb);", V);
-        emitf(e, "for (l = 0; l < %s_VL && kv + l < %d; l++)", V, c->K);
-        emitf(e, "    gb[kv + l] += t[l];");
+        Hole h[] = {{"N", fast_num(N), 0}, {"KV", fast_num(KV), 0}, {"K", fast_num(c->K), 0}};
+        emit_template(&sb, "layer_conv_fast_gw_bias.c", h, 3);
     }
-    emitf(e, "for (c = 0; c < %d; c++) {", c->C);
-    e->indent++;
+    /* groups of at most 24 taps: accumulators that stay in registers. The group's
+     * accumulators sit 3 levels in: the taps hole (2) in layer_conv_fast_gw.c, then
+     * 1 in layer_conv_fast_gw_taps.c. */
     int chunk = 24;
-    for (int t0 = 0; t0 < taps; t0 += chunk) {
-        int nt = taps - t0 < chunk ? taps - t0 : chunk;
-        emitf(e, "{");
-        e->indent++;
-        Buf t = {0};
-        buf_printf(&t, "%s_vec ", V);
-        for (int q = 0; q < nt; q++)
-            buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
-        buf_puts(&t, ";");
-        emit_long(e, t.data);
-        buf_free(&t);
-        emitf(e, "for (i = 0; i < %d; i++) {", g->OH);
-        e->indent++;
-        emitf(e, "const %s *gi = gt + %s + kv;", R, lx(0, g->OW * KV, "i", 0, NULL));
-        emitf(e, "const %s *xi = xp + %s;", R, lx(0, SH * SW, "c", SW, "i", 0, NULL));
-        emitf(e, "for (j = 0; j < %d; j++) {", g->OW);
-        e->indent++;
-        emitf(e, "%s_vec gv;", V);
-        emitf(e, "gv = %s_VLD(gi + j * %d);", V, KV);
-        for (int q = 0; q < nt; q++) {
-            int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
-            emitf(e, "s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
-        }
-        e->indent--;
-        emitf(e, "}");
-        e->indent--;
-        emitf(e, "}");
-        for (int q = 0; q < nt; q++) {
-            emitf(e, "%s_VST(t, s%d);", V, q);
-            emitf(e, "for (l = 0; l < %s_VL && kv + l < %d; l++)", V, c->K);
-            emitf(e, "    gw[(kv + l) * %d + c * %d + %d] += t[l];", c->C * taps, taps, t0 + q);
-        }
-        e->indent--;
-        emitf(e, "}");
-    }
-    e->indent--;
-    emitf(e, "}");
-    e->indent--;
-    emitf(e, "}");
+    for (int t0 = 0; t0 < taps; t0 += chunk)
+        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SH, SW, KV,
+                e->indent + 3);
+    e->failed |= sp.failed | sb.failed | st.failed;
+    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(xs), 0}, {"pad", fast_text(&pad), 0},
+                {"clear", clear, 0}, {"N", fast_num(N), 0}, {"K", fast_num(c->K), 0},
+                {"KV", fast_num(KV), 0}, {"bias", fast_text(&bias), 0},
+                {"C", fast_num(c->C), 0}, {"taps", fast_text(&tp), 0}};
+    emit_template(e, "layer_conv_fast_gw.c", h, 10);
+    buf_free(&pad); buf_free(&bias); buf_free(&tp);
     return 1;
 }
 
