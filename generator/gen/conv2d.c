@@ -9,7 +9,13 @@
  *   gin[c][y][x]   = sum over k, i, u, v, j of w[k][c][u][v] * g[k][i][j] (the full
  *                    convolution of the 180-degree rotated filter with g)
  * Loops run the output column j innermost (contiguous for stride 1) so the compiler
- * can vectorize them. */
+ * can vectorize them.
+ *
+ * full: one statement per output, generated here. kernel and none without the fast
+ * path: the bodies of templates/layer_conv_fwd.c, layer_conv_input.c and
+ * layer_conv_params.c (with layer_conv_params_*.c), filled by the "loops" section
+ * below; the forward and the input gradient share one window walk,
+ * layer_conv_walk*.c, and every tap is a layer_conv_tap.c. */
 #include <stdlib.h>
 #include <string.h>
 #include "cnngen.h"
@@ -62,27 +68,36 @@ static void tables(Emitter *e, const Conv *c, int rows, int cols)
     }
 }
 
-/* "for (j = lo; j < hi; j++)" for tap v: from the table (loop v) or constants (v >= 0) */
-static const char *jloop(const Conv *c, int v, char *s, size_t n)
+/* The output columns j (rows i) [lo, hi) where tap column v (row u) reads inside the
+ * input, as hole text: all of them without padding, the jlo/jhi (ilo/ihi) tables
+ * inside the loop over the taps (v < 0), else constants. */
+typedef struct Range { char lo[16], hi[16]; } Range;
+
+static Range range(int padded, int n, const char *tlo, const char *thi, int lo, int hi)
 {
-    if (!c->cols_padded)
-        snprintf(s, n, "for (j = 0; j < %d; j++)", c->g.OW);
-    else if (v < 0)
-        snprintf(s, n, "for (j = jlo[v]; j < jhi[v]; j++)");
-    else
-        snprintf(s, n, "for (j = %d; j < %d; j++)", c->jlo[v], c->jhi[v]);
-    return s;
+    Range r;
+    if (padded && tlo) {
+        sfmt(r.lo, sizeof r.lo, "%s", tlo);
+        sfmt(r.hi, sizeof r.hi, "%s", thi);
+    } else {
+        sfmt(r.lo, sizeof r.lo, "%d", padded ? lo : 0);
+        sfmt(r.hi, sizeof r.hi, "%d", padded ? hi : n);
+    }
+    return r;
 }
 
-static const char *iloop(const Conv *c, int u, char *s, size_t n)
+static Range jrange(const Conv *c, int v)
 {
-    if (!c->rows_padded)
-        snprintf(s, n, "for (i = 0; i < %d; i++)", c->g.OH);
-    else if (u < 0)
-        snprintf(s, n, "for (i = ilo[u]; i < ihi[u]; i++)");
-    else
-        snprintf(s, n, "for (i = %d; i < %d; i++)", c->ilo[u], c->ihi[u]);
-    return s;
+    if (v < 0)
+        return range(c->cols_padded, c->g.OW, "jlo[v]", "jhi[v]", 0, 0);
+    return range(c->cols_padded, c->g.OW, NULL, NULL, c->jlo[v], c->jhi[v]);
+}
+
+static Range irange(const Conv *c, int u)
+{
+    if (u < 0)
+        return range(c->rows_padded, c->g.OH, "ilo[u]", "ihi[u]", 0, 0);
+    return range(c->rows_padded, c->g.OH, NULL, NULL, c->ilo[u], c->ihi[u]);
 }
 
 /* ---------------------------------------------------------------- fast path
@@ -495,92 +510,204 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
 }
 
 /* `if (...) {` for the output rows i where tap row u is inside the input: only the
- * bounds that cut (a bound the loop already implies would be a constant condition) */
-static void emit_row_guard(Emitter *e, const Conv *c, int u)
+ * bounds that cut (a bound the loop already implies would be a constant condition),
+ * around the tap row's text: templates/layer_conv_walk_guard.c */
+static void emit_row_guard(Emitter *e, const Conv *c, int u, const char *row)
 {
+    char cond[48];
     if (c->ilo[u] > 0 && c->ihi[u] < c->g.OH)
-        emitf(e, "if (i >= %d && i < %d) {", c->ilo[u], c->ihi[u]);
+        sfmt(cond, sizeof cond, "i >= %d && i < %d", c->ilo[u], c->ihi[u]);
     else if (c->ilo[u] > 0)
-        emitf(e, "if (i >= %d) {", c->ilo[u]);
+        sfmt(cond, sizeof cond, "i >= %d", c->ilo[u]);
     else
-        emitf(e, "if (i < %d) {", c->ihi[u]);
+        sfmt(cond, sizeof cond, "i < %d", c->ihi[u]);
+    Hole h[] = {{"cond", cond, 0}, {"row", row, 0}};
+    emit_template(e, "layer_conv_walk_guard.c", h, 2);
+}
+
+/* ---------------------------------------------------------------- loops
+ * unroll `kernel` and `none` without the fast path: the templates/layer_conv_*.c
+ * bodies (fwd, input, params) with holes filled here. A hole whose text is itself a
+ * template, or generated per tap, is written to a Buf through a sub-emitter. */
+
+/* Decimal text for a hole, from a ring of static buffers (more than any hole array
+ * below holds at once). */
+static const char *lnum(int n)
+{
+    static char ring[32][16];
+    static int k;
+    char *s = ring[k++ & 31];
+    sfmt(s, 16, "%d", n);
+    return s;
+}
+
+static const char *btext(const Buf *b) { return b->data ? b->data : ""; }
+
+/* Appends template tname, filled, to b (text for a hole of an enclosing template). */
+static void fill_into(Emitter *e, Buf *b, const char *tname, Hole *h, int n)
+{
+    Emitter s = emit_sub(e, b);
+    emit_template(&s, tname, h, n);
+    e->failed |= s.failed;
+}
+
+/* emit_long (and emit_int_table) wrap by the whole indent, so hole text from them is
+ * written at the indent the hole lands at (wrapped_sub: depth levels below e's) and
+ * wrapped_into then takes that indent off again (the template puts it back). */
+static Emitter wrapped_sub(const Emitter *e, Buf *t, int depth)
+{
+    Emitter s = emit_sub(e, t);
+    s.indent = e->indent + depth;
+    return s;
+}
+
+static void wrapped_into(Emitter *e, Emitter *s, Buf *b)
+{
+    const char *p = btext(s->b);
+    e->failed |= s->failed;
+    while (*p) {
+        for (int k = 0; k < s->indent * 4 && *p == ' '; k++)
+            p++;
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) + 1 : (int)strlen(p);
+        buf_printf(b, "%.*s", n, p);
+        p += n;
+    }
+}
+
+/* The tap range tables (none mode: the loops over the taps read them) into b. */
+static void tables_into(Emitter *e, const Conv *c, int kernel, Buf *b)
+{
+    if (kernel)
+        return;
+    Buf t = {0};
+    Emitter s = wrapped_sub(e, &t, 0);
+    tables(&s, c, 1, 1);
+    wrapped_into(e, &s, b);
+    buf_free(&t);
+}
+
+/* templates/layer_conv_tap.c: acc += a * b over the output columns of r. */
+static void emit_tap(Emitter *e, Range r, const char *acc, const char *a, const char *b)
+{
+    Hole h[] = {{"lo", r.lo, 0}, {"hi", r.hi, 0}, {"acc", acc, 0}, {"a", a, 0}, {"b", b, 0}};
+    emit_template(e, "layer_conv_tap.c", h, 5);
+}
+
+/* The window walk is the same in the forward and the input gradient; x points into
+ * the input (forward, read) or its gradient (written), and the statement gathers
+ * o[j] += weight * x[col] or scatters x[col] += weight * gr[j]. */
+typedef struct Walk {
+    int scatter;              /* the input gradient: x[col] += weight * gr[j] */
+    const char *xtype, *x0;   /* the type x points to; in or gin */
+} Walk;
+
+static void walk_tap(Emitter *e, const Walk *w, Range r, const char *wt, const char *col)
+{
+    char x[600];
+    sfmt(x, sizeof x, "x[%s]", col);
+    if (w->scatter)
+        emit_tap(e, r, x, wt, "gr[j]");
+    else
+        emit_tap(e, r, "o[j]", wt, x);
+}
+
+/* none mode: templates/layer_conv_walk.c */
+static void walk_none(Emitter *e, const Conv *c, const Walk *w, Buf *out)
+{
+    const Win *g = &c->g;
+    Buf tap = {0}, skip = {0};
+    Emitter s = emit_sub(e, &tap);
+    walk_tap(&s, w, jrange(c, -1), "wr[v]", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
+    e->failed |= s.failed;
+    if (c->rows_padded)
+        fill_into(e, &skip, "layer_conv_walk_skip.c", NULL, 0);
+    Hole h[] = {{"KH", lnum(g->KH), 0}, {"skip", btext(&skip), 0}, {"xtype", w->xtype, 0},
+                {"x0", w->x0, 0}, {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
+                {"W", lnum(g->W), 0}, {"real", e->real, 0},
+                {"wrow", lx(0, c->C * g->KH, "k", g->KH, "c", 1, "u", 0, NULL), 0},
+                {"KW", lnum(g->KW), 0}, {"tap", btext(&tap), 0}};
+    fill_into(e, out, "layer_conv_walk.c", h, 10);
+    buf_free(&tap);
+    buf_free(&skip);
+}
+
+/* kernel mode, tap row u: templates/layer_conv_walk_row.c, guarded when only some
+ * output rows read it inside the input */
+static void walk_row(Emitter *e, const Conv *c, const Walk *w, int u)
+{
+    const Win *g = &c->g;
+    Buf taps = {0}, row = {0};
+    Emitter s = emit_sub(e, &taps);
+    for (int v = 0; v < g->KW; v++)
+        if (c->jhi[v] > c->jlo[v]) {
+            char wt[24];
+            sfmt(wt, sizeof wt, "wc[%d]", u * g->KW + v);
+            walk_tap(&s, w, jrange(c, v), wt, lx(v * g->DW - g->L, g->SW, "j", 0, NULL));
+        }
+    e->failed |= s.failed;
+    Hole h[] = {{"x0", w->x0, 0}, {"xrow", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL), 0},
+                {"W", lnum(g->W), 0}, {"taps", btext(&taps), 0}};
+    if (c->ilo[u] > 0 || c->ihi[u] < g->OH) {
+        fill_into(e, &row, "layer_conv_walk_row.c", h, 4);
+        emit_row_guard(e, c, u, btext(&row));
+    } else {
+        emit_template(e, "layer_conv_walk_row.c", h, 4);
+    }
+    buf_free(&taps);
+    buf_free(&row);
+}
+
+/* kernel mode: templates/layer_conv_walk_kernel.c, the tap rows some output reads */
+static void walk_kernel(Emitter *e, const Conv *c, const Walk *w, Buf *out)
+{
+    const Win *g = &c->g;
+    Buf rows = {0};
+    Emitter s = emit_sub(e, &rows);
+    for (int u = 0; u < g->KH; u++)
+        if (c->ihi[u] > c->ilo[u])
+            walk_row(&s, c, w, u);
+    e->failed |= s.failed;
+    Hole h[] = {{"real", e->real, 0},
+                {"wc", lx(0, c->C * g->KH * g->KW, "k", g->KH * g->KW, "c", 0, NULL), 0},
+                {"xtype", w->xtype, 0}, {"rows", btext(&rows), 0}};
+    fill_into(e, out, "layer_conv_walk_kernel.c", h, 4);
+    buf_free(&rows);
+}
+
+static void walk(Emitter *e, const Conv *c, const Walk *w, int kernel, Buf *out)
+{
+    if (kernel)
+        walk_kernel(e, c, w, out);
+    else
+        walk_none(e, c, w, out);
 }
 
 /* ---------------------------------------------------------------- forward */
 
+/* templates/layer_conv_fwd.c */
 static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
 {
     const Win *g = &c->g;
-    const char *R = e->real;
-    char s[128];
-    if (kernel)
-        emitf(e, "int k, i, c, j;");
-    else
-        emitf(e, "int k, i, c, u, v, j;");
-    if (!kernel)
-        tables(e, c, 1, 1);
-    emitf(e, "for (k = 0; k < %d; k++) {", c->K);
-    e->indent++;
-    emitf(e, "for (i = 0; i < %d; i++) {", g->OH);
-    e->indent++;
-    emitf(e, "%s *restrict o = out + %s;", R, lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL));
-    emitf(e, "for (j = 0; j < %d; j++)", g->OW);
-    emitf(e, "    o[j] = %s;", l->nbias ? "b[k]" : "0");
-    emitf(e, "for (c = 0; c < %d; c++) {", c->C);
-    e->indent++;
-    if (!kernel) {
-        emitf(e, "for (u = 0; u < %d; u++) {", g->KH);
-        e->indent++;
-        if (c->rows_padded) {
-            emitf(e, "if (i < ilo[u] || i >= ihi[u])");
-            emitf(e, "    continue;");
-        }
-        emitf(e, "const %s *restrict x = in + (%s) * %d;", R,
-              lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), g->W);
-        emitf(e, "const %s *restrict wr = w + (%s) * %d;", R,
-              lx(0, c->C * g->KH, "k", g->KH, "c", 1, "u", 0, NULL), g->KW);
-        emitf(e, "for (v = 0; v < %d; v++)", g->KW);
-        emitf(e, "    %s", jloop(c, -1, s, sizeof s));
-        emitf(e, "        o[j] += wr[v] * x[%s];", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
-        e->indent--;
-        emitf(e, "}");
-    } else {
-        emitf(e, "const %s *restrict wc = w + %s;", R,
-              lx(0, c->C * g->KH * g->KW, "k", g->KH * g->KW, "c", 0, NULL));
-        emitf(e, "const %s *x;", R);
-        for (int u = 0; u < g->KH; u++) {
-            int guard = c->ilo[u] > 0 || c->ihi[u] < g->OH;
-            if (c->ihi[u] <= c->ilo[u])
-                continue;
-            if (guard) {
-                emit_row_guard(e, c, u);
-                e->indent++;
-            }
-            emitf(e, "x = in + (%s) * %d;", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL),
-                  g->W);
-            for (int v = 0; v < g->KW; v++) {
-                if (c->jhi[v] <= c->jlo[v])
-                    continue;
-                emitf(e, "%s", jloop(c, v, s, sizeof s));
-                emitf(e, "    o[j] += wc[%d] * x[%s];", u * g->KW + v,
-                      lx(v * g->DW - g->L, g->SW, "j", 0, NULL));
-            }
-            if (guard) {
-                e->indent--;
-                emitf(e, "}");
-            }
-        }
-    }
-    e->indent--;
-    emitf(e, "}");
+    char xt[32];
+    sfmt(xt, sizeof xt, "const %s", e->real);
+    Walk w = {0, xt, "in"};
+    Buf tab = {0}, wk = {0}, act = {0};
+    tables_into(e, c, kernel, &tab);
+    walk(e, c, &w, kernel, &wk);
     if (l->act != ACT_NONE) {
-        emitf(e, "for (j = 0; j < %d; j++)", g->OW);
-        emitf(e, "    o[j] = %s;", act_expr(e, l->act, l->alpha, "o[j]"));
+        Hole a[] = {{"OW", lnum(g->OW), 0}, {"act", act_expr(e, l->act, l->alpha, "o[j]"), 0}};
+        fill_into(e, &act, "layer_conv_act.c", a, 2);
     }
-    e->indent--;
-    emitf(e, "}");
-    e->indent--;
-    emitf(e, "}");
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
+                {"K", lnum(c->K), 0}, {"OH", lnum(g->OH), 0}, {"real", e->real, 0},
+                {"orow", lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL), 0},
+                {"OW", lnum(g->OW), 0}, {"init", l->nbias ? "b[k]" : "0", 0},
+                {"C", lnum(c->C), 0}, {"walk", btext(&wk), 0}, {"act", btext(&act), 0}};
+    emit_template(e, "layer_conv_fwd.c", h, 11);
+    buf_free(&tab);
+    buf_free(&wk);
+    buf_free(&act);
 }
 
 static void fwd_full(Emitter *e, const Layer *l, const Conv *c)
@@ -642,92 +769,126 @@ void gen_conv2d_forward(Emitter *e, const Layer *l)
 
 /* ---------------------------------------------------------------- dL/dparams */
 
+/* none mode: templates/layer_conv_params_walk.c */
+static void params_walk(Emitter *e, const Conv *c, Buf *out)
+{
+    const Win *g = &c->g;
+    int taps = g->KH * g->KW;
+    char x[600];
+    Buf tap = {0};
+    Emitter s = emit_sub(e, &tap);
+    sfmt(x, sizeof x, "x[%s]", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
+    emit_tap(&s, jrange(c, -1), "s", "gr[j]", x);
+    e->failed |= s.failed;
+    Range r = irange(c, -1);
+    Hole h[] = {{"KH", lnum(g->KH), 0}, {"KW", lnum(g->KW), 0}, {"real", e->real, 0},
+                {"lo", r.lo, 0}, {"hi", r.hi, 0}, {"grow", lx(0, g->OW, "i", 0, NULL), 0},
+                {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
+                {"W", lnum(g->W), 0}, {"tap", btext(&tap), 0},
+                {"gw", lx(0, c->C * taps, "k", taps, "c", g->KW, "u", 1, "v", 0, NULL), 0}};
+    fill_into(e, out, "layer_conv_params_walk.c", h, 10);
+    buf_free(&tap);
+}
+
+/* kernel mode, tap (u, v): templates/layer_conv_params_tap.c, its sum over the
+ * output rows (layer_conv_params_rows.c) only when some output reads it inside */
+static void params_tap(Emitter *e, const Conv *c, int u, int v)
+{
+    const Win *g = &c->g;
+    Buf sum = {0};
+    if (c->ihi[u] > c->ilo[u] && c->jhi[v] > c->jlo[v]) {
+        char a[600], b[600];
+        Buf tap = {0};
+        Emitter s = emit_sub(e, &tap);
+        sfmt(a, sizeof a, "gk[%s]", lx(0, g->OW, "i", 1, "j", 0, NULL));
+        sfmt(b, sizeof b, "xc[%s]", lx((u * g->DH - g->T) * g->W + v * g->DW - g->L,
+                                        g->SH * g->W, "i", g->SW, "j", 0, NULL));
+        emit_tap(&s, jrange(c, v), "s", a, b);
+        e->failed |= s.failed;
+        Range r = irange(c, u);
+        Hole h[] = {{"lo", r.lo, 0}, {"hi", r.hi, 0}, {"tap", btext(&tap), 0}};
+        fill_into(e, &sum, "layer_conv_params_rows.c", h, 3);
+        buf_free(&tap);
+    }
+    Hole h[] = {{"sum", btext(&sum), 0}, {"t", lnum(u * g->KW + v), 0}};
+    emit_template(e, "layer_conv_params_tap.c", h, 2);
+    buf_free(&sum);
+}
+
+/* kernel mode with some padding: templates/layer_conv_params_taps.c */
+static void params_taps(Emitter *e, const Conv *c, Buf *out)
+{
+    const Win *g = &c->g;
+    int taps = g->KH * g->KW;
+    Buf t = {0};
+    Emitter s = emit_sub(e, &t);
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++)
+            params_tap(&s, c, u, v);
+    e->failed |= s.failed;
+    Hole h[] = {{"real", e->real, 0}, {"xc", lx(0, g->H * g->W, "c", 0, NULL), 0},
+                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"taps", btext(&t), 0}};
+    fill_into(e, out, "layer_conv_params_taps.c", h, 4);
+    buf_free(&t);
+}
+
+/* kernel mode without padding: templates/layer_conv_params_ilp.c, one sum per tap */
+static void params_ilp(Emitter *e, const Conv *c, Buf *out)
+{
+    const Win *g = &c->g;
+    int taps = g->KH * g->KW;
+    Buf sums = {0}, acc = {0}, store = {0}, t = {0}, w = {0};
+    /* the sums' declaration lands inside the loops over k and c */
+    Emitter s = wrapped_sub(e, &w, 2), a = emit_sub(e, &acc), st = emit_sub(e, &store);
+    buf_printf(&t, "%s ", e->real);
+    for (int q = 0; q < taps; q++)
+        buf_printf(&t, "%ss%d = 0", q ? ", " : "", q);
+    buf_puts(&t, ";");
+    emit_long(&s, t.data);
+    wrapped_into(e, &s, &sums);
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++)
+            emitf(&a, "s%d += gv * x[%d];", u * g->KW + v, u * g->DH * g->W + v * g->DW);
+    for (int q = 0; q < taps; q++)
+        emitf(&st, "gc[%d] += s%d;", q, q);
+    Hole h[] = {{"real", e->real, 0}, {"xc", lx(0, g->H * g->W, "c", 0, NULL), 0},
+                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"sums", btext(&sums), 0},
+                {"OH", lnum(g->OH), 0}, {"OW", lnum(g->OW), 0},
+                {"gidx", lx(0, g->OW, "i", 1, "j", 0, NULL), 0},
+                {"xoff", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL), 0},
+                {"taps", btext(&acc), 0}, {"store", btext(&store), 0}};
+    fill_into(e, out, "layer_conv_params_ilp.c", h, 10);
+    buf_free(&sums);
+    buf_free(&acc);
+    buf_free(&store);
+    buf_free(&t);
+    buf_free(&w);
+}
+
+/* templates/layer_conv_params.c */
 static void params_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
 {
     const Win *g = &c->g;
-    const char *R = e->real;
-    char s[128];
-    int taps = g->KH * g->KW;
-    /* kernel mode without padding: all taps of a filter accumulate together */
-    int ilp = kernel && !c->rows_padded && !c->cols_padded;
-    if (!kernel)
-        emitf(e, "int k, c, u, v, i, j;");
-    else
-        emitf(e, "int k, c, i, j;");
-    if (!kernel)
-        tables(e, c, 1, 1);
-    emitf(e, "for (k = 0; k < %d; k++) {", c->K);
-    e->indent++;
-    emitf(e, "const %s *restrict gk = g + %s;", R, lx(0, g->OH * g->OW, "k", 0, NULL));
+    Buf tab = {0}, bias = {0}, body = {0};
+    tables_into(e, c, kernel, &tab);
     if (l->nbias) {
-        emitf(e, "%s sb = 0;", R);
-        emitf(e, "for (i = 0; i < %d; i++)", g->OH * g->OW);
-        emitf(e, "    sb += gk[i];");
-        emitf(e, "gb[k] += sb;");
+        Hole b[] = {{"real", e->real, 0}, {"n", lnum(g->OH * g->OW), 0}};
+        fill_into(e, &bias, "layer_conv_params_bias.c", b, 2);
     }
-    emitf(e, "for (c = 0; c < %d; c++) {", c->C);
-    e->indent++;
-    if (!kernel) {
-        emitf(e, "for (u = 0; u < %d; u++) {", g->KH);
-        emitf(e, "    for (v = 0; v < %d; v++) {", g->KW);
-        e->indent += 2;
-        emitf(e, "%s s = 0;", R);
-        emitf(e, "%s {", iloop(c, -1, s, sizeof s));
-        e->indent++;
-        emitf(e, "const %s *restrict gr = gk + %s;", R, lx(0, g->OW, "i", 0, NULL));
-        emitf(e, "const %s *restrict x = in + (%s) * %d;", R,
-              lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), g->W);
-        emitf(e, "%s", jloop(c, -1, s, sizeof s));
-        emitf(e, "    s += gr[j] * x[%s];", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
-        e->indent--;
-        emitf(e, "}");
-        emitf(e, "gw[%s] += s;", lx(0, c->C * taps, "k", taps, "c", g->KW, "u", 1, "v", 0, NULL));
-        e->indent -= 2;
-        emitf(e, "    }");
-        emitf(e, "}");
-    } else if (ilp) {
-        emitf(e, "const %s *restrict xc = in + %s;", R, lx(0, g->H * g->W, "c", 0, NULL));
-        emitf(e, "%s *restrict gc = gw + %s;", R, lx(0, c->C * taps, "k", taps, "c", 0, NULL));
-        Buf t = {0};
-        buf_printf(&t, "%s ", R);
-        for (int q = 0; q < taps; q++)
-            buf_printf(&t, "%ss%d = 0", q ? ", " : "", q);
-        buf_puts(&t, ";");
-        emit_long(e, t.data);
-        buf_free(&t);
-        emitf(e, "for (i = 0; i < %d; i++)", g->OH);
-        emitf(e, "    for (j = 0; j < %d; j++) {", g->OW);
-        e->indent += 2;
-        emitf(e, "const %s gv = gk[%s];", R, lx(0, g->OW, "i", 1, "j", 0, NULL));
-        emitf(e, "const %s *x = xc + %s;", R, lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
-        for (int u = 0; u < g->KH; u++)
-            for (int v = 0; v < g->KW; v++)
-                emitf(e, "s%d += gv * x[%d];", u * g->KW + v, u * g->DH * g->W + v * g->DW);
-        e->indent -= 2;
-        emitf(e, "    }");
-        for (int q = 0; q < taps; q++)
-            emitf(e, "gc[%d] += s%d;", q, q);
-    } else {
-        emitf(e, "const %s *restrict xc = in + %s;", R, lx(0, g->H * g->W, "c", 0, NULL));
-        emitf(e, "%s *restrict gc = gw + %s;", R, lx(0, c->C * taps, "k", taps, "c", 0, NULL));
-        emitf(e, "%s s;", R);
-        for (int u = 0; u < g->KH; u++)
-            for (int v = 0; v < g->KW; v++) {
-                emitf(e, "s = 0;");
-                if (c->ihi[u] > c->ilo[u] && c->jhi[v] > c->jlo[v]) {
-                    emitf(e, "%s", iloop(c, u, s, sizeof s));
-                    emitf(e, "    %s", jloop(c, v, s, sizeof s));
-                    emitf(e, "        s += gk[%s] * xc[%s];", lx(0, g->OW, "i", 1, "j", 0, NULL),
-                          lx((u * g->DH - g->T) * g->W + v * g->DW - g->L, g->SH * g->W, "i",
-                             g->SW, "j", 0, NULL));
-                }
-                emitf(e, "gc[%d] += s;", u * g->KW + v);
-            }
-    }
-    e->indent--;
-    emitf(e, "}");
-    e->indent--;
-    emitf(e, "}");
+    if (!kernel)
+        params_walk(e, c, &body);
+    else if (!c->rows_padded && !c->cols_padded)
+        params_ilp(e, c, &body);
+    else
+        params_taps(e, c, &body);
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
+                {"K", lnum(c->K), 0}, {"real", e->real, 0},
+                {"gk", lx(0, g->OH * g->OW, "k", 0, NULL), 0}, {"bias", btext(&bias), 0},
+                {"C", lnum(c->C), 0}, {"body", btext(&body), 0}};
+    emit_template(e, "layer_conv_params.c", h, 8);
+    buf_free(&tab);
+    buf_free(&bias);
+    buf_free(&body);
 }
 
 static void params_full(Emitter *e, const Layer *l, const Conv *c)
@@ -771,76 +932,22 @@ static void params_full(Emitter *e, const Layer *l, const Conv *c)
 
 /* ---------------------------------------------------------------- dL/dinput */
 
+/* templates/layer_conv_input.c */
 static void input_loops(Emitter *e, const Conv *c, int kernel)
 {
     const Win *g = &c->g;
-    const char *R = e->real;
-    char s[128];
-    int taps = g->KH * g->KW;
-    if (kernel)
-        emitf(e, "int n, k, i, c, j;");
-    else
-        emitf(e, "int n, k, i, c, u, v, j;");
-    if (!kernel)
-        tables(e, c, 1, 1);
-    emitf(e, "for (n = 0; n < %d; n++)", c->C * g->H * g->W);
-    emitf(e, "    gin[n] = 0;");
-    emitf(e, "for (k = 0; k < %d; k++) {", c->K);
-    e->indent++;
-    emitf(e, "for (i = 0; i < %d; i++) {", g->OH);
-    e->indent++;
-    emitf(e, "const %s *restrict gr = g + %s;", R, lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL));
-    emitf(e, "for (c = 0; c < %d; c++) {", c->C);
-    e->indent++;
-    if (!kernel) {
-        emitf(e, "for (u = 0; u < %d; u++) {", g->KH);
-        e->indent++;
-        if (c->rows_padded) {
-            emitf(e, "if (i < ilo[u] || i >= ihi[u])");
-            emitf(e, "    continue;");
-        }
-        emitf(e, "%s *restrict x = gin + (%s) * %d;", R,
-              lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), g->W);
-        emitf(e, "const %s *restrict wr = w + (%s) * %d;", R,
-              lx(0, c->C * g->KH, "k", g->KH, "c", 1, "u", 0, NULL), g->KW);
-        emitf(e, "for (v = 0; v < %d; v++)", g->KW);
-        emitf(e, "    %s", jloop(c, -1, s, sizeof s));
-        emitf(e, "        x[%s] += wr[v] * gr[j];", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
-        e->indent--;
-        emitf(e, "}");
-    } else {
-        emitf(e, "const %s *restrict wc = w + %s;", R,
-              lx(0, c->C * taps, "k", taps, "c", 0, NULL));
-        emitf(e, "%s *x;", R);
-        for (int u = 0; u < g->KH; u++) {
-            int guard = c->ilo[u] > 0 || c->ihi[u] < g->OH;
-            if (c->ihi[u] <= c->ilo[u])
-                continue;
-            if (guard) {
-                emit_row_guard(e, c, u);
-                e->indent++;
-            }
-            emitf(e, "x = gin + (%s) * %d;", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL),
-                  g->W);
-            for (int v = 0; v < g->KW; v++) {
-                if (c->jhi[v] <= c->jlo[v])
-                    continue;
-                emitf(e, "%s", jloop(c, v, s, sizeof s));
-                emitf(e, "    x[%s] += wc[%d] * gr[j];", lx(v * g->DW - g->L, g->SW, "j", 0, NULL),
-                      u * g->KW + v);
-            }
-            if (guard) {
-                e->indent--;
-                emitf(e, "}");
-            }
-        }
-    }
-    e->indent--;
-    emitf(e, "}");
-    e->indent--;
-    emitf(e, "}");
-    e->indent--;
-    emitf(e, "}");
+    Walk w = {1, e->real, "gin"};
+    Buf tab = {0}, wk = {0};
+    tables_into(e, c, kernel, &tab);
+    walk(e, c, &w, kernel, &wk);
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
+                {"N", lnum(c->C * g->H * g->W), 0}, {"K", lnum(c->K), 0},
+                {"OH", lnum(g->OH), 0}, {"real", e->real, 0},
+                {"orow", lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL), 0},
+                {"C", lnum(c->C), 0}, {"walk", btext(&wk), 0}};
+    emit_template(e, "layer_conv_input.c", h, 9);
+    buf_free(&tab);
+    buf_free(&wk);
 }
 
 static void input_full(Emitter *e, const Conv *c)
