@@ -21,7 +21,6 @@ Lines: `export-c/<label>` and `export-ref/<label>`.
 usage: check_export.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
 """
 
-import argparse
 import importlib.util
 import math
 import os
@@ -36,8 +35,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "torchref"))
 import torchnet  # noqa: E402
 from check_numerics import (BATCH, LR, Fail, build_driver, cnngen_report,  # noqa: E402
-                            compare, driver_files, first_line, generate_c, make_target,
-                            random_jobs, read_model_txt, run, run_jobs, spec_jobs)
+                            compare, driver_files, first_line, generate_c, job_args,
+                            make_target, random_jobs, read_model_txt, run, run_jobs,
+                            spec_jobs)
 
 
 def load_module(path, name):
@@ -170,12 +170,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("cnngen")
-    ap.add_argument("workdir")
-    ap.add_argument("--random", type=int, default=0)
-    ap.add_argument("--seed0", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap = job_args()
     ap.add_argument("specs", nargs="*")
     a = ap.parse_intermixed_args()
     torch.set_num_threads(1)

@@ -179,6 +179,18 @@ def driver_files(workdir, npdt, flat, x, t):
     return rd
 
 
+def job_args():
+    """The command line's start: CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J]
+    (the caller adds its own options, then the SPEC files)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cnngen")
+    ap.add_argument("workdir")
+    ap.add_argument("--random", type=int, default=0)
+    ap.add_argument("--seed0", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    return ap
+
+
 def spec_jobs(specs, workdir, seed):
     """Jobs (path, opts, label, dir, seed) for the given spec files, as they are."""
     jobs = []
@@ -385,12 +397,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("cnngen")
-    ap.add_argument("workdir")
-    ap.add_argument("--random", type=int, default=0)
-    ap.add_argument("--seed0", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap = job_args()
     ap.add_argument("--every-unroll", nargs="*", default=[],
                     help="specs to check once per --unroll mode")
     ap.add_argument("specs", nargs="*")
