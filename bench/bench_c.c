@@ -41,27 +41,7 @@ extern const cnngen_model BENCH_MODEL;
 #define NSAMPLES 32
 #define MAXREPS 64
 
-/* Timed by the process CPU time (time spent descheduled on a shared machine is not
- * counted; on an idle machine it equals the wall time, which is reported as well). */
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double wall_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "timing.h"   /* cpu_s (the figures), wall_s (reported too), cmp_double */
 
 static void *xalloc(size_t n)
 {
@@ -109,19 +89,19 @@ static void timeit(const char *label, const char *what, void (*fn)(void), int re
     double runs[MAXREPS], wall[MAXREPS], sorted[MAXREPS], t, w, el;
     long iters, calls = 0;
     if (reps > MAXREPS) reps = MAXREPS;
-    t = now_s();
+    t = cpu_s();
     do { /* warm-up (>= 0.1 s and >= 3 calls, or >= 0.3 s) and calibration */
         fn();
         calls++;
-        el = now_s() - t;
+        el = cpu_s() - t;
     } while (min_time > 0 && (el < 0.1 || (calls < 3 && el < 0.3)));
     iters = min_time > 0 ? (long)(min_time / (el / (double)calls)) : 1;
     if (iters < 1) iters = 1;
     for (int r = 0; r < reps; r++) {
         w = wall_s();
-        t = now_s();
+        t = cpu_s();
         for (long i = 0; i < iters; i++) fn();
-        runs[r] = (now_s() - t) / ((double)iters * cur_batch) * 1e6;
+        runs[r] = (cpu_s() - t) / ((double)iters * cur_batch) * 1e6;
         wall[r] = (wall_s() - w) / ((double)iters * cur_batch) * 1e6;
     }
     memcpy(sorted, runs, sizeof(double) * (size_t)reps);

@@ -24,28 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-
-/* CPU time of this process: on a shared machine, time spent descheduled is not
- * counted (on an idle machine it equals the wall time, also reported). */
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double wall_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "timing.h"
 
 /* One kernel per (type, width). `volatile` multiplier/addend keep the values
  * unknown to the compiler; the loop body is NACC independent FMAs. */

@@ -34,40 +34,36 @@ static long long kernel_taps(const Layer *l)
     }
 }
 
+/* The running total of cost(layer) over the network against limit: past it, an error at
+ * the layer where the total passes it, saying what --unroll mode spells out so much
+ * (how many units: "terms", "taps") and which modes to use instead. */
+static void check_unroll_total(const Net *net, Diag *d, long long (*cost_of)(const Layer *),
+                               long long limit, const char *mode, const char *units,
+                               const char *instead)
+{
+    long long total = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        long long cost = cost_of(l);
+        total = sat_add(total, cost);
+        if (total > limit) {
+            error_at(d, l->pos,
+                     "%s: --unroll %s would spell out %lld %s for this layer (%lld up to "
+                     "here); the limit for the whole network is %lld: use --unroll %s",
+                     l->name, mode, cost, units, total, limit, instead);
+            break;
+        }
+    }
+}
+
 int check_gen_limits(const Net *net, const Options *opt, Diag *d)
 {
     int before = d->nerrors;
-    if (opt->unroll == U_FULL) {
-        long long total = 0;
-        for (int i = 0; i < net->nlayers; i++) {
-            const Layer *l = &net->layers[i];
-            long long cost = unroll_full_cost(l);
-            total = sat_add(total, cost);
-            if (total > UNROLL_FULL_MAX_TERMS) {
-                error_at(d, l->pos,
-                         "%s: --unroll full would spell out %lld terms for this layer (%lld "
-                         "up to here); the limit for the whole network is %lld: use "
-                         "--unroll auto (the default), kernel or none",
-                         l->name, cost, total, (long long)UNROLL_FULL_MAX_TERMS);
-                break;
-            }
-        }
-    }
-    if (opt->unroll == U_KERNEL) {
-        long long total = 0;
-        for (int i = 0; i < net->nlayers; i++) {
-            const Layer *l = &net->layers[i];
-            long long taps = kernel_taps(l);
-            total = sat_add(total, taps);
-            if (total > UNROLL_KERNEL_MAX_TAPS) {
-                error_at(d, l->pos,
-                         "%s: --unroll kernel would spell out %lld taps for this layer "
-                         "(%lld up to here); the limit for the whole network is %lld: use "
-                         "--unroll auto (the default) or none",
-                         l->name, taps, total, (long long)UNROLL_KERNEL_MAX_TAPS);
-                break;
-            }
-        }
-    }
+    if (opt->unroll == U_FULL)
+        check_unroll_total(net, d, unroll_full_cost, UNROLL_FULL_MAX_TERMS, "full", "terms",
+                           "auto (the default), kernel or none");
+    if (opt->unroll == U_KERNEL)
+        check_unroll_total(net, d, kernel_taps, UNROLL_KERNEL_MAX_TAPS, "kernel", "taps",
+                           "auto (the default) or none");
     return d->nerrors - before;
 }

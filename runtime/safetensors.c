@@ -232,6 +232,32 @@ static int expect(Parser *p, char c)
     return 0;
 }
 
+/* The opening bracket of a list (array or object): 1 if the list is empty (its
+ * closing bracket consumed too), 0 if an element follows, -1 on error. */
+static int list_open(Parser *p, char open, char close)
+{
+    if (expect(p, open))
+        return -1;
+    ws(p);
+    if (p->i < p->n && p->s[p->i] == close) {
+        p->i++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After a list element: 1 if another follows (its comma consumed), 0 at the end
+ * (the closing bracket consumed), -1 on error. */
+static int list_next(Parser *p, char close)
+{
+    ws(p);
+    if (p->i < p->n && p->s[p->i] == ',') {
+        p->i++;
+        return 1;
+    }
+    return expect(p, close) ? -1 : 0;
+}
+
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -356,30 +382,19 @@ static int parse_uint(Parser *p, unsigned long long *v)
 /* [u, u, ...] into v[0..max); returns the count through *count. */
 static int parse_uint_array(Parser *p, unsigned long long *v, int max, int *count)
 {
-    int k = 0;
-    if (expect(p, '['))
+    int k = 0, more = list_open(p, '[', ']');
+    if (more < 0)
         return -1;
-    ws(p);
-    if (p->i < p->n && p->s[p->i] == ']') {
-        p->i++;
-        *count = 0;
-        return 0;
-    }
-    for (;;) {
+    more = !more;
+    while (more) {
         unsigned long long x = 0;
         if (parse_uint(p, &x))
             return -1;
         if (k >= max)
             return perr(p, "array with more than %d elements", max);
         v[k++] = x;
-        ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (expect(p, ']'))
+        if ((more = list_next(p, ']')) < 0)
             return -1;
-        break;
     }
     *count = k;
     return 0;
@@ -388,14 +403,11 @@ static int parse_uint_array(Parser *p, unsigned long long *v, int max, int *coun
 /* "__metadata__": {"key": "value", ...} - string values only, as the format says */
 static int parse_metadata(Parser *p)
 {
-    if (expect(p, '{'))
+    int more = list_open(p, '{', '}');
+    if (more < 0)
         return -1;
-    ws(p);
-    if (p->i < p->n && p->s[p->i] == '}') {
-        p->i++;
-        return 0;
-    }
-    for (;;) {
+    more = !more;
+    while (more) {
         if (parse_string(p, NULL, 0) || expect(p, ':'))
             return -1;
         ws(p);
@@ -403,13 +415,10 @@ static int parse_metadata(Parser *p)
             return perr(p, "__metadata__ values must be strings");
         if (parse_string(p, NULL, 0))
             return -1;
-        ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        return expect(p, '}');
+        if ((more = list_next(p, '}')) < 0)
+            return -1;
     }
+    return 0;
 }
 
 /* {"dtype": "F32", "shape": [..], "data_offsets": [b, e]} in any order */
@@ -448,14 +457,11 @@ static int parse_tensor(Parser *p, StEntry *e)
         } else {
             return perr(p, "%s: unknown key \"%s\"", e->name, key);
         }
-        ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (expect(p, '}'))
+        int more = list_next(p, '}');
+        if (more < 0)
             return -1;
-        break;
+        if (!more)
+            break;
     }
     if (!e->have_dtype || !e->have_shape || !e->have_offsets)
         return perr(p, "%s: missing \"%s\"", e->name,
@@ -463,52 +469,50 @@ static int parse_tensor(Parser *p, StEntry *e)
     return 0;
 }
 
+/* The entry named name, or NULL (names are unique: parse_header sees to it). */
+static StEntry *find_entry(const Parser *p, const char *name)
+{
+    for (int k = 0; k < p->ne; k++)
+        if (strcmp(p->e[k].name, name) == 0)
+            return &p->e[k];
+    return NULL;
+}
+
 static int parse_header(Parser *p)
 {
-    int have_meta = 0;
-    if (expect(p, '{'))
+    int have_meta = 0, more = list_open(p, '{', '}');
+    if (more < 0)
         return -1;
-    ws(p);
-    if (p->i < p->n && p->s[p->i] == '}') {
-        p->i++;
-    } else {
-        for (;;) {
-            char name[ST_MAX_NAME];
-            if (parse_string(p, name, sizeof name) || expect(p, ':'))
+    more = !more;
+    while (more) {
+        char name[ST_MAX_NAME];
+        if (parse_string(p, name, sizeof name) || expect(p, ':'))
+            return -1;
+        if (strcmp(name, "__metadata__") == 0) {
+            if (have_meta)
+                return perr(p, "duplicate key \"__metadata__\"");
+            have_meta = 1;
+            if (parse_metadata(p))
                 return -1;
-            if (strcmp(name, "__metadata__") == 0) {
-                if (have_meta)
-                    return perr(p, "duplicate key \"__metadata__\"");
-                have_meta = 1;
-                if (parse_metadata(p))
-                    return -1;
-            } else {
-                for (int k = 0; k < p->ne; k++)
-                    if (strcmp(p->e[k].name, name) == 0)
-                        return perr(p, "tensor %s listed twice", name);
-                if (p->ne == p->cap) {
-                    int cap = p->cap ? 2 * p->cap : 16;
-                    StEntry *ne = realloc(p->e, (size_t)cap * sizeof *ne);
-                    if (!ne)
-                        return perr(p, "out of memory");
-                    p->e = ne;
-                    p->cap = cap;
-                }
-                StEntry *e = &p->e[p->ne++];
-                memset(e, 0, sizeof *e);
-                memcpy(e->name, name, sizeof e->name);
-                if (parse_tensor(p, e))
-                    return -1;
+        } else {
+            if (find_entry(p, name))
+                return perr(p, "tensor %s listed twice", name);
+            if (p->ne == p->cap) {
+                int cap = p->cap ? 2 * p->cap : 16;
+                StEntry *ne = realloc(p->e, (size_t)cap * sizeof *ne);
+                if (!ne)
+                    return perr(p, "out of memory");
+                p->e = ne;
+                p->cap = cap;
             }
-            ws(p);
-            if (p->i < p->n && p->s[p->i] == ',') {
-                p->i++;
-                continue;
-            }
-            if (expect(p, '}'))
+            StEntry *e = &p->e[p->ne++];
+            memset(e, 0, sizeof *e);
+            memcpy(e->name, name, sizeof e->name);
+            if (parse_tensor(p, e))
                 return -1;
-            break;
         }
+        if ((more = list_next(p, '}')) < 0)
+            return -1;
     }
     ws(p);
     if (p->i != p->n)
@@ -611,10 +615,7 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     /* every model tensor present, with our dtype and shape */
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
-        StEntry *e = NULL;
-        for (int k = 0; k < p.ne; k++)
-            if (strcmp(p.e[k].name, t->name) == 0)
-                e = &p.e[k];
+        StEntry *e = find_entry(&p, t->name);
         if (!e) {
             seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
             goto out;
@@ -730,10 +731,7 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     }
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
-        StEntry *e = NULL;
-        for (int k = 0; k < p.ne; k++)
-            if (strcmp(p.e[k].name, t->name) == 0)
-                e = &p.e[k];
+        StEntry *e = find_entry(&p, t->name);
         if (!e) {   /* cannot happen: checked above */
             seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
             goto out;

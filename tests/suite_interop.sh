@@ -12,13 +12,11 @@
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/.."
+. tests/lib.sh
 PY=/usr/bin/python3
 NRAND=${INTEROP_RANDOM:-40}
-if [ ! -x ./cnngen ]; then
-    echo "FAIL interop: ./cnngen is not built (run make)"
-    exit 1
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-interop.XXXXXX") || exit 1
+need_cnngen interop
+work=$(scratch_dir interop) || exit 1
 rc=0
 if "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
     "$PY" tests/interop/check_export.py ./cnngen "$work/export" --random "$NRAND" --jobs 2 \

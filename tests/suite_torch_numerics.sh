@@ -8,19 +8,10 @@
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/.."
+. tests/lib.sh
 PY=${TORCHREF_PYTHON:-/usr/bin/python3}
 NRAND=${TORCH_NUMERICS_RANDOM:-110}
-if ! "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
-    echo "SKIP torch-numerics: $PY cannot import torch/numpy/yaml (run tools/deps.sh test); $((NRAND)) random nets and specs/*.yaml NOT cross-checked !!!"
-    exit 0
-fi
-if [ ! -x ./cnngen ]; then
-    echo "FAIL torch-numerics: ./cnngen is not built (run make)"
-    exit 1
-fi
-# scratch in a private temporary directory (not build/: a concurrent `make clean` would
-# pull it away); kept when something failed, to reproduce it
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-torchref.XXXXXX") || exit 1
+torchref_setup torch-numerics "$((NRAND)) random nets and specs/*.yaml"
 "$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml
 rc=$?
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi

@@ -7,19 +7,10 @@
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/.."
+. tests/lib.sh
 PY=${TORCHREF_PYTHON:-/usr/bin/python3}
 NRAND=${TORCH_SHAPES_RANDOM:-150}
-if ! "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
-    echo "SKIP torch-shapes: $PY cannot import torch/numpy/yaml (run tools/deps.sh test); $((NRAND + 1)) specs NOT cross-checked !!!"
-    exit 0
-fi
-if [ ! -x ./cnngen ]; then
-    echo "FAIL torch-shapes: ./cnngen is not built (run make)"
-    exit 1
-fi
-# scratch in a private temporary directory (not build/: a concurrent `make clean` would
-# pull it away); kept when something failed, to reproduce it
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnngen-torchref.XXXXXX") || exit 1
+torchref_setup torch-shapes "$((NRAND + 1)) specs"
 # the reference itself: generic pooling (F.pad + divisor mask) == torch's pooling
 if out=$("$PY" tests/torchref/torchnet.py 2>&1); then
     echo "PASS torch-shapes/reference-selftest"

@@ -21,10 +21,7 @@ Lines: `export-c/<label>` and `export-ref/<label>`.
 usage: check_export.py CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J] SPEC...
 """
 
-import argparse
-import concurrent.futures as cf
 import importlib.util
-import json
 import math
 import os
 import shlex
@@ -36,14 +33,11 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "torchref"))
-import randspec  # noqa: E402
 import torchnet  # noqa: E402
-from check_numerics import (Fail, compare, first_line, make_target,  # noqa: E402
-                            read_model_txt, run)
-
-DRIVER = os.path.join(ROOT, "tests", "tools", "netdriver.c")
-BATCH = 3
-LR = 0.05
+from check_numerics import (BATCH, LR, Fail, build_driver, cnngen_report,  # noqa: E402
+                            compare, driver_files, first_line, generate_c, job_args,
+                            make_target, random_jobs, read_model_txt, run, run_jobs,
+                            spec_jobs)
 
 
 def load_module(path, name):
@@ -62,10 +56,7 @@ def flat_grads(model, mod):
 def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
     os.makedirs(workdir, exist_ok=True)
     spec = torchnet.load_spec(path)
-    p = run([cnngen, "--report", "--format", "json", path] + opts)
-    if p.returncode != 0:
-        raise Fail("cnngen --report failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
-    rep = json.loads(p.stdout)
+    rep = cnngen_report(cnngen, path, opts)
     names = [l["name"] for l in rep["layers"]]
     prefix = opts[opts.index("--prefix") + 1] if "--prefix" in opts else rep["name"]
     dtype = rep["dtype"]
@@ -74,19 +65,12 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
     tol = 1e-9 if dtype == "float64" else 1e-4
     infer = "--inference-only" in opts
 
-    cfile = os.path.join(workdir, "net.c")
-    p = run([cnngen, path, "-o", cfile] + opts)
-    if p.returncode != 0:
-        raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    cfile = generate_c(cnngen, path, opts, workdir)
     pyfile = os.path.join(workdir, "export_%s.py" % label.replace("-", "_"))
     p = run([cnngen, "--emit", "pytorch", path, "-o", pyfile] + opts)
     if p.returncode != 0:
         raise Fail("cnngen --emit pytorch failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
-    exe = os.path.join(workdir, "drv")
-    p = run([cc, "-O1", "-std=c99", "-I", workdir] + cflags
-            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
-    if p.returncode != 0:
-        raise Fail("compiling the generated C failed: %s" % first_line(p.stderr))
+    exe = build_driver(cc, ["-O1"], cflags, libs, workdir, prefix, cfile)
     mod = load_module(pyfile, "export_" + label.replace("-", "_"))
     if mod.NAME != prefix or mod.DTYPE != tdt:
         raise Fail("export NAME/DTYPE %r/%r, expected %r/%r" % (mod.NAME, mod.DTYPE, prefix, tdt))
@@ -107,20 +91,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
     if mod.LOSS:
         t = make_target(mod.LOSS, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
 
-    def wr(name, arr):
-        np.asarray(arr, dtype=np.float64).astype(np.dtype(npdt).newbyteorder("<")).tofile(
-            os.path.join(workdir, name))
-
-    def rd(name, dt=None):
-        return np.fromfile(os.path.join(workdir, name),
-                           dtype=np.dtype(dt or npdt).newbyteorder("<")).astype(np.float64)
-
-    wr("params.bin", flat)
-    wr("input.bin", x[0])
-    if t is not None:
-        wr("target.bin", t[0])
-        wr("batch_in.bin", x[1:])
-        wr("batch_tg.bin", t[1:])
+    rd = driver_files(workdir, npdt, flat, x, t)
     p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120)
     if p.returncode != 0:
         raise Fail("driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
@@ -199,12 +170,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("cnngen")
-    ap.add_argument("workdir")
-    ap.add_argument("--random", type=int, default=0)
-    ap.add_argument("--seed0", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap = job_args()
     ap.add_argument("specs", nargs="*")
     a = ap.parse_intermixed_args()
     torch.set_num_threads(1)
@@ -216,39 +182,13 @@ def main():
     cflags, libs = shlex.split(p.stdout), shlex.split(q.stdout)
     cc = os.environ.get("CC", "cc")
     os.makedirs(a.workdir, exist_ok=True)
-    jobs = []
-    for s in a.specs:
-        name = os.path.splitext(os.path.basename(s))[0]
-        jobs.append((s, [], name, os.path.join(a.workdir, "spec-" + name), 11))
-    for seed in range(a.seed0, a.seed0 + a.random):
-        _, text, opts = randspec.gen(seed)
-        d = os.path.join(a.workdir, "rand-%d" % seed)
-        os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "rand-%d.yaml" % seed)
-        with open(path, "w") as f:
-            f.write(text)
-        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+    jobs = spec_jobs(a.specs, a.workdir, 11) + random_jobs(a.workdir, a.seed0, a.random)
 
-    def one(job):
+    def check(job):
         path, opts, label, d, seed = job
-        try:
-            return check_net(cnngen, cflags, libs, cc, path, opts, d, seed, label)
-        except Fail as e:
-            return [("export-c", str(e))]
-        except Exception as e:  # a crash is a failure, never a pass
-            return [("export-c", "exception %s: %s" % (type(e).__name__, e))]
+        return check_net(cnngen, cflags, libs, cc, path, opts, d, seed, label)
 
-    nfail = 0
-    with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
-        for job, res in zip(jobs, ex.map(one, jobs)):
-            path, opts, label, d, seed = job
-            for kind, why in res:
-                if why:
-                    nfail += 1
-                    print("FAIL %s/%s: %s [%s]" % (kind, label, why, " ".join([path] + opts)), flush=True)
-                else:
-                    print("PASS %s/%s" % (kind, label), flush=True)
-    return 1 if nfail else 0
+    return run_jobs(jobs, check, a.jobs, "export-c", "", lambda job: " ".join([job[0]] + job[1]))
 
 
 if __name__ == "__main__":

@@ -129,6 +129,117 @@ def make_target(loss, rng, n, m):
     return rng.normal(size=(n, m))
 
 
+# ---- shared with tests/interop/check_export.py
+
+def cnngen_report(cnngen, path, opts):
+    """`cnngen --report --format json`, parsed."""
+    p = run([cnngen, "--report", "--format", "json", path] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --report failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    return json.loads(p.stdout)
+
+
+def generate_c(cnngen, path, opts, workdir):
+    """`cnngen SPEC -o WORKDIR/net.c [options]` -> the .c file's path."""
+    cfile = os.path.join(workdir, "net.c")
+    p = run([cnngen, path, "-o", cfile] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    return cfile
+
+
+def build_driver(cc, ccopts, cflags, libs, workdir, prefix, cfile):
+    """tests/tools/netdriver.c with the generated cfile -> WORKDIR/drv's path."""
+    exe = os.path.join(workdir, "drv")
+    p = run([cc] + ccopts + ["-std=c99", "-I", workdir] + cflags
+            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
+    if p.returncode != 0:
+        raise Fail("compiling the generated C failed: %s" % first_line(p.stderr))
+    return exe
+
+
+def driver_files(workdir, npdt, flat, x, t):
+    """Writes the driver's inputs (parameters, x[0] and t[0], the batch x[1:] and t[1:]
+    when there is a target) as raw little-endian npdt; -> rd(name, dt=None), which reads
+    one of the driver's output files (in npdt unless dt) as float64."""
+    def wr(name, arr):
+        np.asarray(arr, dtype=np.float64).astype(np.dtype(npdt).newbyteorder("<")).tofile(
+            os.path.join(workdir, name))
+
+    def rd(name, dt=None):
+        return np.fromfile(os.path.join(workdir, name), dtype=np.dtype(dt or npdt).newbyteorder("<")
+                           ).astype(np.float64)
+
+    wr("params.bin", flat)
+    wr("input.bin", x[0])
+    if t is not None:
+        wr("target.bin", t[0])
+        wr("batch_in.bin", x[1:])
+        wr("batch_tg.bin", t[1:])
+    return rd
+
+
+def job_args():
+    """The command line's start: CNNGEN WORKDIR [--random N] [--seed0 S] [--jobs J]
+    (the caller adds its own options, then the SPEC files)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cnngen")
+    ap.add_argument("workdir")
+    ap.add_argument("--random", type=int, default=0)
+    ap.add_argument("--seed0", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    return ap
+
+
+def spec_jobs(specs, workdir, seed):
+    """Jobs (path, opts, label, dir, seed) for the given spec files, as they are."""
+    jobs = []
+    for s in specs:
+        name = os.path.splitext(os.path.basename(s))[0]
+        jobs.append((s, [], name, os.path.join(workdir, "spec-" + name), seed))
+    return jobs
+
+
+def random_jobs(workdir, seed0, n):
+    """Jobs for n seeded random specs (randspec.py), written to WORKDIR/rand-SEED/."""
+    jobs = []
+    for seed in range(seed0, seed0 + n):
+        _, text, opts = randspec.gen(seed)
+        d = os.path.join(workdir, "rand-%d" % seed)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "rand-%d.yaml" % seed)
+        with open(path, "w") as f:
+            f.write(text)
+        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+    return jobs
+
+
+def run_jobs(jobs, check, workers, kind, prefix, info):
+    """check(job) -> [(kind, failure or None)] for every job on `workers` threads; a
+    Fail or a crash in check is one failure of `kind`, never a pass. Prints
+    `PASS|FAIL <prefix><kind>/<label>` lines in job order (a FAIL ends with [info(job)]);
+    -> the exit status."""
+    def one(job):
+        try:
+            return check(job)
+        except Fail as e:
+            return [(kind, str(e))]
+        except Exception as e:  # noqa: BLE001 - a crash in the check is a failure, never a pass
+            return [(kind, "exception %s: %s" % (type(e).__name__, e))]
+
+    nfail = 0
+    with cf.ThreadPoolExecutor(max_workers=workers) as ex:
+        for job, res in zip(jobs, ex.map(one, jobs)):
+            label = job[2]
+            for k, why in res:
+                if why:
+                    nfail += 1
+                    print("FAIL %s%s/%s: %s [%s]" % (prefix, k, label, why, info(job)), flush=True)
+                else:
+                    print("PASS %s%s/%s" % (prefix, k, label), flush=True)
+    return 1 if nfail else 0
+
+
 def check_init(net, plist, rd, m):
     """P_init: deterministic per seed, biases 0, weights uniform within the bound of
     torch.nn.init's kaiming_uniform_ (relu gain: sqrt(6 / fan_in)) before relu-like
@@ -186,10 +297,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     """-> list of (label_suffix, failure or None)."""
     os.makedirs(workdir, exist_ok=True)
     spec = torchnet.load_spec(path)
-    p = run([cnngen, "--report", "--format", "json", path] + opts)
-    if p.returncode != 0:
-        raise Fail("cnngen --report failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
-    rep = json.loads(p.stdout)
+    rep = cnngen_report(cnngen, path, opts)
     names = [l["name"] for l in rep["layers"]]
     prefix = rep["name"]
     if "--prefix" in opts:
@@ -200,17 +308,8 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     npdt = np.float64 if dtype == "float64" else np.float32
     tol = 1e-9 if dtype == "float64" else 1e-4
 
-    cfile = os.path.join(workdir, "net.c")
-    p = run([cnngen, path, "-o", cfile] + opts)
-    if p.returncode != 0:
-        raise Fail("cnngen failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
-    exe = os.path.join(workdir, "drv")
-    p = run([cc] + (SANITIZE if sanitize else ["-O1"]) + ["-std=c99", "-I", workdir] + cflags
-            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
-    if p.returncode != 0:
-        raise Fail("compiling the generated C failed: %s"
-                   % first_line("\n".join(l for l in p.stderr.splitlines() if "error" in l)
-                                or p.stderr))
+    cfile = generate_c(cnngen, path, opts, workdir)
+    exe = build_driver(cc, SANITIZE if sanitize else ["-O1"], cflags, libs, workdir, prefix, cfile)
 
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
     plist = net.param_list()
@@ -233,20 +332,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     if net.loss_type:
         t = make_target(net.loss_type, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
 
-    def wr(name, arr):
-        np.asarray(arr, dtype=np.float64).astype(np.dtype(npdt).newbyteorder("<")).tofile(
-            os.path.join(workdir, name))
-
-    def rd(name, dt=None):
-        return np.fromfile(os.path.join(workdir, name), dtype=np.dtype(dt or npdt).newbyteorder("<")
-                           ).astype(np.float64)
-
-    wr("params.bin", flat)
-    wr("input.bin", x[0])
-    if t is not None:
-        wr("target.bin", t[0])
-        wr("batch_in.bin", x[1:])
-        wr("batch_tg.bin", t[1:])
+    rd = driver_files(workdir, npdt, flat, x, t)
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1")
     p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120, env=env)
@@ -311,12 +397,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("cnngen")
-    ap.add_argument("workdir")
-    ap.add_argument("--random", type=int, default=0)
-    ap.add_argument("--seed0", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap = job_args()
     ap.add_argument("--every-unroll", nargs="*", default=[],
                     help="specs to check once per --unroll mode")
     ap.add_argument("specs", nargs="*")
@@ -333,53 +414,29 @@ def main():
     cc = os.environ.get("CC", "cc")
     os.makedirs(a.workdir, exist_ok=True)
 
-    jobs = []
-    for s in a.specs:
-        name = os.path.splitext(os.path.basename(s))[0]
-        jobs.append((s, [], name, os.path.join(a.workdir, "spec-" + name), 7))
+    jobs = spec_jobs(a.specs, a.workdir, 7)
     for s in a.every_unroll:
         name = os.path.splitext(os.path.basename(s))[0]
         for mode in ("auto", "none", "kernel", "full"):
             jobs.append((s, ["--unroll", mode], "%s@%s" % (name, mode),
                          os.path.join(a.workdir, "case-%s-%s" % (name, mode)), 11))
-    for seed in range(a.seed0, a.seed0 + a.random):
-        _, text, opts = randspec.gen(seed)
-        d = os.path.join(a.workdir, "rand-%d" % seed)
-        os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "rand-%d.yaml" % seed)
-        with open(path, "w") as f:
-            f.write(text)
-        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+    jobs += random_jobs(a.workdir, a.seed0, a.random)
+
     # every 4th random net runs under ASan + UBSan: the driver allocates exactly
     # params_bytes and workspace_bytes, so any access outside them is caught
+    def sanitized(job):
+        return job[2].startswith("rand-") and job[4] % 4 == 0
 
-    def one(job):
+    def check(job):
         path, opts, label, d, seed = job
         t0 = time.time()
-        try:
-            r = check_net(cnngen, cflags, libs, cc, path, opts, d, seed,
-                          sanitize=label.startswith("rand-") and seed % 4 == 0)
-            if os.environ.get("TORCHREF_TIMING"):
-                sys.stderr.write("time %s %.2f\n" % (label, time.time() - t0))
-            return r
-        except Fail as e:
-            return [("numerics", str(e))]
-        except Exception as e:  # a crash in the check is a failure, never a pass
-            return [("numerics", "exception %s: %s" % (type(e).__name__, e))]
+        r = check_net(cnngen, cflags, libs, cc, path, opts, d, seed, sanitize=sanitized(job))
+        if os.environ.get("TORCHREF_TIMING"):
+            sys.stderr.write("time %s %.2f\n" % (label, time.time() - t0))
+        return r
 
-    nfail = 0
-    with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
-        for job, res in zip(jobs, ex.map(one, jobs)):
-            path, opts, label, d, seed = job
-            info = " ".join([path] + opts + (["(ASan+UBSan)"] if label.startswith("rand-")
-                                             and seed % 4 == 0 else []))
-            for kind, why in res:
-                if why:
-                    nfail += 1
-                    print("FAIL torch-%s/%s: %s [%s]" % (kind, label, why, info), flush=True)
-                else:
-                    print("PASS torch-%s/%s" % (kind, label), flush=True)
-    return 1 if nfail else 0
+    return run_jobs(jobs, check, a.jobs, "numerics", "torch-",
+                    lambda job: " ".join([job[0]] + job[1] + (["(ASan+UBSan)"] if sanitized(job) else [])))
 
 
 if __name__ == "__main__":
