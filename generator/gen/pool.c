@@ -9,7 +9,14 @@
  * padding, as PyTorch). l2 is sqrt(sum x^2); its gradient is g x / y (0 where y == 0).
  *
  * Order (identical in every unroll mode): window taps row-major; in the backward,
- * each input cell sums its contributions in output order. */
+ * each input cell sums its contributions in output order.
+ *
+ * full: one statement per output / input cell (generated here). kernel and none: the
+ * bodies of templates/layer_pool_max_fwd.c, layer_pool_sum_fwd.c (avg, l2),
+ * layer_pool_sum_bwd.c and layer_pool_max_bwd.c; in mode none the window is the loop
+ * of layer_pool_taps.c, in mode kernel its taps are generated (their number and
+ * conditions depend on the window), the max's comparison being layer_pool_max_tap.c
+ * in both. */
 #include <stdlib.h>
 #include "cnngen.h"
 
@@ -92,22 +99,6 @@ static const char *qexpr(const Win *g, const char *U, const char *V)
     return r;
 }
 
-static void loop_tables(Emitter *e, const Pool *p, int need_div)
-{
-    if (p->rows_padded) {
-        emit_int_table(e, "ulo", p->ulo, p->g.OH);
-        emit_int_table(e, "uhi", p->uhi, p->g.OH);
-    }
-    if (p->cols_padded) {
-        emit_int_table(e, "vlo", p->vlo, p->g.OW);
-        emit_int_table(e, "vhi", p->vhi, p->g.OW);
-    }
-    if (need_div && !p->div_const) {
-        emit_int_table(e, "dr", p->dr, p->g.OH);
-        emit_int_table(e, "dc", p->dc, p->g.OW);
-    }
-}
-
 static const char *div_expr(const Emitter *e, const Pool *p)
 {
     static char s[128];
@@ -140,155 +131,346 @@ static int tap_never(const Pool *p, int u, int v)
     return p->ihi[u] <= p->ilo[u] || p->jhi[v] <= p->jlo[v];
 }
 
-/* ---------------------------------------------------------------- forward */
+/* ---------------------------------------------------------------- loop modes */
 
-static void fwd_loops(Emitter *e, const Layer *l, const Pool *p, int kernel)
+/* The holes all three loop templates (layer_pool_max_fwd.c, layer_pool_sum_fwd.c,
+ * layer_pool_sum_bwd.c) share, as text. */
+typedef struct Loop {
+    char C[16], OH[16], OW[16], uv[8];
+    char xoff[64], o[128];          /* channel c's plane offset, output index */
+    char q0[160];                   /* kernel: the declaration of q0; none: "" */
+    Buf tables;                     /* the lookup tables (static const int) */
+} Loop;
+
+/* The `tables` hole: with `ranges` the valid taps per output row / column where a
+ * window overhangs, with `div` the divisor factors unless the divisor is constant.
+ * emit_long wraps a table for the indent it is written at, so the tables are
+ * generated at e's indent and that indent is taken off again: emit_template puts it
+ * back. */
+static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
+{
+    Buf b = {0};
+    Emitter s = emit_sub(e, &b);
+    s.indent = e->indent;
+    if (ranges && p->rows_padded) {
+        emit_int_table(&s, "ulo", p->ulo, p->g.OH);
+        emit_int_table(&s, "uhi", p->uhi, p->g.OH);
+    }
+    if (ranges && p->cols_padded) {
+        emit_int_table(&s, "vlo", p->vlo, p->g.OW);
+        emit_int_table(&s, "vhi", p->vhi, p->g.OW);
+    }
+    if (div && !p->div_const) {
+        emit_int_table(&s, "dr", p->dr, p->g.OH);
+        emit_int_table(&s, "dc", p->dc, p->g.OW);
+    }
+    e->failed |= s.failed;
+    size_t ind = (size_t)e->indent * 4;
+    for (size_t k = 0; k < b.len;) {
+        for (size_t n = 0; n < ind && k < b.len && b.data[k] == ' '; n++)
+            k++;
+        while (k < b.len && b.data[k] != '\n')
+            buf_putc(out, b.data[k++]);
+        if (k < b.len)
+            buf_putc(out, b.data[k++]);
+    }
+    buf_free(&b);
+}
+
+static Loop loop_of(Emitter *e, const Pool *p, int kernel, int div)
 {
     const Win *g = &p->g;
-    const char *R = e->real;
-    int track = !e->inference && p->kind == L_MAXPOOL;
-    const char *ULO = p->rows_padded ? "ulo[i]" : "0", *UHI = p->rows_padded ? "uhi[i]" : NULL;
-    const char *VLO = p->cols_padded ? "vlo[j]" : "0", *VHI = p->cols_padded ? "vhi[j]" : NULL;
-    char uhi[32], vhi[32];
-    snprintf(uhi, sizeof uhi, "%s", UHI ? UHI : "");
-    if (!UHI) snprintf(uhi, sizeof uhi, "%d", g->KH);
-    snprintf(vhi, sizeof vhi, "%s", VHI ? VHI : "");
-    if (!VHI) snprintf(vhi, sizeof vhi, "%d", g->KW);
-    (void)l;
-    emitf(e, kernel ? "int c, i, j;" : "int c, i, j, u, v;");
-    if (!kernel)
-        loop_tables(e, p, p->kind == L_AVGPOOL);
-    else if (p->kind == L_AVGPOOL && !p->div_const) {
-        emit_int_table(e, "dr", p->dr, g->OH);
-        emit_int_table(e, "dc", p->dc, g->OW);
-    }
-    emitf(e, "for (c = 0; c < %d; c++) {", p->C);
-    e->indent++;
-    emitf(e, "const %s *restrict x = in + %s;", R, lx(0, g->H * g->W, "c", 0, NULL));
-    emitf(e, "for (i = 0; i < %d; i++)", g->OH);
-    emitf(e, "    for (j = 0; j < %d; j++) {", g->OW);
-    e->indent += 2;
-    emitf(e, "const int o = %s;", lx(0, g->OH * g->OW, "c", g->OW, "i", 1, "j", 0, NULL));
-    if (!kernel) {
-        if (p->kind == L_MAXPOOL) {
-            const char *q0 = qexpr(g, p->rows_padded ? ULO : NULL, p->cols_padded ? VLO : NULL);
-            if (track) {    /* the argmax only when the backward needs it */
-                emitf(e, "int a = %s;", q0);
-                emitf(e, "%s m = x[a];", R);
-            } else {
-                emitf(e, "%s m = x[%s];", R, q0);
-            }
-        } else {
-            emitf(e, "%s s = 0;", R);
-        }
-        emitf(e, "for (u = %s; u < %s; u++)", ULO, uhi);
-        emitf(e, "    for (v = %s; v < %s; v++) {", VLO, vhi);
-        e->indent += 2;
-        emitf(e, "const int q = %s;", qexpr(g, "u", "v"));
-        if (p->kind == L_MAXPOOL) {
-            emitf(e, "if (x[q] > m) {");
-            emitf(e, "    m = x[q];");
-            if (track)
-                emitf(e, "    a = q;");
-            emitf(e, "}");
-        } else if (p->kind == L_AVGPOOL) {
-            emitf(e, "s += x[q];");
-        } else {
-            emitf(e, "s += x[q] * x[q];");
-        }
-        e->indent -= 2;
-        emitf(e, "    }");
-    } else {
-        emitf(e, "const int q0 = %s;", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
-        /* max: the first valid tap starts m (and a); a later tap compares with a < 0
-         * ("none yet") only while no unconditional tap has come before it */
-        int ntap = g->KH * g->KW, first = -1, last = -1, reads = 0, seen = 0;
-        for (int t = 0; t < ntap; t++)
-            if (!tap_never(p, t / g->KW, t % g->KW)) {
-                if (first < 0)
-                    first = t;
-                else if (!seen)
-                    reads = 1;
-                if (!tap_cond(p, t / g->KW, t % g->KW)[0])
-                    seen = 1;
-                last = t;
-            }
-        int first_uncond = first >= 0 && !tap_cond(p, first / g->KW, first % g->KW)[0];
-        if (p->kind == L_MAXPOOL) {
-            char q[64];
-            snprintf(q, sizeof q, "%s", lx(first >= 0 ? first / g->KW * g->DH * g->W + first % g->KW * g->DW : 0,
-                                           1, "q0", 0, NULL));
-            if (first_uncond) {
-                emitf(e, "%s m = x[%s];", R, q);
-                if (track)
-                    emitf(e, "int a = %s;", q);
-            } else {
-                emitf(e, "%s m = 0;", R);
-                if (track || reads)
-                    emitf(e, "int a = -1;");
-            }
-        } else {
-            emitf(e, "%s s = 0;", R);
-        }
-        seen = 0;
-        for (int u = 0; u < g->KH; u++)
-            for (int v = 0; v < g->KW; v++) {
-                if (tap_never(p, u, v))
-                    continue;
-                int t = u * g->KW + v;
-                int off = u * g->DH * g->W + v * g->DW;
-                char q[64];
-                snprintf(q, sizeof q, "%s", lx(off, 1, "q0", 0, NULL));
-                const char *cond = tap_cond(p, u, v);
-                int has_cond = cond[0] != 0;
-                if (p->kind == L_MAXPOOL && t == first && first_uncond) {
-                    seen = 1;
-                    continue;
-                }
-                if (has_cond) {
-                    emitf(e, "if (%s) {", cond);
-                    e->indent++;
-                }
-                if (p->kind == L_MAXPOOL) {
-                    int write_a = track || (!(seen || !has_cond) && t != last);
-                    if (t == first) {
-                        emitf(e, "m = x[%s];", q);
-                        if (write_a)
-                            emitf(e, "a = %s;", q);
-                    } else {
-                        emitf(e, seen ? "if (x[%s] > m) {" : "if (a < 0 || x[%s] > m) {", q);
-                        emitf(e, "    m = x[%s];", q);
-                        if (write_a)
-                            emitf(e, "    a = %s;", q);
-                        emitf(e, "}");
-                    }
-                    if (!has_cond)
-                        seen = 1;
-                } else if (p->kind == L_AVGPOOL) {
-                    emitf(e, "s += x[%s];", q);
-                } else {
-                    emitf(e, "s += x[%s] * x[%s];", q, q);
-                }
-                if (has_cond) {
-                    e->indent--;
-                    emitf(e, "}");
-                }
-            }
-    }
-    if (p->kind == L_MAXPOOL) {
-        emitf(e, "out[o] = m;");
-        if (track)
-            emitf(e, "am[o] = %s;", lx(0, g->H * g->W, "c", 1, "a", 0, NULL));
-    } else if (p->kind == L_AVGPOOL) {
-        emitf(e, "out[o] = s / %s;", div_expr(e, p));
-    } else {
-        emitf(e, "out[o] = %s(s);", mfn(e, "sqrt"));
-    }
-    e->indent -= 2;
-    emitf(e, "    }");
-    e->indent--;
-    emitf(e, "}");
+    Loop L;
+    sfmt(L.C, sizeof L.C, "%d", p->C);
+    sfmt(L.OH, sizeof L.OH, "%d", g->OH);
+    sfmt(L.OW, sizeof L.OW, "%d", g->OW);
+    sfmt(L.uv, sizeof L.uv, "%s", kernel ? "" : ", u, v");
+    sfmt(L.xoff, sizeof L.xoff, "%s", lx(0, g->H * g->W, "c", 0, NULL));
+    sfmt(L.o, sizeof L.o, "%s", lx(0, g->OH * g->OW, "c", g->OW, "i", 1, "j", 0, NULL));
+    L.q0[0] = 0;
+    if (kernel)
+        sfmt(L.q0, sizeof L.q0, "const int q0 = %s;",
+             lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
+    L.tables = (Buf){0};
+    gen_tables(e, p, !kernel, div, &L.tables);
+    return L;
 }
+
+/* the shared holes into h (room for 9); returns their number */
+static int loop_holes(const Emitter *e, const Loop *L, Hole *h)
+{
+    Hole c[] = {{"uv", L->uv, 0}, {"tables", L->tables.data ? L->tables.data : "", 0},
+                {"C", L->C, 0}, {"OH", L->OH, 0}, {"OW", L->OW, 0}, {"real", e->real, 0},
+                {"xoff", L->xoff, 0}, {"o", L->o, 0}, {"q0", L->q0, 0}};
+    for (int k = 0; k < 9; k++)
+        h[k] = c[k];
+    return 9;
+}
+
+/* Mode none: templates/layer_pool_taps.c (the window as a loop) around `tap`, into b. */
+static void taps_loop(Emitter *e, const Pool *p, const char *tap, Buf *b)
+{
+    const Win *g = &p->g;
+    char uhi[16], vhi[16], q[256];
+    if (p->rows_padded)
+        sfmt(uhi, sizeof uhi, "uhi[i]");
+    else
+        sfmt(uhi, sizeof uhi, "%d", g->KH);
+    if (p->cols_padded)
+        sfmt(vhi, sizeof vhi, "vhi[j]");
+    else
+        sfmt(vhi, sizeof vhi, "%d", g->KW);
+    sfmt(q, sizeof q, "%s", qexpr(g, "u", "v"));
+    Emitter s = emit_sub(e, b);
+    Hole h[] = {{"ulo", p->rows_padded ? "ulo[i]" : "0", 0}, {"uhi", uhi, 0},
+                {"vlo", p->cols_padded ? "vlo[j]" : "0", 0}, {"vhi", vhi, 0},
+                {"q", q, 0}, {"tap", tap, 0}};
+    emit_template(&s, "layer_pool_taps.c", h, 6);
+    e->failed |= s.failed;
+}
+
+/* Mode kernel: the index of tap (u, v) as q0 + its offset, and whether the tap is
+ * valid for some output only (cond: the condition on i, j, else "") */
+static void kernel_tap(const Pool *p, int u, int v, char q[64], char cond[160])
+{
+    const Win *g = &p->g;
+    sfmt(q, 64, "%s", lx(u * g->DH * g->W + v * g->DW, 1, "q0", 0, NULL));
+    sfmt(cond, 160, "%s", tap_cond(p, u, v));
+}
+
+/* templates/layer_pool_max_tap.c for tap q */
+static void max_tap(Emitter *e, const char *q, int none_yet, int set_a)
+{
+    char a[80] = "";
+    if (set_a)
+        sfmt(a, sizeof a, "a = %s;", q);
+    Hole h[] = {{"q", q, 0}, {"none_yet", none_yet ? "a < 0 || " : "", 0}, {"set_a", a, 0}};
+    emit_template(e, "layer_pool_max_tap.c", h, 3);
+}
+
+/* The valid taps of a kernel-mode max window (t = u * KW + v): the first and last,
+ * whether the first is unconditional (it then starts m in the template), and whether
+ * a tap after the first may run before any unconditional one (then a = -1 marks
+ * "no tap yet" and is read). */
+typedef struct Taps { int first, last, first_uncond, reads; } Taps;
+
+static Taps taps_of(const Pool *p)
+{
+    const Win *g = &p->g;
+    Taps f = {-1, -1, 0, 0};
+    int seen = 0;
+    for (int t = 0; t < g->KH * g->KW; t++)
+        if (!tap_never(p, t / g->KW, t % g->KW)) {
+            if (f.first < 0)
+                f.first = t;
+            else if (!seen)
+                f.reads = 1;
+            if (!tap_cond(p, t / g->KW, t % g->KW)[0])
+                seen = 1;
+            f.last = t;
+        }
+    f.first_uncond = f.first >= 0 && !tap_cond(p, f.first / g->KW, f.first % g->KW)[0];
+    return f;
+}
+
+/* Mode kernel, max: one statement per valid tap, under its condition when only some
+ * outputs have it. The first starts m (and a) unless the template did; a later tap
+ * compares with a < 0 ("none yet") only while no unconditional tap came before it,
+ * and records a only when the backward or such a comparison reads it. */
+static void max_kernel_taps(Emitter *e, const Pool *p, int track, const Taps *f)
+{
+    const Win *g = &p->g;
+    int seen = 0;
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++) {
+            if (tap_never(p, u, v))
+                continue;
+            int t = u * g->KW + v;
+            char q[64], cond[160];
+            kernel_tap(p, u, v, q, cond);
+            int has_cond = cond[0] != 0;
+            if (t == f->first && f->first_uncond) {
+                seen = 1;
+                continue;
+            }
+            if (has_cond) {
+                emitf(e, "if (%s) {", cond);
+                e->indent++;
+            }
+            int write_a = track || (!(seen || !has_cond) && t != f->last);
+            if (t == f->first) {
+                emitf(e, "m = x[%s];", q);
+                if (write_a)
+                    emitf(e, "a = %s;", q);
+            } else {
+                max_tap(e, q, !seen, write_a);
+            }
+            if (!has_cond) {
+                seen = 1;
+            } else {
+                e->indent--;
+                emitf(e, "}");
+            }
+        }
+}
+
+/* templates/layer_pool_max_fwd.c */
+static void max_fwd(Emitter *e, const Pool *p, int kernel)
+{
+    const Win *g = &p->g;
+    int track = !e->inference;      /* the argmax only when the backward needs it */
+    Loop L = loop_of(e, p, kernel, 0);
+    char a_before[160] = "", m0[160], a_after[160] = "", am[96] = "";
+    Buf taps = {0};
+    if (!kernel) {
+        char q0[256];
+        sfmt(q0, sizeof q0, "%s", qexpr(g, p->rows_padded ? "ulo[i]" : NULL,
+                                        p->cols_padded ? "vlo[j]" : NULL));
+        if (track) {
+            sfmt(a_before, sizeof a_before, "int a = %s;", q0);
+            sfmt(m0, sizeof m0, "x[a]");
+        } else {
+            sfmt(m0, sizeof m0, "x[%s]", q0);
+        }
+        Buf tap = {0};
+        Emitter s = emit_sub(e, &tap);
+        max_tap(&s, "q", 0, track);
+        e->failed |= s.failed;
+        taps_loop(e, p, tap.data ? tap.data : "", &taps);
+        buf_free(&tap);
+    } else {
+        Taps f = taps_of(p);
+        if (f.first_uncond) {
+            char q[64], cond[160];
+            kernel_tap(p, f.first / g->KW, f.first % g->KW, q, cond);
+            sfmt(m0, sizeof m0, "x[%s]", q);
+            if (track)
+                sfmt(a_after, sizeof a_after, "int a = %s;", q);
+        } else {
+            sfmt(m0, sizeof m0, "0");
+            if (track || f.reads)
+                sfmt(a_after, sizeof a_after, "int a = -1;");
+        }
+        Emitter s = emit_sub(e, &taps);
+        max_kernel_taps(&s, p, track, &f);
+        e->failed |= s.failed;
+    }
+    if (track)
+        sfmt(am, sizeof am, "am[o] = %s;", lx(0, g->H * g->W, "c", 1, "a", 0, NULL));
+    Hole h[15];
+    int n = loop_holes(e, &L, h);
+    Hole own[] = {{"a_before", a_before, 0}, {"m0", m0, 0}, {"a_after", a_after, 0},
+                  {"taps", taps.data ? taps.data : "", 0}, {"am", am, 0}};
+    for (int k = 0; k < 5; k++)
+        h[n++] = own[k];
+    emit_template(e, "layer_pool_max_fwd.c", h, n);
+    buf_free(&taps);
+    buf_free(&L.tables);
+}
+
+/* The avg / l2 statement of tap q: forward s += x (x^2), backward gx += t (t x). */
+static const char *sum_tap(const Pool *p, int bwd, const char *q)
+{
+    static char s[160];
+    int l2 = p->kind == L_L2POOL;
+    if (!bwd && !l2)
+        sfmt(s, sizeof s, "s += x[%s];", q);
+    else if (!bwd)
+        sfmt(s, sizeof s, "s += x[%s] * x[%s];", q, q);
+    else if (!l2)
+        sfmt(s, sizeof s, "gx[%s] += t;", q);
+    else
+        sfmt(s, sizeof s, "gx[%s] += t * x[%s];", q, q);
+    return s;
+}
+
+/* The `taps` hole of layer_pool_sum_fwd.c / _bwd.c, into b: the loop (none), or one
+ * statement per valid tap under its condition when only some outputs have it
+ * (kernel; the forward braces it, as the max taps). */
+static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
+{
+    const Win *g = &p->g;
+    if (!kernel) {
+        taps_loop(e, p, sum_tap(p, bwd, "q"), b);
+        return;
+    }
+    Emitter s = emit_sub(e, b);
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++) {
+            if (tap_never(p, u, v))
+                continue;
+            char q[64], cond[160];
+            kernel_tap(p, u, v, q, cond);
+            if (cond[0]) {
+                emitf(&s, bwd ? "if (%s)" : "if (%s) {", cond);
+                s.indent++;
+            }
+            emitf(&s, "%s", sum_tap(p, bwd, q));
+            if (cond[0]) {
+                s.indent--;
+                if (!bwd)
+                    emitf(&s, "}");
+            }
+        }
+    e->failed |= s.failed;
+}
+
+/* templates/layer_pool_sum_fwd.c */
+static void sum_fwd(Emitter *e, const Pool *p, int kernel)
+{
+    int avg = p->kind == L_AVGPOOL;
+    Loop L = loop_of(e, p, kernel, avg);
+    char result[160];
+    if (avg)
+        sfmt(result, sizeof result, "s / %s", div_expr(e, p));
+    else
+        sfmt(result, sizeof result, "%s(s)", mfn(e, "sqrt"));
+    Buf taps = {0};
+    sum_taps(e, p, kernel, 0, &taps);
+    Hole h[11];
+    int n = loop_holes(e, &L, h);
+    h[n++] = (Hole){"taps", taps.data ? taps.data : "", 0};
+    h[n++] = (Hole){"result", result, 0};
+    emit_template(e, "layer_pool_sum_fwd.c", h, n);
+    buf_free(&taps);
+    buf_free(&L.tables);
+}
+
+static void fwd_loops(Emitter *e, const Pool *p, int kernel)
+{
+    if (p->kind == L_MAXPOOL)
+        max_fwd(e, p, kernel);
+    else
+        sum_fwd(e, p, kernel);
+}
+
+/* templates/layer_pool_sum_bwd.c (avg, l2; max: layer_pool_max_bwd.c) */
+static void bwd_loops(Emitter *e, const Pool *p, int kernel)
+{
+    const Win *g = &p->g;
+    int l2 = p->kind == L_L2POOL;
+    Loop L = loop_of(e, p, kernel, !l2);
+    char N[24], x[160] = "", t[160];
+    sfmt(N, sizeof N, "%d", p->C * g->H * g->W);
+    if (l2) {
+        sfmt(x, sizeof x, "const %s *restrict x = in + %s;", e->real, L.xoff);
+        sfmt(t, sizeof t, "out[o] == 0 ? 0 : g[o] / out[o]");
+    } else {
+        sfmt(t, sizeof t, "g[o] / %s", div_expr(e, p));
+    }
+    Buf taps = {0};
+    sum_taps(e, p, kernel, 1, &taps);
+    Hole h[13];
+    int n = loop_holes(e, &L, h);
+    Hole own[] = {{"N", N, 0}, {"x", x, 0}, {"t", t, 0}, {"taps", taps.data ? taps.data : "", 0}};
+    for (int k = 0; k < 4; k++)
+        h[n++] = own[k];
+    emit_template(e, "layer_pool_sum_bwd.c", h, n);
+    buf_free(&taps);
+    buf_free(&L.tables);
+}
+
+/* ---------------------------------------------------------------- forward */
 
 static void fwd_full(Emitter *e, const Pool *p)
 {
@@ -348,7 +530,7 @@ void gen_pool_forward(Emitter *e, const Layer *l)
     if (l->unroll == U_FULL)
         fwd_full(e, &p);
     else
-        fwd_loops(e, l, &p, l->unroll == U_KERNEL);
+        fwd_loops(e, &p, l->unroll == U_KERNEL);
     pool_free(&p);
 }
 
@@ -364,72 +546,11 @@ static void max_backward(Emitter *e, const Layer *l)
             emitf(e, "gin[am[%lld]] += g[%lld];", n, n);
         return;
     }
-    emitf(e, "int n;");
-    emitf(e, "for (n = 0; n < %lld; n++)", nin);
-    emitf(e, "    gin[n] = 0;");
-    emitf(e, "for (n = 0; n < %lld; n++)", nout);
-    emitf(e, "    gin[am[n]] += g[n];");
-}
-
-static void bwd_loops(Emitter *e, const Pool *p, int kernel)
-{
-    const Win *g = &p->g;
-    const char *R = e->real;
-    int l2 = p->kind == L_L2POOL;
-    emitf(e, kernel ? "int n, c, i, j;" : "int n, c, i, j, u, v;");
-    if (!kernel)
-        loop_tables(e, p, !l2);
-    else if (!l2 && !p->div_const) {
-        emit_int_table(e, "dr", p->dr, g->OH);
-        emit_int_table(e, "dc", p->dc, g->OW);
-    }
-    emitf(e, "for (n = 0; n < %d; n++)", p->C * g->H * g->W);
-    emitf(e, "    gin[n] = 0;");
-    emitf(e, "for (c = 0; c < %d; c++) {", p->C);
-    e->indent++;
-    emitf(e, "%s *restrict gx = gin + %s;", R, lx(0, g->H * g->W, "c", 0, NULL));
-    if (l2)
-        emitf(e, "const %s *restrict x = in + %s;", R, lx(0, g->H * g->W, "c", 0, NULL));
-    emitf(e, "for (i = 0; i < %d; i++)", g->OH);
-    emitf(e, "    for (j = 0; j < %d; j++) {", g->OW);
-    e->indent += 2;
-    emitf(e, "const int o = %s;", lx(0, g->OH * g->OW, "c", g->OW, "i", 1, "j", 0, NULL));
-    if (l2)
-        emitf(e, "const %s t = out[o] == 0 ? 0 : g[o] / out[o];", R);
-    else
-        emitf(e, "const %s t = g[o] / %s;", R, div_expr(e, p));
-    if (!kernel) {
-        char uhi[32], vhi[32];
-        snprintf(uhi, sizeof uhi, p->rows_padded ? "uhi[i]" : "%d", g->KH);
-        snprintf(vhi, sizeof vhi, p->cols_padded ? "vhi[j]" : "%d", g->KW);
-        emitf(e, "for (u = %s; u < %s; u++)", p->rows_padded ? "ulo[i]" : "0", uhi);
-        emitf(e, "    for (v = %s; v < %s; v++) {", p->cols_padded ? "vlo[j]" : "0", vhi);
-        e->indent += 2;
-        emitf(e, "const int q = %s;", qexpr(g, "u", "v"));
-        emitf(e, l2 ? "gx[q] += t * x[q];" : "gx[q] += t;");
-        e->indent -= 2;
-        emitf(e, "    }");
-    } else {
-        emitf(e, "const int q0 = %s;", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
-        for (int u = 0; u < g->KH; u++)
-            for (int v = 0; v < g->KW; v++) {
-                if (tap_never(p, u, v))
-                    continue;
-                char q[64];
-                snprintf(q, sizeof q, "%s", lx(u * g->DH * g->W + v * g->DW, 1, "q0", 0, NULL));
-                const char *cond = tap_cond(p, u, v);
-                if (cond[0])
-                    emitf(e, "if (%s)", cond);
-                if (l2)
-                    emitf(e, "%sgx[%s] += t * x[%s];", cond[0] ? "    " : "", q, q);
-                else
-                    emitf(e, "%sgx[%s] += t;", cond[0] ? "    " : "", q);
-            }
-    }
-    e->indent -= 2;
-    emitf(e, "    }");
-    e->indent--;
-    emitf(e, "}");
+    char ni[24], no[24];
+    sfmt(ni, sizeof ni, "%lld", nin);
+    sfmt(no, sizeof no, "%lld", nout);
+    Hole h[] = {{"nin", ni, 0}, {"nout", no, 0}};
+    emit_template(e, "layer_pool_max_bwd.c", h, 2);
 }
 
 static void bwd_full(Emitter *e, const Pool *p)
