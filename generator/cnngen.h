@@ -313,6 +313,7 @@ typedef struct Emitter {
     Part part;
     int inference;              /* no backward: max pools record no argmax */
     int failed;                 /* set by emit_template on a template error */
+    int hole_indent;            /* levels a template adds to this text later (emit_sub_at) */
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
 /* A template hole: the marker slash-star-at NAME at-star-slash in templates/ and the
@@ -325,6 +326,10 @@ void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes);
 /* An emitter like e writing into b at indent 0: for a hole whose text is generated
  * (a hole alone on its line takes the indent of its marker). Merge failed back. */
 Emitter emit_sub(const Emitter *e, Buf *b);
+/* emit_sub for text that lands `depth` indent levels deep in the output (the hole's
+ * marker column plus the template's indent): emit_long and emit_int_table then wrap
+ * their lines for that depth, though they write them at indent 0. */
+Emitter emit_sub_at(const Emitter *e, Buf *b, int depth);
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
  * " + " so lines stay under ~100 columns. */
 void emit_long(Emitter *e, const char *stmt);

@@ -39,8 +39,8 @@ void emit_long(Emitter *e, const char *s)
     size_t n = strlen(s), start = 0;
     int first = 1;
     while (start < n) {
-        int ind = (e->indent + (first ? 0 : 2)) * 4;
-        size_t room = LINE_WIDTH > ind + 20 ? (size_t)(LINE_WIDTH - ind) : 20;
+        int ind = (e->indent + (first ? 0 : 2)) * 4, wind = ind + e->hole_indent * 4;
+        size_t room = LINE_WIDTH > wind + 20 ? (size_t)(LINE_WIDTH - wind) : 20;
         size_t end = n;
         if (n - start > room) {
             /* last break point within room: after ", " or before " + " */
@@ -365,6 +365,14 @@ Emitter emit_sub(const Emitter *e, Buf *b)
     s.b = b;
     s.indent = 0;
     s.failed = 0;
+    s.hole_indent = 0;
+    return s;
+}
+
+Emitter emit_sub_at(const Emitter *e, Buf *b, int depth)
+{
+    Emitter s = emit_sub(e, b);
+    s.hole_indent = depth;
     return s;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/gen_all.sh CNNGEN OUTDIR [NRANDOM]
-# Generates C for every spec in specs/, tests/codegen/specs/, tests/torchref/cases/
+# Generates C for every spec in specs/, tests/codegen/specs/, tests/torchref/cases/,
+# tools/gen_all/ (wide layers: long tables and accumulator lists that wrap)
 # and NRANDOM (default 60) seeded random specs (tests/torchref/randspec.py), in every
 # unroll mode and both dtypes, plus --inference-only and --prefix variants, into
 # OUTDIR (one .c/.h pair, or an .err file, per case). For refactors of the emitters:
@@ -16,7 +17,7 @@ NRAND=${3:-60}
 cd "$(dirname "$0")/.." || exit 1
 RS=build/gen_all_specs
 mkdir -p "$RS"
-specs=(specs/*.yaml tests/codegen/specs/*.yaml tests/torchref/cases/*.yaml)
+specs=(specs/*.yaml tests/codegen/specs/*.yaml tests/torchref/cases/*.yaml tools/gen_all/*.yaml)
 for s in $(seq 1 "$NRAND"); do
   f="$RS/rand$s.yaml"
   [ -s "$f" ] || (cd tests/torchref && /usr/bin/python3 randspec.py "$s" "../../$f") || exit 1

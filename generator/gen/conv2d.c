@@ -188,20 +188,11 @@ static const char *fast_num(long long v)
 static const char *fast_text(const Buf *b) { return b->data ? b->data : ""; }
 
 /* stmt as emit_long wraps it at indent depth `depth` (where the hole's marker ends up
- * in the output), less those depth levels, which the templates give back. */
+ * in the output), written at indent 0: the templates give the depth back. */
 static void fast_long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
 {
-    Buf t = {0};
-    Emitter s = emit_sub(e, &t);
-    s.indent = depth;
+    Emitter s = emit_sub_at(e, out, depth);
     emit_long(&s, stmt);
-    for (const char *p = fast_text(&t); *p;) {
-        const char *nl = strchr(p, '\n');
-        p += 4 * depth;     /* every line starts with at least that many blanks */
-        buf_printf(out, "%.*s\n", (int)(nl - p), p);
-        p = nl + 1;
-    }
-    buf_free(&t);
 }
 
 /* templates/layer_conv_fast_pad.c: src [C][Hi][Wi] into xp [C][SH][SW] at (r0, c0) */
@@ -552,27 +543,17 @@ static void fill_into(Emitter *e, Buf *b, const char *tname, Hole *h, int n)
 }
 
 /* emit_long (and emit_int_table) wrap by the whole indent, so hole text from them is
- * written at the indent the hole lands at (wrapped_sub: depth levels below e's) and
- * wrapped_into then takes that indent off again (the template puts it back). */
+ * wrapped for the indent the hole lands at (wrapped_sub: depth levels below e's);
+ * wrapped_into appends it to b. */
 static Emitter wrapped_sub(const Emitter *e, Buf *t, int depth)
 {
-    Emitter s = emit_sub(e, t);
-    s.indent = e->indent + depth;
-    return s;
+    return emit_sub_at(e, t, e->indent + depth);
 }
 
 static void wrapped_into(Emitter *e, Emitter *s, Buf *b)
 {
-    const char *p = btext(s->b);
     e->failed |= s->failed;
-    while (*p) {
-        for (int k = 0; k < s->indent * 4 && *p == ' '; k++)
-            p++;
-        const char *nl = strchr(p, '\n');
-        int n = nl ? (int)(nl - p) + 1 : (int)strlen(p);
-        buf_printf(b, "%.*s", n, p);
-        p += n;
-    }
+    buf_puts(b, btext(s->b));
 }
 
 /* The tap range tables (none mode: the loops over the taps read them) into b. */

@@ -144,14 +144,11 @@ typedef struct Loop {
 
 /* The `tables` hole: with `ranges` the valid taps per output row / column where a
  * window overhangs, with `div` the divisor factors unless the divisor is constant.
- * emit_long wraps a table for the indent it is written at, so the tables are
- * generated at e's indent and that indent is taken off again: emit_template puts it
- * back. */
+ * emit_long wraps a table for the indent it lands at (the hole is at the template's
+ * left edge, so e's indent). */
 static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
 {
-    Buf b = {0};
-    Emitter s = emit_sub(e, &b);
-    s.indent = e->indent;
+    Emitter s = emit_sub_at(e, out, e->indent);
     if (ranges && p->rows_padded) {
         emit_int_table(&s, "ulo", p->ulo, p->g.OH);
         emit_int_table(&s, "uhi", p->uhi, p->g.OH);
@@ -165,16 +162,6 @@ static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
         emit_int_table(&s, "dc", p->dc, p->g.OW);
     }
     e->failed |= s.failed;
-    size_t ind = (size_t)e->indent * 4;
-    for (size_t k = 0; k < b.len;) {
-        for (size_t n = 0; n < ind && k < b.len && b.data[k] == ' '; n++)
-            k++;
-        while (k < b.len && b.data[k] != '\n')
-            buf_putc(out, b.data[k++]);
-        if (k < b.len)
-            buf_putc(out, b.data[k++]);
-    }
-    buf_free(&b);
 }
 
 static Loop loop_of(Emitter *e, const Pool *p, int kernel, int div)
