@@ -51,6 +51,10 @@ void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
+const char *buf_text(const Buf *b);     /* the text, "" for an empty Buf */
+/* Decimal text of v from a ring of 64 static buffers: for hole values (a template's
+ * holes are filled before the ring comes round). */
+const char *hnum(long long v);
 /* "1,234,567" (buf: 32 bytes or more) */
 const char *commas(long long v, char *buf);
 /* snprintf without gcc's -Wformat-truncation guesses (texts are bounded) */

@@ -344,7 +344,7 @@ void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes)
         buf_free(&t);
         return;
     }
-    const char *s = t.data ? t.data : "";
+    const char *s = buf_text(&t);
     while (*s) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
@@ -1223,18 +1223,18 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     et.b = &tensors;
     ef.b = &fields;
     tensors_and_fields(&et, &ef, &net, &np, wp);
-    Hole mh[] = {{"tensors", tensors.data ? tensors.data : "", 0},
-                 {"train_wrappers", twrap.data ? twrap.data : "", 0},
+    Hole mh[] = {{"tensors", buf_text(&tensors), 0},
+                 {"train_wrappers", buf_text(&twrap), 0},
                  {"model_fields", fields.data, 0}};
     rc |= fill(&model, "model.c", mh, 3, prefix);
 
     Hole hh[] = {{"banner", banner.data, 0}, {"sizes", sizes.data, 0}, {"real", e.real, 0},
                  {"params_members", pm.data, 0}, {"workspace_members", wm.data, 0},
-                 {"train_decls", tdecl.data ? tdecl.data : "", 0}};
+                 {"train_decls", buf_text(&tdecl), 0}};
     rc |= fill(h, "net.h", hh, 6, prefix);
     Hole ch[] = {{"banner", banner.data, 0}, {"header", header_name, 0},
-                 {"layers", layers.data ? layers.data : "", 0}, {"init_body", initb.data, 0},
-                 {"forward", fwd.data, 0}, {"training", training.data ? training.data : "", 0},
+                 {"layers", buf_text(&layers), 0}, {"init_body", initb.data, 0},
+                 {"forward", fwd.data, 0}, {"training", buf_text(&training), 0},
                  {"model", model.data, 0}};
     rc |= fill(c, "net.c", ch, 7, prefix);
     rc |= e.failed;

@@ -63,6 +63,17 @@ void buf_free(Buf *b)
     b->len = b->cap = 0;
 }
 
+const char *buf_text(const Buf *b) { return b->data ? b->data : ""; }
+
+const char *hnum(long long v)
+{
+    static char ring[64][24];
+    static int k;
+    char *s = ring[k++ & 63];
+    snprintf(s, 24, "%lld", v);
+    return s;
+}
+
 /* "1234567" -> "1,234,567" into buf (at least 32 bytes); returns buf. */
 const char *commas(long long v, char *buf)
 {

@@ -174,18 +174,7 @@ static long long fw_scratch(const FW *f)
     return f->xs + (long long)f->KB * f->PR;
 }
 
-/* Hole values: numbers from a ring of buffers (as many as one template takes), the
- * text of a generated hole, and a long statement wrapped for a hole. */
-static const char *fast_num(long long v)
-{
-    static char ring[32][24];
-    static int k;
-    char *s = ring[k++ & 31];
-    sfmt(s, 24, "%lld", v);
-    return s;
-}
-
-static const char *fast_text(const Buf *b) { return b->data ? b->data : ""; }
+/* Hole values: numbers are hnum(), a generated hole's text buf_text(). */
 
 /* stmt as emit_long wraps it at indent depth `depth` (where the hole's marker ends up
  * in the output), written at indent 0: the templates give the depth back. */
@@ -199,8 +188,8 @@ static void fast_long_hole(const Emitter *e, int depth, const char *stmt, Buf *o
 static void emit_pad_copy(Emitter *e, long long n, const char *src, int C, int SH, int SW,
                           int Hi, int Wi, int r0, int c0)
 {
-    Hole h[] = {{"real", e->real, 0}, {"n", fast_num(n), 0}, {"C", fast_num(C), 0},
-                {"H", fast_num(Hi), 0}, {"W", fast_num(Wi), 0}, {"src", src, 0},
+    Hole h[] = {{"real", e->real, 0}, {"n", hnum(n), 0}, {"C", hnum(C), 0},
+                {"H", hnum(Hi), 0}, {"W", hnum(Wi), 0}, {"src", src, 0},
                 {"at", lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), 0},
                 {"from", lx(0, Hi * Wi, "c", Wi, "y", 0, NULL), 0}};
     emit_template(e, "layer_conv_fast_pad.c", h, 8);
@@ -264,15 +253,15 @@ static void fw_store(Emitter *relu, Emitter *st, const FW *f, int kb, int vrelu)
 static void fw_out(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst, int act)
 {
     if (!act || l->act == ACT_RELU) {
-        Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0},
-                    {"W", fast_num(f->DWt), 0}, {"dst", dst, 0},
+        Hole h[] = {{"KB", hnum(kb), 0}, {"H", hnum(f->DHt), 0},
+                    {"W", hnum(f->DWt), 0}, {"dst", dst, 0},
                     {"of", lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), 0}, {"real", e->real, 0}};
         emit_template(e, "layer_conv_fast_store.c", h, 6);
         return;
     }
     char nm[32];
     snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
-    Hole h[] = {{"KB", fast_num(kb), 0}, {"H", fast_num(f->DHt), 0}, {"W", fast_num(f->DWt), 0},
+    Hole h[] = {{"KB", hnum(kb), 0}, {"H", hnum(f->DHt), 0}, {"W", hnum(f->DWt), 0},
                 {"dst", dst, 0}, {"value", act_expr(e, l->act, l->alpha, nm), 0}};
     emit_template(e, "layer_conv_fast_store_act.c", h, 5);
 }
@@ -293,13 +282,13 @@ static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char
     fw_store(&sr, &ss, f, kb, act && l->act == ACT_RELU);
     fw_out(&so, l, f, kb, dst, act);
     e->failed |= sa.failed | stp.failed | sr.failed | ss.failed | so.failed;
-    Hole h[] = {{"real", e->real, 0}, {"PR", fast_num(f->PR), 0}, {"NV", fast_num(f->NV), 0},
-                {"acc", fast_text(&acc), 0}, {"Cin", fast_num(f->Cin), 0},
-                {"x", fast_text(&x), 0},
+    Hole h[] = {{"real", e->real, 0}, {"PR", hnum(f->PR), 0}, {"NV", hnum(f->NV), 0},
+                {"acc", buf_text(&acc), 0}, {"Cin", hnum(f->Cin), 0},
+                {"x", buf_text(&x), 0},
                 {"xc", lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL), 0},
-                {"SO", fast_num(f->SO), 0}, {"SI", fast_num(f->SI), 0},
-                {"taps", fast_text(&taps), 0}, {"relu", fast_text(&relu), 0},
-                {"store", fast_text(&st), 0}, {"out", fast_text(&out), 0}};
+                {"SO", hnum(f->SO), 0}, {"SI", hnum(f->SI), 0},
+                {"taps", buf_text(&taps), 0}, {"relu", buf_text(&relu), 0},
+                {"store", buf_text(&st), 0}, {"out", buf_text(&out), 0}};
     emit_template(e, "layer_conv_fast_block.c", h, 13);
     buf_free(&acc); buf_free(&x); buf_free(&taps); buf_free(&relu); buf_free(&st);
     buf_free(&out);
@@ -315,11 +304,11 @@ static void fw_blocks(Emitter *s, const Layer *l, const FW *f, int kb, int kend,
     fw_block(&sb, l, f, kb, dst, bias, act);
     s->failed |= sb.failed;
     if (kend) {
-        Hole h[] = {{"kend", fast_num(kend), 0}, {"KB", fast_num(kb), 0},
-                    {"block", fast_text(&b), 0}};
+        Hole h[] = {{"kend", hnum(kend), 0}, {"KB", hnum(kb), 0},
+                    {"block", buf_text(&b), 0}};
         emit_template(s, "layer_conv_fast_kloop.c", h, 3);
     } else {
-        Hole h[] = {{"k0", fast_num(k0), 0}, {"block", fast_text(&b), 0}};
+        Hole h[] = {{"k0", hnum(k0), 0}, {"block", buf_text(&b), 0}};
         emit_template(s, "layer_conv_fast_krest.c", h, 2);
     }
     buf_free(&b);
@@ -340,8 +329,8 @@ static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src,
     else if (!nfull)
         emitf(&sb, "(void)k;");
     e->failed |= sp.failed | sb.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(f->xs), 0}, {"pad", fast_text(&pad), 0},
-                {"blocks", fast_text(&blocks), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"xs", hnum(f->xs), 0}, {"pad", buf_text(&pad), 0},
+                {"blocks", buf_text(&blocks), 0}};
     emit_template(e, "layer_conv_fast_fwd.c", h, 4);
     buf_free(&pad);
     buf_free(&blocks);
@@ -450,16 +439,16 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SH, int SW, i
     for (int q = 0; q < nt; q++) {
         char sq[16];
         sfmt(sq, sizeof sq, "s%d", q);
-        Hole h[] = {{"s", sq, 0}, {"K", fast_num(c->K), 0}, {"CT", fast_num(c->C * taps), 0},
-                    {"T", fast_num(taps), 0}, {"tap", fast_num(t0 + q), 0}};
+        Hole h[] = {{"s", sq, 0}, {"K", hnum(c->K), 0}, {"CT", hnum(c->C * taps), 0},
+                    {"T", hnum(taps), 0}, {"tap", hnum(t0 + q), 0}};
         emit_template(&sf, "layer_conv_fast_gw_flush.c", h, 5);
     }
     s->failed |= sm.failed | sf.failed;
-    Hole h[] = {{"acc", fast_text(&acc), 0}, {"OH", fast_num(g->OH), 0},
-                {"OW", fast_num(g->OW), 0}, {"KV", fast_num(KV), 0},
+    Hole h[] = {{"acc", buf_text(&acc), 0}, {"OH", hnum(g->OH), 0},
+                {"OW", hnum(g->OW), 0}, {"KV", hnum(KV), 0},
                 {"gi", lx(0, g->OW * KV, "i", 0, NULL), 0},
                 {"xi", lx(0, SH * SW, "c", SW, "i", 0, NULL), 0}, {"real", s->real, 0},
-                {"fma", fast_text(&fma), 0}, {"flush", fast_text(&flush), 0}};
+                {"fma", buf_text(&fma), 0}, {"flush", buf_text(&flush), 0}};
     emit_template(s, "layer_conv_fast_gw_taps.c", h, 9);
     buf_free(&t); buf_free(&acc); buf_free(&fma); buf_free(&flush);
 }
@@ -480,7 +469,7 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
     if (KV > c->K)  /* the lanes past the last channel add zeros */
         sfmt(clear, sizeof clear, "memset(gt, 0, %d * sizeof(%s));", N * KV, e->real);
     if (l->nbias) {
-        Hole h[] = {{"N", fast_num(N), 0}, {"KV", fast_num(KV), 0}, {"K", fast_num(c->K), 0}};
+        Hole h[] = {{"N", hnum(N), 0}, {"KV", hnum(KV), 0}, {"K", hnum(c->K), 0}};
         emit_template(&sb, "layer_conv_fast_gw_bias.c", h, 3);
     }
     /* groups of at most 24 taps: accumulators that stay in registers. The group's
@@ -491,10 +480,10 @@ static int fast_params(Emitter *e, const Layer *l, const Conv *c)
         gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SH, SW, KV,
                 e->indent + 3);
     e->failed |= sp.failed | sb.failed | st.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", fast_num(xs), 0}, {"pad", fast_text(&pad), 0},
-                {"clear", clear, 0}, {"N", fast_num(N), 0}, {"K", fast_num(c->K), 0},
-                {"KV", fast_num(KV), 0}, {"bias", fast_text(&bias), 0},
-                {"C", fast_num(c->C), 0}, {"taps", fast_text(&tp), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"xs", hnum(xs), 0}, {"pad", buf_text(&pad), 0},
+                {"clear", clear, 0}, {"N", hnum(N), 0}, {"K", hnum(c->K), 0},
+                {"KV", hnum(KV), 0}, {"bias", buf_text(&bias), 0},
+                {"C", hnum(c->C), 0}, {"taps", buf_text(&tp), 0}};
     emit_template(e, "layer_conv_fast_gw.c", h, 10);
     buf_free(&pad); buf_free(&bias); buf_free(&tp);
     return 1;
@@ -521,19 +510,6 @@ static void emit_row_guard(Emitter *e, const Conv *c, int u, const char *row)
  * bodies (fwd, input, params) with holes filled here. A hole whose text is itself a
  * template, or generated per tap, is written to a Buf through a sub-emitter. */
 
-/* Decimal text for a hole, from a ring of static buffers (more than any hole array
- * below holds at once). */
-static const char *lnum(int n)
-{
-    static char ring[32][16];
-    static int k;
-    char *s = ring[k++ & 31];
-    sfmt(s, 16, "%d", n);
-    return s;
-}
-
-static const char *btext(const Buf *b) { return b->data ? b->data : ""; }
-
 /* Appends template tname, filled, to b (text for a hole of an enclosing template). */
 static void fill_into(Emitter *e, Buf *b, const char *tname, Hole *h, int n)
 {
@@ -553,7 +529,7 @@ static Emitter wrapped_sub(const Emitter *e, Buf *t, int depth)
 static void wrapped_into(Emitter *e, Emitter *s, Buf *b)
 {
     e->failed |= s->failed;
-    buf_puts(b, btext(s->b));
+    buf_puts(b, buf_text(s->b));
 }
 
 /* The tap range tables (none mode: the loops over the taps read them) into b. */
@@ -603,11 +579,11 @@ static void walk_none(Emitter *e, const Conv *c, const Walk *w, Buf *out)
     e->failed |= s.failed;
     if (c->rows_padded)
         fill_into(e, &skip, "layer_conv_walk_skip.c", NULL, 0);
-    Hole h[] = {{"KH", lnum(g->KH), 0}, {"skip", btext(&skip), 0}, {"xtype", w->xtype, 0},
+    Hole h[] = {{"KH", hnum(g->KH), 0}, {"skip", buf_text(&skip), 0}, {"xtype", w->xtype, 0},
                 {"x0", w->x0, 0}, {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
-                {"W", lnum(g->W), 0}, {"real", e->real, 0},
+                {"W", hnum(g->W), 0}, {"real", e->real, 0},
                 {"wrow", lx(0, c->C * g->KH, "k", g->KH, "c", 1, "u", 0, NULL), 0},
-                {"KW", lnum(g->KW), 0}, {"tap", btext(&tap), 0}};
+                {"KW", hnum(g->KW), 0}, {"tap", buf_text(&tap), 0}};
     fill_into(e, out, "layer_conv_walk.c", h, 10);
     buf_free(&tap);
     buf_free(&skip);
@@ -628,10 +604,10 @@ static void walk_row(Emitter *e, const Conv *c, const Walk *w, int u)
         }
     e->failed |= s.failed;
     Hole h[] = {{"x0", w->x0, 0}, {"xrow", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL), 0},
-                {"W", lnum(g->W), 0}, {"taps", btext(&taps), 0}};
+                {"W", hnum(g->W), 0}, {"taps", buf_text(&taps), 0}};
     if (c->ilo[u] > 0 || c->ihi[u] < g->OH) {
         fill_into(e, &row, "layer_conv_walk_row.c", h, 4);
-        emit_row_guard(e, c, u, btext(&row));
+        emit_row_guard(e, c, u, buf_text(&row));
     } else {
         emit_template(e, "layer_conv_walk_row.c", h, 4);
     }
@@ -651,7 +627,7 @@ static void walk_kernel(Emitter *e, const Conv *c, const Walk *w, Buf *out)
     e->failed |= s.failed;
     Hole h[] = {{"real", e->real, 0},
                 {"wc", lx(0, c->C * g->KH * g->KW, "k", g->KH * g->KW, "c", 0, NULL), 0},
-                {"xtype", w->xtype, 0}, {"rows", btext(&rows), 0}};
+                {"xtype", w->xtype, 0}, {"rows", buf_text(&rows), 0}};
     fill_into(e, out, "layer_conv_walk_kernel.c", h, 4);
     buf_free(&rows);
 }
@@ -677,14 +653,14 @@ static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
     tables_into(e, c, kernel, &tab);
     walk(e, c, &w, kernel, &wk);
     if (l->act != ACT_NONE) {
-        Hole a[] = {{"OW", lnum(g->OW), 0}, {"act", act_expr(e, l->act, l->alpha, "o[j]"), 0}};
+        Hole a[] = {{"OW", hnum(g->OW), 0}, {"act", act_expr(e, l->act, l->alpha, "o[j]"), 0}};
         fill_into(e, &act, "layer_conv_act.c", a, 2);
     }
-    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
-                {"K", lnum(c->K), 0}, {"OH", lnum(g->OH), 0}, {"real", e->real, 0},
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", buf_text(&tab), 0},
+                {"K", hnum(c->K), 0}, {"OH", hnum(g->OH), 0}, {"real", e->real, 0},
                 {"orow", lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL), 0},
-                {"OW", lnum(g->OW), 0}, {"init", l->nbias ? "b[k]" : "0", 0},
-                {"C", lnum(c->C), 0}, {"walk", btext(&wk), 0}, {"act", btext(&act), 0}};
+                {"OW", hnum(g->OW), 0}, {"init", l->nbias ? "b[k]" : "0", 0},
+                {"C", hnum(c->C), 0}, {"walk", buf_text(&wk), 0}, {"act", buf_text(&act), 0}};
     emit_template(e, "layer_conv_fwd.c", h, 11);
     buf_free(&tab);
     buf_free(&wk);
@@ -762,10 +738,10 @@ static void params_walk(Emitter *e, const Conv *c, Buf *out)
     emit_tap(&s, jrange(c, -1), "s", "gr[j]", x);
     e->failed |= s.failed;
     Range r = irange(c, -1);
-    Hole h[] = {{"KH", lnum(g->KH), 0}, {"KW", lnum(g->KW), 0}, {"real", e->real, 0},
+    Hole h[] = {{"KH", hnum(g->KH), 0}, {"KW", hnum(g->KW), 0}, {"real", e->real, 0},
                 {"lo", r.lo, 0}, {"hi", r.hi, 0}, {"grow", lx(0, g->OW, "i", 0, NULL), 0},
                 {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
-                {"W", lnum(g->W), 0}, {"tap", btext(&tap), 0},
+                {"W", hnum(g->W), 0}, {"tap", buf_text(&tap), 0},
                 {"gw", lx(0, c->C * taps, "k", taps, "c", g->KW, "u", 1, "v", 0, NULL), 0}};
     fill_into(e, out, "layer_conv_params_walk.c", h, 10);
     buf_free(&tap);
@@ -787,11 +763,11 @@ static void params_tap(Emitter *e, const Conv *c, int u, int v)
         emit_tap(&s, jrange(c, v), "s", a, b);
         e->failed |= s.failed;
         Range r = irange(c, u);
-        Hole h[] = {{"lo", r.lo, 0}, {"hi", r.hi, 0}, {"tap", btext(&tap), 0}};
+        Hole h[] = {{"lo", r.lo, 0}, {"hi", r.hi, 0}, {"tap", buf_text(&tap), 0}};
         fill_into(e, &sum, "layer_conv_params_rows.c", h, 3);
         buf_free(&tap);
     }
-    Hole h[] = {{"sum", btext(&sum), 0}, {"t", lnum(u * g->KW + v), 0}};
+    Hole h[] = {{"sum", buf_text(&sum), 0}, {"t", hnum(u * g->KW + v), 0}};
     emit_template(e, "layer_conv_params_tap.c", h, 2);
     buf_free(&sum);
 }
@@ -808,7 +784,7 @@ static void params_taps(Emitter *e, const Conv *c, Buf *out)
             params_tap(&s, c, u, v);
     e->failed |= s.failed;
     Hole h[] = {{"real", e->real, 0}, {"xc", lx(0, g->H * g->W, "c", 0, NULL), 0},
-                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"taps", btext(&t), 0}};
+                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"taps", buf_text(&t), 0}};
     fill_into(e, out, "layer_conv_params_taps.c", h, 4);
     buf_free(&t);
 }
@@ -833,11 +809,11 @@ static void params_ilp(Emitter *e, const Conv *c, Buf *out)
     for (int q = 0; q < taps; q++)
         emitf(&st, "gc[%d] += s%d;", q, q);
     Hole h[] = {{"real", e->real, 0}, {"xc", lx(0, g->H * g->W, "c", 0, NULL), 0},
-                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"sums", btext(&sums), 0},
-                {"OH", lnum(g->OH), 0}, {"OW", lnum(g->OW), 0},
+                {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"sums", buf_text(&sums), 0},
+                {"OH", hnum(g->OH), 0}, {"OW", hnum(g->OW), 0},
                 {"gidx", lx(0, g->OW, "i", 1, "j", 0, NULL), 0},
                 {"xoff", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL), 0},
-                {"taps", btext(&acc), 0}, {"store", btext(&store), 0}};
+                {"taps", buf_text(&acc), 0}, {"store", buf_text(&store), 0}};
     fill_into(e, out, "layer_conv_params_ilp.c", h, 10);
     buf_free(&sums);
     buf_free(&acc);
@@ -853,7 +829,7 @@ static void params_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
     Buf tab = {0}, bias = {0}, body = {0};
     tables_into(e, c, kernel, &tab);
     if (l->nbias) {
-        Hole b[] = {{"real", e->real, 0}, {"n", lnum(g->OH * g->OW), 0}};
+        Hole b[] = {{"real", e->real, 0}, {"n", hnum(g->OH * g->OW), 0}};
         fill_into(e, &bias, "layer_conv_params_bias.c", b, 2);
     }
     if (!kernel)
@@ -862,10 +838,10 @@ static void params_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
         params_ilp(e, c, &body);
     else
         params_taps(e, c, &body);
-    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
-                {"K", lnum(c->K), 0}, {"real", e->real, 0},
-                {"gk", lx(0, g->OH * g->OW, "k", 0, NULL), 0}, {"bias", btext(&bias), 0},
-                {"C", lnum(c->C), 0}, {"body", btext(&body), 0}};
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", buf_text(&tab), 0},
+                {"K", hnum(c->K), 0}, {"real", e->real, 0},
+                {"gk", lx(0, g->OH * g->OW, "k", 0, NULL), 0}, {"bias", buf_text(&bias), 0},
+                {"C", hnum(c->C), 0}, {"body", buf_text(&body), 0}};
     emit_template(e, "layer_conv_params.c", h, 8);
     buf_free(&tab);
     buf_free(&bias);
@@ -921,11 +897,11 @@ static void input_loops(Emitter *e, const Conv *c, int kernel)
     Buf tab = {0}, wk = {0};
     tables_into(e, c, kernel, &tab);
     walk(e, c, &w, kernel, &wk);
-    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", btext(&tab), 0},
-                {"N", lnum(c->C * g->H * g->W), 0}, {"K", lnum(c->K), 0},
-                {"OH", lnum(g->OH), 0}, {"real", e->real, 0},
+    Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", buf_text(&tab), 0},
+                {"N", hnum(c->C * g->H * g->W), 0}, {"K", hnum(c->K), 0},
+                {"OH", hnum(g->OH), 0}, {"real", e->real, 0},
                 {"orow", lx(0, g->OH * g->OW, "k", g->OW, "i", 0, NULL), 0},
-                {"C", lnum(c->C), 0}, {"walk", btext(&wk), 0}};
+                {"C", hnum(c->C), 0}, {"walk", buf_text(&wk), 0}};
     emit_template(e, "layer_conv_input.c", h, 9);
     buf_free(&tab);
     buf_free(&wk);

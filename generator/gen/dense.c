@@ -31,7 +31,6 @@ static void sub_template(Emitter *e, Buf *b, const char *tname, Hole *h, int nh)
     e->failed |= s.failed;
 }
 
-static const char *val(const Buf *b) { return b->data ? b->data : ""; }
 
 /* templates/layer_dense_fwd_row.c for row r of the block starting at row o */
 static void fwd_row(Emitter *e, Buf *rows, const Layer *l, int r, int I)
@@ -45,7 +44,7 @@ static void fwd_row(Emitter *e, Buf *rows, const Layer *l, int r, int I)
     sfmt(rs, sizeof rs, "%d", r);
     sfmt(o, sizeof o, "%s", lx(r, 1, "o", 0, NULL));
     sfmt(init, sizeof init, l->nbias ? "b[%s]" : "0", o);
-    Hole h[] = {{"real", e->real, 0}, {"r", rs, 0}, {"tail", val(&tail), 0},
+    Hole h[] = {{"real", e->real, 0}, {"r", rs, 0}, {"tail", buf_text(&tail), 0},
                 {"init", init, 0}, {"o", o, 0}, {"out", act_expr(e, l->act, l->alpha, "s"), 0}};
     sub_template(e, rows, "layer_dense_fwd_row.c", h, 6);
     buf_free(&tail);
@@ -68,11 +67,11 @@ static void fwd_block(Emitter *e, Buf *block, const Layer *l, int rows, int I)
     if (I16) {
         char end[24];
         sfmt(end, sizeof end, "%d", I16);
-        Hole h[] = {{"end", end, 0}, {"fmas", val(&fmas), 0}};
+        Hole h[] = {{"end", end, 0}, {"fmas", buf_text(&fmas), 0}};
         sub_template(e, &mainb, "layer_dense_fwd_main.c", h, 2);
     }
-    Hole h[] = {{"accs", val(&accs), 0}, {"zero", val(&zero), 0}, {"main", val(&mainb), 0},
-                {"rows", val(&rowb), 0}};
+    Hole h[] = {{"accs", buf_text(&accs), 0}, {"zero", buf_text(&zero), 0}, {"main", buf_text(&mainb), 0},
+                {"rows", buf_text(&rowb), 0}};
     sub_template(e, block, "layer_dense_fwd_block.c", h, 4);
     buf_free(&accs);
     buf_free(&zero);
@@ -91,16 +90,16 @@ static void fwd_loops(Emitter *e, const Layer *l)
         fwd_block(e, &block, l, ROWS, I);
         sfmt(n, sizeof n, "%d", nfull * ROWS);
         sfmt(rows, sizeof rows, "%d", ROWS);
-        Hole h[] = {{"end", n, 0}, {"rows", rows, 0}, {"block", val(&block), 0}};
+        Hole h[] = {{"end", n, 0}, {"rows", rows, 0}, {"block", buf_text(&block), 0}};
         sub_template(e, &blocks, "layer_dense_fwd_blocks.c", h, 3);
     }
     if (rem) {
         fwd_block(e, &rblock, l, rem, I);
         sfmt(n, sizeof n, "%d", nfull * ROWS);
-        Hole h[] = {{"o0", n, 0}, {"block", val(&rblock), 0}};
+        Hole h[] = {{"o0", n, 0}, {"block", buf_text(&rblock), 0}};
         sub_template(e, &rest, "layer_dense_fwd_rest.c", h, 2);
     }
-    Hole h[] = {{"blocks", val(&blocks), 0}, {"rest", val(&rest), 0}};
+    Hole h[] = {{"blocks", buf_text(&blocks), 0}, {"rest", buf_text(&rest), 0}};
     emit_template(e, "layer_dense_fwd.c", h, 2);
     buf_free(&blocks);
     buf_free(&rest);
@@ -181,7 +180,7 @@ static void bwd_params_loops(Emitter *e, const Layer *l, int O, int I)
     sfmt(n, sizeof n, "%d", I);
     sfmt(nv, sizeof nv, "%d", NV);
     Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"row", lx(0, I, "o", 0, NULL), 0},
-                {"n", n, 0}, {"nv", nv, 0}, {"vecs", val(&vecs), 0}, {"vec1", val(&vec1), 0},
+                {"n", n, 0}, {"nv", nv, 0}, {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0},
                 {"bias", l->nbias ? "gb[o] += go;" : "", 0}};
     emit_template(e, "layer_dense_bwd_params.c", h, 8);
     buf_free(&vecs);
@@ -202,8 +201,8 @@ static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
         emitf(&st, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
     }
     sfmt(units, sizeof units, "%d", O);
-    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"sums", val(&sums), 0},
-                {"fmas", val(&fmas), 0}, {"stores", val(&stores), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"sums", buf_text(&sums), 0},
+                {"fmas", buf_text(&fmas), 0}, {"stores", buf_text(&stores), 0}};
     sub_template(e, b, "layer_dense_gin_vec.c", h, 5);
     buf_free(&sums);
     buf_free(&fmas);
@@ -221,7 +220,7 @@ static void bwd_input_loops(Emitter *e, int O, int I)
     sfmt(n, sizeof n, "%d", I);
     sfmt(nv, sizeof nv, "%d", NV);
     Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"n", n, 0}, {"nv", nv, 0},
-                {"vecs", val(&vecs), 0}, {"vec1", val(&vec1), 0}};
+                {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0}};
     emit_template(e, "layer_dense_bwd_input.c", h, 6);
     buf_free(&vecs);
     buf_free(&vec1);

@@ -186,7 +186,7 @@ static Loop loop_of(Emitter *e, const Pool *p, int kernel, int div)
 /* the shared holes into h (room for 9); returns their number */
 static int loop_holes(const Emitter *e, const Loop *L, Hole *h)
 {
-    Hole c[] = {{"uv", L->uv, 0}, {"tables", L->tables.data ? L->tables.data : "", 0},
+    Hole c[] = {{"uv", L->uv, 0}, {"tables", buf_text(&L->tables), 0},
                 {"C", L->C, 0}, {"OH", L->OH, 0}, {"OW", L->OW, 0}, {"real", e->real, 0},
                 {"xoff", L->xoff, 0}, {"o", L->o, 0}, {"q0", L->q0, 0}};
     for (int k = 0; k < 9; k++)
@@ -323,7 +323,7 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
         Emitter s = emit_sub(e, &tap);
         max_tap(&s, "q", 0, track);
         e->failed |= s.failed;
-        taps_loop(e, p, tap.data ? tap.data : "", &taps);
+        taps_loop(e, p, buf_text(&tap), &taps);
         buf_free(&tap);
     } else {
         Taps f = taps_of(p);
@@ -347,7 +347,7 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
     Hole h[15];
     int n = loop_holes(e, &L, h);
     Hole own[] = {{"a_before", a_before, 0}, {"m0", m0, 0}, {"a_after", a_after, 0},
-                  {"taps", taps.data ? taps.data : "", 0}, {"am", am, 0}};
+                  {"taps", buf_text(&taps), 0}, {"am", am, 0}};
     for (int k = 0; k < 5; k++)
         h[n++] = own[k];
     emit_template(e, "layer_pool_max_fwd.c", h, n);
@@ -416,7 +416,7 @@ static void sum_fwd(Emitter *e, const Pool *p, int kernel)
     sum_taps(e, p, kernel, 0, &taps);
     Hole h[11];
     int n = loop_holes(e, &L, h);
-    h[n++] = (Hole){"taps", taps.data ? taps.data : "", 0};
+    h[n++] = (Hole){"taps", buf_text(&taps), 0};
     h[n++] = (Hole){"result", result, 0};
     emit_template(e, "layer_pool_sum_fwd.c", h, n);
     buf_free(&taps);
@@ -449,7 +449,7 @@ static void bwd_loops(Emitter *e, const Pool *p, int kernel)
     sum_taps(e, p, kernel, 1, &taps);
     Hole h[13];
     int n = loop_holes(e, &L, h);
-    Hole own[] = {{"N", N, 0}, {"x", x, 0}, {"t", t, 0}, {"taps", taps.data ? taps.data : "", 0}};
+    Hole own[] = {{"N", N, 0}, {"x", x, 0}, {"t", t, 0}, {"taps", buf_text(&taps), 0}};
     for (int k = 0; k < 4; k++)
         h[n++] = own[k];
     emit_template(e, "layer_pool_sum_bwd.c", h, n);
