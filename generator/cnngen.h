@@ -407,6 +407,8 @@ void gen_activation_backward(Emitter *e, const Layer *l);
 void gen_act_backward_inplace(Emitter *e, const Layer *l);
 /* templates/layer_map.c: `for (n < N) dst[n] = expr;` (expr subscripts [n]) */
 void emit_map(Emitter *e, long long N, const char *dst, const char *expr);
+/* templates/layer_softmax_fwd.c: out = softmax(in) over N elements (loop form) */
+void emit_softmax_fwd(Emitter *e, long long N);
 /* Window geometry shared by conv2d and the pools: for output row i, the taps u in
  * [ulo, uhi) read valid input rows (i*s + u*d - pad_top in [0, H)); likewise columns. */
 typedef struct Win {

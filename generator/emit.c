@@ -835,10 +835,20 @@ static int out_transform_fn(Emitter *e, const Net *net, const NetPlan *np)
     char n[32];
     if (!np->out_transform)
         return 0;
-    snprintf(n, sizeof n, "%lld", shape_size(net_output(net)));
-    Hole h[] = {{"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
-    int rc = fill(e->b, strcmp(np->out_transform, "softmax") == 0 ? "out_softmax.c" : "out_sigmoid.c",
-                  h, 2, e->P);
+    int rc;
+    if (strcmp(np->out_transform, "softmax") == 0) {
+        /* the body is the softmax layer's (templates/layer_softmax_fwd.c) */
+        Buf body = {0};
+        Emitter s = emit_sub(e, &body);
+        emit_softmax_fwd(&s, shape_size(net_output(net)));
+        Hole h[] = {{"body", buf_text(&body), 0}};
+        rc = fill(e->b, "out_softmax.c", h, 1, e->P) | -s.failed;
+        buf_free(&body);
+    } else {
+        snprintf(n, sizeof n, "%lld", shape_size(net_output(net)));
+        Hole h[] = {{"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
+        rc = fill(e->b, "out_sigmoid.c", h, 2, e->P);
+    }
     buf_puts(e->b, "\n");
     return rc;
 }

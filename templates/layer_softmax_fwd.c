@@ -1,5 +1,6 @@
 /*! Per-layer body (loop modes): softmax layer forward, out = softmax(in), stable
- * (the maximum is subtracted before exp).
+ * (the maximum is subtracted before exp). Also the body of the loss's output
+ * transform (out_softmax.c).
  * Holes: real the scalar type; n the element count; exp expf or exp. */
 /*@real@*/ m = in[0], s = 0;
 int n;

@@ -1,15 +1,5 @@
-/* output transform of the loss: y = softmax(z), stable */
-static void PFX_out_softmax(const PFX_real *restrict z, PFX_real *restrict y)
+/* output transform of the loss: out = softmax(in), stable */
+static void PFX_out_softmax(const PFX_real *restrict in, PFX_real *restrict out)
 {
-    PFX_real m = z[0], s = 0;
-    int n;
-    for (n = 1; n < /*@n@*/; n++)
-        if (z[n] > m)
-            m = z[n];
-    for (n = 0; n < /*@n@*/; n++) {
-        y[n] = /*@exp@*/(z[n] - m);
-        s += y[n];
-    }
-    for (n = 0; n < /*@n@*/; n++)
-        y[n] /= s;
+    /*@body@*/
 }

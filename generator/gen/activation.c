@@ -17,6 +17,10 @@ void emit_map(Emitter *e, long long N, const char *dst, const char *expr)
     emit_template(e, "layer_map.c", h, 3);
 }
 
+static void emit_softmax(Emitter *e, const char *tname, long long N);
+
+void emit_softmax_fwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_fwd.c", N); }
+
 static void emit_softmax(Emitter *e, const char *tname, long long N)
 {
     char n[24];
@@ -57,7 +61,7 @@ static void softmax_forward(Emitter *e, const Layer *l)
             emitf(e, "out[%lld] /= s;", n);
         return;
     }
-    emit_softmax(e, "layer_softmax_fwd.c", N);
+    emit_softmax_fwd(e, N);
 }
 
 static void softmax_backward(Emitter *e, const Layer *l)
