@@ -106,7 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             char q = 0;
             for (size_t i = 0; i < n && k + 1 < sizeof own; i++) {
                 if (q) {
-                    if (l[i] == q)
+                    if (l[i] == '\\')
+                        i++;            /* an escaped quote or backslash */
+                    else if (l[i] == q)
                         q = 0;
                 } else if (l[i] == '\'' || l[i] == '"') {
                     q = l[i];

@@ -103,6 +103,32 @@ static SClass classify(yaml_node_t *n)
     return S_STRING;
 }
 
+/* the scalar's text for a message that puts it between `delim` quotes: shortened,
+ * control bytes made visible, the delimiter and \ escaped (so the quotes delimit it
+ * unambiguously) */
+static const char *quote_in(yaml_node_t *n, char delim, char *buf, size_t size)
+{
+    const char *s = sval(n);
+    size_t len = strlen(s), lim = len > 40 ? 37 : len, k = 0;
+    for (size_t i = 0; i < lim && k + 3 < size; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == (unsigned char)delim || c == '\\')
+            buf[k++] = '\\';
+        buf[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    if (len > lim && k + 4 <= size) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = 0;
+    return buf;
+}
+
+static const char *quote(yaml_node_t *n, char *buf, size_t size)
+{
+    return quote_in(n, '"', buf, size);
+}
+
 /* "the string \"abc\"", "the number 2.5", "a list", ... for messages */
 static const char *describe(yaml_node_t *n, char *buf, size_t size)
 {
@@ -120,21 +146,13 @@ static const char *describe(yaml_node_t *n, char *buf, size_t size)
     case S_BOOL:   snprintf(buf, size, "the boolean %s", s); break;
     case S_INT:    snprintf(buf, size, "%.*s%s", len, s, cut ? "..." : ""); break;
     case S_FLOAT:  snprintf(buf, size, "the number %.*s%s", len, s, cut ? "..." : ""); break;
-    case S_STRING: snprintf(buf, size, "the string \"%.*s%s\"", len, s, cut ? "..." : ""); break;
+    case S_STRING: {
+        char q[128];
+        snprintf(buf, size, "the string \"%s\"", quote(n, q, sizeof q));
+        break;
+    }
     }
     /* control bytes would garble the terminal */
-    for (char *q = buf; *q; q++)
-        if ((unsigned char)*q < 0x20 || *q == 0x7f)
-            *q = '?';
-    return buf;
-}
-
-/* the scalar's text, shortened and with control bytes made visible */
-static const char *quote(yaml_node_t *n, char *buf, size_t size)
-{
-    const char *s = sval(n);
-    int len = (int)strlen(s);
-    snprintf(buf, size, "%.*s%s", len > 40 ? 37 : len, s, len > 40 ? "..." : "");
     for (char *q = buf; *q; q++)
         if ((unsigned char)*q < 0x20 || *q == 0x7f)
             *q = '?';
@@ -265,10 +283,10 @@ static int get_word(P *p, yaml_node_t *n, const char *what, const char *const *w
         buf_printf(&list, "%s%s", i ? ", " : "", words[i]);
     if (near)
         error_at(p->d, npos(n), "unknown %s '%s'; did you mean '%s'?", what,
-                 quote(n, b, sizeof b), near);
+                 quote_in(n, '\'', b, sizeof b), near);
     else
         error_at(p->d, npos(n), "unknown %s '%s' (expected one of: %s)", what,
-                 quote(n, b, sizeof b), list.data);
+                 quote_in(n, '\'', b, sizeof b), list.data);
     buf_free(&list);
     return -1;
 }
@@ -478,8 +496,9 @@ static int dup_key(P *p, yaml_node_t *map, yaml_node_pair_t *pair)
     for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
         yaml_node_t *k2 = node(p, q->key);
         if (k2->type == YAML_SCALAR_NODE && !strcmp(sval(k), sval(k2))) {
-            error_at(p->d, npos(k), "duplicate key '%s' (first given at %d:%d)", sval(k),
-                     npos(k2).line, npos(k2).col);
+            char b[128];
+            error_at(p->d, npos(k), "duplicate key '%s' (first given at %d:%d)",
+                     quote_in(k, '\'', b, sizeof b), npos(k2).line, npos(k2).col);
             return 1;
         }
     }
@@ -499,7 +518,7 @@ static const char *key_text(P *p, yaml_node_t *k)
     for (const char *q = s; *q && !odd; q++)
         odd = (unsigned char)*q < 0x20 || *q == 0x7f;
     if (odd) {   /* no field looks like this; keep the message short and printable */
-        error_at(p->d, npos(k), "unknown key '%s'", quote(k, b, sizeof b));
+        error_at(p->d, npos(k), "unknown key '%s'", quote_in(k, '\'', b, sizeof b));
         return NULL;
     }
     return s;
@@ -559,12 +578,14 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
             Buf list = {0};
             for (int i = 1; i < nc; i++)
                 buf_printf(&list, "%s%s", i > 1 ? ", " : "", cands[i]);
+            char kq[128];
+            quote_in(k, '\'', kq, sizeof kq);
             if (near && strcmp(near, key))
-                error_at(p->d, npos(k), "unknown key '%s' in a %s layer; did you mean '%s'?", key,
+                error_at(p->d, npos(k), "unknown key '%s' in a %s layer; did you mean '%s'?", kq,
                          l->op->name, near);
             else
                 error_at(p->d, npos(k), "%s key '%s' in a %s layer (it takes: %s)",
-                         row ? "unexpected" : "unknown", key, l->op->name, list.data);
+                         row ? "unexpected" : "unknown", kq, l->op->name, list.data);
             buf_free(&list);
             continue;
         }
