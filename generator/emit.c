@@ -4,6 +4,8 @@
  *
  * Generated code layout (net.c):
  *   static void P_<layer>_fwd(...)          forward of one layer (fused activation)
+ *   static void P_<layer>_fwd_infer(...)    a max pool's forward without the argmax,
+ *                                           which P_forward of a training build runs
  *   static void P_<layer>_bwd_act(out, g)   g *= f'(out) for a fused activation
  *   static void P_<layer>_bwd_params(...)   gw += dL/dw, gb += dL/db
  *   static void P_<layer>_bwd_input(...)    gin = dL/din
@@ -577,6 +579,20 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
+    if (!inference && is_max(fwd_l)) {
+        /* P_forward's: no backward follows, so no argmax (P_run's keep = 0) */
+        emitf(e, "/* %s without the argmax, for %s_forward */", l->name, e->P);
+        snprintf(fname, sizeof fname, "%s_%s_fwd_infer", e->P, l->name);
+        emit_sig(e, fname, part_args(e, fwd_l, PART_FWD, 1), 1);
+        emitf(e, "{");
+        e->indent++;
+        e->inference = 1;
+        call_gen(e, fwd_l, PART_FWD);
+        e->inference = 0;
+        e->indent--;
+        emitf(e, "}");
+        emitf(e, "%s", "");
+    }
     if (fwd_l == &split) {
         Layer act = *l;
         act.kind = L_LEAKY_RELU;
@@ -789,6 +805,16 @@ static void init_body(Emitter *e, const Net *net)
     }
 }
 
+/* 1 when the net has a max pool: a training build's P_run then takes `keep` (record
+ * the argmax for the backward; P_forward passes 0 and runs P_<layer>_fwd_infer). */
+static int net_has_max(const Net *net)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (is_max(&net->layers[i]))
+            return 1;
+    return 0;
+}
+
 /* The forward pass through the layers; trains: into the workspace (P_run). */
 static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
 {
@@ -818,6 +844,15 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             c.in = pre;
             c.out = outb;
             emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
+        } else if (np->trains && is_max(fl)) {
+            emitf(e, "if (keep)");
+            e->indent++;
+            emit_call(e, l, "fwd", a, c, NULL);
+            e->indent--;
+            emitf(e, "else");
+            e->indent++;
+            emit_call(e, l, "fwd_infer", part_args(e, fl, PART_FWD, 1), c, NULL);
+            e->indent--;
         } else {
             emit_call(e, l, "fwd", a, c, NULL);
         }
@@ -858,12 +893,17 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
     int prm = net_has_params(net);
     const char *P = e->P;
     if (np->trains) {
-        emitf(e, "/* The forward pass, keeping every layer's output in ws for the backward pass. */");
+        const char *keep = net_has_max(net) ? ", int keep" : "";
+        emitf(e, "/* The forward pass, keeping every layer's output in ws for the backward pass%s. */",
+              *keep ? "\n * (keep: and the max pools' argmax)" : "");
+        Buf sig = {0};
         if (prm)
-            emitf(e, "static void %s_run(const %s_params *p, const %s_real *input, %s_workspace *ws)",
-                  P, P, P, P);
+            buf_printf(&sig, "static void %s_run(const %s_params *p, const %s_real *input, %s_workspace *ws%s)",
+                       P, P, P, P, keep);
         else
-            emitf(e, "static void %s_run(const %s_real *input, %s_workspace *ws)", P, P, P);
+            buf_printf(&sig, "static void %s_run(const %s_real *input, %s_workspace *ws%s)", P, P, P, keep);
+        emit_long(e, sig.data);
+        buf_free(&sig);
         emitf(e, "{");
         e->indent++;
         forward_calls(e, net, np);
@@ -879,7 +919,8 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         emitf(e, "(void)p;");
     if (np->trains) {
         emitf(e, "int n;");
-        emitf(e, prm ? "%s_run(p, input, ws);" : "%s_run(input, ws);", P);
+        emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
+              net_has_max(net) ? ", 0" : "");
         emitf(e, "for (n = 0; n < %s_OUTPUT_SIZE; n++)", P);
         emitf(e, "    output[n] = ws->act_%s[n];", net->layers[np->last].name);
     } else if (net->nlayers == 0) {
@@ -964,7 +1005,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         emitf(e, "(void)p;");
         emitf(e, "(void)grad;");
     }
-    emitf(e, prm ? "%s_run(p, input, ws);" : "%s_run(input, ws);", P);
+    emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
+          net_has_max(net) ? ", 1" : "");
     const Layer *last = &net->layers[np->last];
     char y[512];
     act_name_of(last, y, sizeof y);
