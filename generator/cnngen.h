@@ -334,6 +334,9 @@ Emitter emit_sub(const Emitter *e, Buf *b);
  * marker column plus the template's indent): emit_long and emit_int_table then wrap
  * their lines for that depth, though they write them at indent 0. */
 Emitter emit_sub_at(const Emitter *e, Buf *b, int depth);
+/* Template tname filled and appended to b, the text of an enclosing template's hole
+ * (through emit_sub; a failure is merged into e->failed). */
+void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int nholes);
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
  * " + " so lines stay under ~100 columns. */
 void emit_long(Emitter *e, const char *stmt);

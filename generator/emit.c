@@ -378,6 +378,13 @@ Emitter emit_sub_at(const Emitter *e, Buf *b, int depth)
     return s;
 }
 
+void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int nholes)
+{
+    Emitter s = emit_sub(e, b);
+    emit_template(&s, tname, holes, nholes);
+    e->failed |= s.failed;
+}
+
 /* ------------------------------------------------------------------ layer functions */
 
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,

@@ -11,9 +11,7 @@
 /* templates/layer_map.c: dst[n] = expr for n < N */
 void emit_map(Emitter *e, long long N, const char *dst, const char *expr)
 {
-    char n[24];
-    sfmt(n, sizeof n, "%lld", N);
-    Hole h[] = {{"n", n, 0}, {"dst", dst, 0}, {"expr", expr, 0}};
+    Hole h[] = {{"n", hnum(N), 0}, {"dst", dst, 0}, {"expr", expr, 0}};
     emit_template(e, "layer_map.c", h, 3);
 }
 
@@ -23,9 +21,7 @@ void emit_softmax_fwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_
 
 static void emit_softmax(Emitter *e, const char *tname, long long N)
 {
-    char n[24];
-    sfmt(n, sizeof n, "%lld", N);
-    Hole h[] = {{"real", e->real, 0}, {"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
+    Hole h[] = {{"real", e->real, 0}, {"n", hnum(N), 0}, {"exp", mfn(e, "exp"), 0}};
     emit_template(e, tname, h, strcmp(tname, "layer_softmax_fwd.c") == 0 ? 3 : 2);
 }
 

@@ -510,14 +510,6 @@ static void emit_row_guard(Emitter *e, const Conv *c, int u, const char *row)
  * bodies (fwd, input, params) with holes filled here. A hole whose text is itself a
  * template, or generated per tap, is written to a Buf through a sub-emitter. */
 
-/* Appends template tname, filled, to b (text for a hole of an enclosing template). */
-static void fill_into(Emitter *e, Buf *b, const char *tname, Hole *h, int n)
-{
-    Emitter s = emit_sub(e, b);
-    emit_template(&s, tname, h, n);
-    e->failed |= s.failed;
-}
-
 /* emit_long (and emit_int_table) wrap by the whole indent, so hole text from them is
  * wrapped for the indent the hole lands at (wrapped_sub: depth levels below e's);
  * wrapped_into appends it to b. */
@@ -578,13 +570,13 @@ static void walk_none(Emitter *e, const Conv *c, const Walk *w, Buf *out)
     walk_tap(&s, w, jrange(c, -1), "wr[v]", lx(-g->L, g->SW, "j", g->DW, "v", 0, NULL));
     e->failed |= s.failed;
     if (c->rows_padded)
-        fill_into(e, &skip, "layer_conv_walk_skip.c", NULL, 0);
+        emit_template_into(e, &skip, "layer_conv_walk_skip.c", NULL, 0);
     Hole h[] = {{"KH", hnum(g->KH), 0}, {"skip", buf_text(&skip), 0}, {"xtype", w->xtype, 0},
                 {"x0", w->x0, 0}, {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
                 {"W", hnum(g->W), 0}, {"real", e->real, 0},
                 {"wrow", lx(0, c->C * g->KH, "k", g->KH, "c", 1, "u", 0, NULL), 0},
                 {"KW", hnum(g->KW), 0}, {"tap", buf_text(&tap), 0}};
-    fill_into(e, out, "layer_conv_walk.c", h, 10);
+    emit_template_into(e, out, "layer_conv_walk.c", h, 10);
     buf_free(&tap);
     buf_free(&skip);
 }
@@ -606,7 +598,7 @@ static void walk_row(Emitter *e, const Conv *c, const Walk *w, int u)
     Hole h[] = {{"x0", w->x0, 0}, {"xrow", lx(u * g->DH - g->T, g->H, "c", g->SH, "i", 0, NULL), 0},
                 {"W", hnum(g->W), 0}, {"taps", buf_text(&taps), 0}};
     if (c->ilo[u] > 0 || c->ihi[u] < g->OH) {
-        fill_into(e, &row, "layer_conv_walk_row.c", h, 4);
+        emit_template_into(e, &row, "layer_conv_walk_row.c", h, 4);
         emit_row_guard(e, c, u, buf_text(&row));
     } else {
         emit_template(e, "layer_conv_walk_row.c", h, 4);
@@ -628,7 +620,7 @@ static void walk_kernel(Emitter *e, const Conv *c, const Walk *w, Buf *out)
     Hole h[] = {{"real", e->real, 0},
                 {"wc", lx(0, c->C * g->KH * g->KW, "k", g->KH * g->KW, "c", 0, NULL), 0},
                 {"xtype", w->xtype, 0}, {"rows", buf_text(&rows), 0}};
-    fill_into(e, out, "layer_conv_walk_kernel.c", h, 4);
+    emit_template_into(e, out, "layer_conv_walk_kernel.c", h, 4);
     buf_free(&rows);
 }
 
@@ -654,7 +646,7 @@ static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
     walk(e, c, &w, kernel, &wk);
     if (l->act != ACT_NONE) {
         Hole a[] = {{"OW", hnum(g->OW), 0}, {"act", act_expr(e, l->act, l->alpha, "o[j]"), 0}};
-        fill_into(e, &act, "layer_conv_act.c", a, 2);
+        emit_template_into(e, &act, "layer_conv_act.c", a, 2);
     }
     Hole h[] = {{"uv", kernel ? "" : "u, v, ", 0}, {"tables", buf_text(&tab), 0},
                 {"K", hnum(c->K), 0}, {"OH", hnum(g->OH), 0}, {"real", e->real, 0},
@@ -743,7 +735,7 @@ static void params_walk(Emitter *e, const Conv *c, Buf *out)
                 {"xrow", lx(-g->T, g->H, "c", g->SH, "i", g->DH, "u", 0, NULL), 0},
                 {"W", hnum(g->W), 0}, {"tap", buf_text(&tap), 0},
                 {"gw", lx(0, c->C * taps, "k", taps, "c", g->KW, "u", 1, "v", 0, NULL), 0}};
-    fill_into(e, out, "layer_conv_params_walk.c", h, 10);
+    emit_template_into(e, out, "layer_conv_params_walk.c", h, 10);
     buf_free(&tap);
 }
 
@@ -764,7 +756,7 @@ static void params_tap(Emitter *e, const Conv *c, int u, int v)
         e->failed |= s.failed;
         Range r = irange(c, u);
         Hole h[] = {{"lo", r.lo, 0}, {"hi", r.hi, 0}, {"tap", buf_text(&tap), 0}};
-        fill_into(e, &sum, "layer_conv_params_rows.c", h, 3);
+        emit_template_into(e, &sum, "layer_conv_params_rows.c", h, 3);
         buf_free(&tap);
     }
     Hole h[] = {{"sum", buf_text(&sum), 0}, {"t", hnum(u * g->KW + v), 0}};
@@ -785,7 +777,7 @@ static void params_taps(Emitter *e, const Conv *c, Buf *out)
     e->failed |= s.failed;
     Hole h[] = {{"real", e->real, 0}, {"xc", lx(0, g->H * g->W, "c", 0, NULL), 0},
                 {"gc", lx(0, c->C * taps, "k", taps, "c", 0, NULL), 0}, {"taps", buf_text(&t), 0}};
-    fill_into(e, out, "layer_conv_params_taps.c", h, 4);
+    emit_template_into(e, out, "layer_conv_params_taps.c", h, 4);
     buf_free(&t);
 }
 
@@ -814,7 +806,7 @@ static void params_ilp(Emitter *e, const Conv *c, Buf *out)
                 {"gidx", lx(0, g->OW, "i", 1, "j", 0, NULL), 0},
                 {"xoff", lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL), 0},
                 {"taps", buf_text(&acc), 0}, {"store", buf_text(&store), 0}};
-    fill_into(e, out, "layer_conv_params_ilp.c", h, 10);
+    emit_template_into(e, out, "layer_conv_params_ilp.c", h, 10);
     buf_free(&sums);
     buf_free(&acc);
     buf_free(&store);
@@ -830,7 +822,7 @@ static void params_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
     tables_into(e, c, kernel, &tab);
     if (l->nbias) {
         Hole b[] = {{"real", e->real, 0}, {"n", hnum(g->OH * g->OW), 0}};
-        fill_into(e, &bias, "layer_conv_params_bias.c", b, 2);
+        emit_template_into(e, &bias, "layer_conv_params_bias.c", b, 2);
     }
     if (!kernel)
         params_walk(e, c, &body);

@@ -23,30 +23,21 @@
 #define ROWS 8        /* forward rows per block */
 #define NV 4          /* backward vectors per step of the first loop */
 
-/* The template tname filled, as the value of an enclosing template's hole (*b). */
-static void sub_template(Emitter *e, Buf *b, const char *tname, Hole *h, int nh)
-{
-    Emitter s = emit_sub(e, b);
-    emit_template(&s, tname, h, nh);
-    e->failed |= s.failed;
-}
-
 
 /* templates/layer_dense_fwd_row.c for row r of the block starting at row o */
 static void fwd_row(Emitter *e, Buf *rows, const Layer *l, int r, int I)
 {
     int I16 = I / LANES * LANES;
-    char rs[16], init[80], o[64];
+    char init[80], o[64];
     Buf tail = {0};
     Emitter s = emit_sub(e, &tail);
     for (int i = I16; i < I; i++)
         emitf(&s, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, "o", 0, NULL), i);
-    sfmt(rs, sizeof rs, "%d", r);
     sfmt(o, sizeof o, "%s", lx(r, 1, "o", 0, NULL));
     sfmt(init, sizeof init, l->nbias ? "b[%s]" : "0", o);
-    Hole h[] = {{"real", e->real, 0}, {"r", rs, 0}, {"tail", buf_text(&tail), 0},
+    Hole h[] = {{"real", e->real, 0}, {"r", hnum(r), 0}, {"tail", buf_text(&tail), 0},
                 {"init", init, 0}, {"o", o, 0}, {"out", act_expr(e, l->act, l->alpha, "s"), 0}};
-    sub_template(e, rows, "layer_dense_fwd_row.c", h, 6);
+    emit_template_into(e, rows, "layer_dense_fwd_row.c", h, 6);
     buf_free(&tail);
 }
 
@@ -65,14 +56,12 @@ static void fwd_block(Emitter *e, Buf *block, const Layer *l, int rows, int I)
         fwd_row(e, &rowb, l, r, I);
     }
     if (I16) {
-        char end[24];
-        sfmt(end, sizeof end, "%d", I16);
-        Hole h[] = {{"end", end, 0}, {"fmas", buf_text(&fmas), 0}};
-        sub_template(e, &mainb, "layer_dense_fwd_main.c", h, 2);
+        Hole h[] = {{"end", hnum(I16), 0}, {"fmas", buf_text(&fmas), 0}};
+        emit_template_into(e, &mainb, "layer_dense_fwd_main.c", h, 2);
     }
     Hole h[] = {{"accs", buf_text(&accs), 0}, {"zero", buf_text(&zero), 0}, {"main", buf_text(&mainb), 0},
                 {"rows", buf_text(&rowb), 0}};
-    sub_template(e, block, "layer_dense_fwd_block.c", h, 4);
+    emit_template_into(e, block, "layer_dense_fwd_block.c", h, 4);
     buf_free(&accs);
     buf_free(&zero);
     buf_free(&fmas);
@@ -85,19 +74,15 @@ static void fwd_loops(Emitter *e, const Layer *l)
     int O = l->units, I = (int)shape_size(l->in);
     int nfull = O / ROWS, rem = O % ROWS;
     Buf blocks = {0}, rest = {0}, block = {0}, rblock = {0};
-    char n[24], rows[8];
     if (nfull) {
         fwd_block(e, &block, l, ROWS, I);
-        sfmt(n, sizeof n, "%d", nfull * ROWS);
-        sfmt(rows, sizeof rows, "%d", ROWS);
-        Hole h[] = {{"end", n, 0}, {"rows", rows, 0}, {"block", buf_text(&block), 0}};
-        sub_template(e, &blocks, "layer_dense_fwd_blocks.c", h, 3);
+        Hole h[] = {{"end", hnum(nfull * ROWS), 0}, {"rows", hnum(ROWS), 0}, {"block", buf_text(&block), 0}};
+        emit_template_into(e, &blocks, "layer_dense_fwd_blocks.c", h, 3);
     }
     if (rem) {
         fwd_block(e, &rblock, l, rem, I);
-        sfmt(n, sizeof n, "%d", nfull * ROWS);
-        Hole h[] = {{"o0", n, 0}, {"block", buf_text(&rblock), 0}};
-        sub_template(e, &rest, "layer_dense_fwd_rest.c", h, 2);
+        Hole h[] = {{"o0", hnum(nfull * ROWS), 0}, {"block", buf_text(&rblock), 0}};
+        emit_template_into(e, &rest, "layer_dense_fwd_rest.c", h, 2);
     }
     Hole h[] = {{"blocks", buf_text(&blocks), 0}, {"rest", buf_text(&rest), 0}};
     emit_template(e, "layer_dense_fwd.c", h, 2);
@@ -162,25 +147,19 @@ void gen_dense_forward(Emitter *e, const Layer *l)
 static void gw_vecs(Emitter *e, Buf *b, int nv)
 {
     for (int q = 0; q < nv; q++) {
-        char qs[8];
-        sfmt(qs, sizeof qs, "%d", q);
-        Hole h[] = {{"q", qs, 0}};
-        sub_template(e, b, "layer_dense_gw_vec.c", h, 1);
+        Hole h[] = {{"q", hnum(q), 0}};
+        emit_template_into(e, b, "layer_dense_gw_vec.c", h, 1);
     }
 }
 
 /* templates/layer_dense_bwd_params.c */
 static void bwd_params_loops(Emitter *e, const Layer *l, int O, int I)
 {
-    char units[24], n[24], nv[8];
     Buf vecs = {0}, vec1 = {0};
     gw_vecs(e, &vecs, NV);
     gw_vecs(e, &vec1, 1);
-    sfmt(units, sizeof units, "%d", O);
-    sfmt(n, sizeof n, "%d", I);
-    sfmt(nv, sizeof nv, "%d", NV);
-    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"row", lx(0, I, "o", 0, NULL), 0},
-                {"n", n, 0}, {"nv", nv, 0}, {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0},
+    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"row", lx(0, I, "o", 0, NULL), 0},
+                {"n", hnum(I), 0}, {"nv", hnum(NV), 0}, {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0},
                 {"bias", l->nbias ? "gb[o] += go;" : "", 0}};
     emit_template(e, "layer_dense_bwd_params.c", h, 8);
     buf_free(&vecs);
@@ -191,7 +170,6 @@ static void bwd_params_loops(Emitter *e, const Layer *l, int O, int I)
 static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
 {
     const char *V = e->P;
-    char units[24];
     Buf sums = {0}, fmas = {0}, stores = {0};
     Emitter s = emit_sub(e, &sums), f = emit_sub(e, &fmas), st = emit_sub(e, &stores);
     for (int q = 0; q < nv; q++) {
@@ -200,10 +178,9 @@ static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
         emitf(&f, "s%d += w%d * go;", q, q);
         emitf(&st, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
     }
-    sfmt(units, sizeof units, "%d", O);
-    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"sums", buf_text(&sums), 0},
+    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"sums", buf_text(&sums), 0},
                 {"fmas", buf_text(&fmas), 0}, {"stores", buf_text(&stores), 0}};
-    sub_template(e, b, "layer_dense_gin_vec.c", h, 5);
+    emit_template_into(e, b, "layer_dense_gin_vec.c", h, 5);
     buf_free(&sums);
     buf_free(&fmas);
     buf_free(&stores);
@@ -212,14 +189,10 @@ static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
 /* templates/layer_dense_bwd_input.c */
 static void bwd_input_loops(Emitter *e, int O, int I)
 {
-    char units[24], n[24], nv[8];
     Buf vecs = {0}, vec1 = {0};
     gin_vec(e, &vecs, NV, O, I);
     gin_vec(e, &vec1, 1, O, I);
-    sfmt(units, sizeof units, "%d", O);
-    sfmt(n, sizeof n, "%d", I);
-    sfmt(nv, sizeof nv, "%d", NV);
-    Hole h[] = {{"real", e->real, 0}, {"units", units, 0}, {"n", n, 0}, {"nv", nv, 0},
+    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"n", hnum(I), 0}, {"nv", hnum(NV), 0},
                 {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0}};
     emit_template(e, "layer_dense_bwd_input.c", h, 6);
     buf_free(&vecs);

@@ -208,12 +208,10 @@ static void taps_loop(Emitter *e, const Pool *p, const char *tap, Buf *b)
     else
         sfmt(vhi, sizeof vhi, "%d", g->KW);
     sfmt(q, sizeof q, "%s", qexpr(g, "u", "v"));
-    Emitter s = emit_sub(e, b);
     Hole h[] = {{"ulo", p->rows_padded ? "ulo[i]" : "0", 0}, {"uhi", uhi, 0},
                 {"vlo", p->cols_padded ? "vlo[j]" : "0", 0}, {"vhi", vhi, 0},
                 {"q", q, 0}, {"tap", tap, 0}};
-    emit_template(&s, "layer_pool_taps.c", h, 6);
-    e->failed |= s.failed;
+    emit_template_into(e, b, "layer_pool_taps.c", h, 6);
 }
 
 /* Mode kernel: the index of tap (u, v) as q0 + its offset, and whether the tap is
