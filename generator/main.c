@@ -454,10 +454,14 @@ int main(int argc, char **argv)
         const char *s = strrchr(hdr, '/');
         hdr_base = s ? s + 1 : hdr;
         check_out_path(opt.out_path, hdr, opt.spec_path);
-        if (!emit_py && shadows_system_header(hdr_base))
-            fprintf(stderr, "cnngen: warning: '%s' has the name of a C library header: a program "
+        if (!emit_py && shadows_system_header(hdr_base)) {
+            /* --strict: warnings become errors (a usage error: it is about -o) */
+            fprintf(stderr, "cnngen: %s: '%s' has the name of a C library header: a program "
                     "that puts its directory on the -I path gets it instead of <%s>; "
-                    "consider another -o name\n", hdr, hdr_base);
+                    "consider another -o name\n", opt.strict ? "error" : "warning", hdr, hdr_base);
+            if (opt.strict)
+                exit(2);
+        }
     }
 
     size_t len;

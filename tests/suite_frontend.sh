@@ -203,6 +203,11 @@ mkdir -p "$T/shadow"
 [ $rc = 0 ] && grep -q "warning: '.*features.h' has the name of a C library header" "$T/e" &&
     [ -s "$T/shadow/features.h" ]
 ok header_shadow_warning $? "exit $rc, stderr: $(head -2 "$T/e" | tr '\n' '|')"
+mkdir -p "$T/shadow_strict"
+./cnngen specs/features.yaml --strict -o "$T/shadow_strict/features.c" 2>"$T/e"; rc=$?
+[ $rc = 2 ] && grep -q "error: '.*features.h' has the name of a C library header" "$T/e" &&
+    [ -z "$(ls -A "$T/shadow_strict")" ]
+ok header_shadow_strict_error $? "exit $rc, files: $(ls "$T/shadow_strict" | tr '\n' ' '), stderr: $(head -2 "$T/e" | tr '\n' '|')"
 ./cnngen specs/features.yaml -o "$T/shadow/feat.c" 2>"$T/e"
 ! grep -q "C library header" "$T/e"
 ok header_no_shadow_no_warning $? "$(head -2 "$T/e" | tr '\n' '|')"
