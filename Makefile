@@ -33,12 +33,30 @@ build/templates.c: $(TEMPLATES) tools/embed.sh
 # The generator links the runtime's safetensors reader (for --weights, generator/weights.c).
 GEN_RT   = runtime/safetensors.c
 
-cnngen: $(GEN_SRC) $(GEN_HDR) build/templates.c $(GEN_RT) runtime/cnngen_rt.h
-	$(CC) $(CFLAGS) $(WARN) $(YAML_CFLAGS) -Igenerator -o $@ $(GEN_SRC) build/templates.c $(GEN_RT) $(YAML_LIBS) -lm
+# One object per source file, with its dependency file (-MMD): a change to one file
+# rebuilds one object (a change to cnngen.h rebuilds those that include it).
+GEN_OBJ  = $(GEN_SRC:generator/%.c=build/gen/%.o) build/gen/templates.o build/gen/rt_safetensors.o
 
-build/rt/%.o: runtime/%.c runtime/cnngen_rt.h
+cnngen: $(GEN_OBJ)
+	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(YAML_LIBS) -lm
+
+build/gen/%.o: generator/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP $(YAML_CFLAGS) -Igenerator -c -o $@ $<
+
+build/gen/templates.o: build/templates.c
+	@mkdir -p build/gen
+	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
+
+build/gen/rt_safetensors.o: $(GEN_RT)
+	@mkdir -p build/gen
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -Iruntime -c -o $@ $<
+
+build/rt/%.o: runtime/%.c
 	@mkdir -p build/rt
-	$(CC) $(CFLAGS) $(WARN) -std=c99 -Iruntime -c -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -std=c99 -Iruntime -c -o $@ $<
+
+-include $(GEN_OBJ:.o=.d) $(RT_OBJ:.o=.d)
 
 runtime/libcnngen.a: $(RT_OBJ)
 	rm -f $@ && ar rcs $@ $(RT_OBJ)

@@ -27,3 +27,10 @@ torchref_setup() {
     need_cnngen "$1"
     work=$(scratch_dir torchref) || exit 1
 }
+
+# want NAME: true when the check NAME is to run: no filter (tests/run.sh SUITE FILTER
+# exports CNNGEN_TEST_FILTER), or NAME matches it. Suites call it at the head of the
+# loops over their cases, so a filtered run does only the work of the matching ones.
+want() {
+    [ -z "${CNNGEN_TEST_FILTER:-}" ] || printf '%s\n' "$1" | grep -qE -- "$CNNGEN_TEST_FILTER"
+}

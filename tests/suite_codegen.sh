@@ -14,6 +14,7 @@
 #  - LeNet-5 with default options compiles with gcc -O2 in under 10 s
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib.sh
 ROOT=$(pwd)
 CNNGEN=$ROOT/cnngen
 [ -x "$CNNGEN" ] || { echo "FAIL codegen: ./cnngen not built (run make)"; exit 1; }
@@ -48,6 +49,7 @@ build_check() {
 GSPECS="$(ls tests/codegen/specs/*.yaml) specs/features.yaml"
 for spec in $GSPECS; do
     base=$(basename "$spec" .yaml)
+    want "gradcheck $base |unroll-identical $base " || continue
     for mode in none kernel full; do
         d=$T/g_${base}_$mode
         if ! gen "$spec" "$d" --dtype float64 --unroll $mode; then
@@ -73,6 +75,7 @@ done
 # float32: the modes agree bit for bit too
 for spec in specs/lenet5.yaml tests/codegen/specs/pools.yaml tests/codegen/specs/conv_pad.yaml; do
     base=$(basename "$spec" .yaml); ok=1
+    want "unroll-identical float32 $base" || continue
     for mode in none kernel full; do
         d=$T/f32_${base}_$mode
         if [ $base = lenet5 ] && [ $mode = full ]; then continue; fi   # 390k lines
@@ -121,6 +124,7 @@ compilers="gcc"; [ $have_clang = 1 ] && compilers="gcc clang"
 [ $have_clang = 1 ] || echo "SKIP strict clang: clang not installed (tools/deps.sh test)"
 for spec in specs/*.yaml tests/codegen/specs/*.yaml tests/codegen/course/*.yaml; do
     base=$(basename "$spec" .yaml)
+    want "$base" || continue
     for variant in "float32" "float64" "inference"; do
         case $variant in
             float32) opts="--dtype float32" ;;
