@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
-GEN_SRC  = $(sort $(wildcard generator/*.c generator/ops/*.c generator/gen/*.c))
+GEN_SRC  = $(sort $(wildcard generator/*.c generator/ops/*.c))
 GEN_HDR  = generator/cnngen.h
 TEMPLATES = $(sort $(wildcard templates/*.c templates/*.h))
 RT_SRC   = $(sort $(wildcard runtime/*.c))

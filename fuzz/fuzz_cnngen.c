@@ -1,6 +1,6 @@
 /* fuzz_cnngen.c - libFuzzer target over the whole cnngen pipeline, in memory:
  *
- *   spec_parse -> shape_infer -> check_gen_limits -> dump_ir -> emit_c (+ memory
+ *   spec_parse -> shape_infer -> schedule -> check_gen_limits -> dump_ir -> emit_c (+ memory
  *   budget) -> report (text, markdown, json, dot) -> emit_pytorch
  *
  * Diagnostics and reports go to memory streams (open_memstream), code to Buf; no
@@ -63,8 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (opt.dtype_override >= 0)
             net.dtype = (Dtype)opt.dtype_override;
         shape_infer(&net, &d);
-        if (!d.nerrors)
+        if (!d.nerrors) {
+            schedule(&net, opt.unroll);
+            plan_params(&net);
             check_gen_limits(&net, &opt, &d);
+        }
         if (!d.nerrors)
             dump_ir(rout, &net);
     }

@@ -38,33 +38,6 @@ static struct {
     long long *scratch;              /* bytes of workspace scratch each layer's functions use */
 } B;
 
-long long budget_parse_bytes(const char *s)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    long long v = 0;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        if (v > (1LL << 50))
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    long long mul = 1;
-    if (*s == 'k' || *s == 'K')
-        mul = 1LL << 10;
-    else if (*s == 'M')
-        mul = 1LL << 20;
-    else if (*s == 'G')
-        mul = 1LL << 30;
-    if (mul > 1) {
-        s++;
-        if (!strcmp(s, "iB") || !strcmp(s, "B"))
-            s += strlen(s);
-    }
-    if (*s || v == 0 || v > (1LL << 50) / mul)
-        return -1;
-    return v * mul;
-}
-
 /* occurrences of " op " in [s, e) */
 static long long count_op(const char *s, const char *e, char op)
 {
@@ -192,7 +165,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         maxt += grow;
         ram += 2 * grow * rb;                  /* ping-pong buffers (activations or gradients) */
         for (int pt = PART_FWD; pt <= (B.trains ? PART_BWD_INPUT : PART_FWD); pt++) {
-            long long s = plan_scratch(l, net->dtype, (Part)pt);
+            long long s = l->scratch[pt];
             if (s * rb > B.scratch[i])
                 B.scratch[i] = s * rb;
             if (s > maxs) {
@@ -202,7 +175,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         }
         if (B.trains) {
             ram += out * rb;                   /* act_<name> */
-            if (l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL)
+            if (l->op->flags & OPF_ARGMAX)
                 ram += out * 4;                /* argmax_<name> */
         }
         B.ram_cum[i] = ram < B.ram ? ram : B.ram;

@@ -1,17 +1,24 @@
 /* cnngen.h - the one internal header of the cnngen compiler.
  *
- * Pipeline (one file per stage):
- *   main.c     driver: options, reading the spec, dispatch, atomic output
- *   diag.c     positioned diagnostics: FILE:LINE:COL: error: ..., source line, caret
- *   spec.c     YAML (libyaml document tree) -> Net (IR with a Pos on every node)
- *   shape.c    shape inference driver, counts, receptive fields, warnings
- *   plan.c     memory plan: parameter offsets and the workspace layout (shared by
- *              the report and the emitter, so sizeof(P_workspace) == report)
- *   report.c   --report in text, markdown and json
- *   emit.c     the C writer: templates + per-layer bodies -> NET.c / NET.h
- *   ops/<kind>.c   one unit per layer kind: its keys and its shape rule
- *   gen/<kind>.c   one unit per layer kind: its forward/backward C emitters
- *   ops/table.c  THE table of layer kinds
+ * Stages, lowest first; a stage calls only stages below it (tests/suite_layering.sh
+ * checks the objects' symbols):
+ *   util.c diag.c   buffers, numbers, positioned diagnostics (FILE:LINE:COL: error:)
+ *   ir              the IR below (Net, Layer) and its helpers (util.c: init_rule,
+ *                   layer_out_act); the template engine and the line emitter
+ *                   (emit.c: emitf, emit_template, window geometry) are utilities
+ *                   every unit's C emitter uses
+ *   spec.c          YAML (libyaml document tree) -> Net (a Pos on every node)
+ *   shape.c         shape inference driver, counts, receptive fields, warnings
+ *   schedule.c      per layer, once: unroll mode, fast paths, scratch
+ *   plan.c          memory plan: parameter offsets and the workspace layout
+ *   report.c budget.c stack.c emit.c (the net writer) emit_pytorch.c weights.c
+ *   dot.c limits.c  the outputs, each reading the IR, the schedule and the plan
+ *   main.c          driver: options, reading the spec, dispatch, atomic output
+ * and beside them, the layer kinds:
+ *   ops/<kind>.c    one unit per layer kind: keys, shape rule, tensors, schedule facts,
+ *                   description, C emitters, PyTorch (ops/TEMPLATE.c shows a whole
+ *                   unit); ops/table.c THE table. Stages reach a kind only through
+ *                   its OpDef row; no code outside ops/ switches on the kind.
  *
  * Sections below follow that order.
  */
@@ -57,6 +64,9 @@ const char *buf_text(const Buf *b);     /* the text, "" for an empty Buf */
 const char *hnum(long long v);
 /* "1,234,567" (buf: 32 bytes or more) */
 const char *commas(long long v, char *buf);
+/* "65536", "64K"/"64k"/"64KiB", "1M", "2G" (powers of 1024) -> bytes; -1 if bad
+ * (the memory budgets: target: and --ram-limit / --flash-limit) */
+long long parse_bytes(const char *s);
 /* snprintf without gcc's -Wformat-truncation guesses (texts are bounded) */
 void sfmt(char *dst, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
@@ -84,13 +94,7 @@ const char *closest_word(const char *word, const char *const *cands, int n);
 
 /* ------------------------------------------------------------------ IR */
 
-typedef enum LayerKind {
-    L_CONV2D, L_MAXPOOL, L_AVGPOOL, L_L2POOL, L_GLOBAL_AVGPOOL, L_GLOBAL_MAXPOOL,
-    L_FLATTEN, L_DENSE, L_RELU, L_SIGMOID, L_TANH, L_SOFTMAX, L_LEAKY_RELU,
-    L_KIND_COUNT
-} LayerKind;
-
-typedef enum Act { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU } Act;
+typedef enum Act { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU, ACT_COUNT } Act;
 
 typedef enum PadMode { PAD_VALID, PAD_SAME, PAD_SAME_LOWER, PAD_EXPLICIT } PadMode;
 
@@ -101,6 +105,12 @@ typedef enum LossKind {
 typedef enum Dtype { DT_F32, DT_F64 } Dtype;
 
 typedef enum Unroll { U_AUTO, U_FULL, U_KERNEL, U_NONE } Unroll;
+
+/* The parts of a layer: each is one static function of the generated C (see emit.c):
+ *   PART_FWD         in -> out (w, b: params; am: int32 argmax, written)
+ *   PART_BWD_PARAMS  gw += dL/dweight, gb += dL/dbias from in and g (= dL/dout)
+ *   PART_BWD_INPUT   gin = dL/din (overwritten) from g, w, in, out, am */
+typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
 
 /* Spec fields a layer may carry; the per-kind tables list which are allowed. */
 typedef enum Field {
@@ -115,8 +125,7 @@ typedef struct Shape { int c, h, w; int vec; } Shape;
 static inline long long shape_size(Shape s) { return (long long)s.c * s.h * s.w; }
 
 typedef struct Layer {
-    const struct OpDef *op;
-    LayerKind kind;
+    const struct OpDef *op;     /* its kind: the unit's row in op_table */
     int index;                  /* 1-based position in `layers:` */
     char name[MAX_NAME];        /* given, or the default "<type><k>" (see README) */
     int name_given;
@@ -147,9 +156,13 @@ typedef struct Layer {
     char *warn[MAX_WARN_PER_LAYER]; /* malloc'd warning texts (report lists them) */
     int nwarn;
 
-    /* ---- filled by plan.c / emit.c */
+    /* ---- filled by schedule.c (once, after shape inference) */
+    Unroll unroll;              /* mode chosen for this layer (never U_AUTO) */
+    int fast[3];                /* per Part: the vector fast path applies */
+    long long scratch[3];       /* per Part: elements of workspace scratch it uses */
+
+    /* ---- filled by plan.c */
     long long param_offset;     /* offset of <name>_weight in the flat P_params */
-    Unroll unroll;              /* mode chosen for this layer (never U_AUTO after emit) */
 } Layer;
 
 typedef struct Net {
@@ -178,11 +191,15 @@ static inline Shape net_output(const Net *n)
 { return n->nlayers ? n->layers[n->nlayers - 1].out : n->input; }
 static inline int real_bytes(Dtype d) { return d == DT_F64 ? 8 : 4; }
 
-const char *kind_name(LayerKind k);
 const char *act_name(Act a);
 const char *loss_name(LossKind l);
 void net_free(Net *n);
 static inline int layer_has_params(const Layer *l) { return l->nweight + l->nbias > 0; }
+/* the element-wise function that ends layer l: an activation layer's own, or the fused
+ * activation of a layer that takes one (ACT_NONE otherwise) */
+Act layer_out_act(const Layer *l);
+/* l has a fused activation that is not none */
+int layer_fused_act(const Layer *l);
 
 /* P_init's rule for layer i (util.c), shared by the C and the PyTorch export:
  * He-uniform before relu-like activations (fused, or a relu/leaky_relu layer next),
@@ -216,10 +233,37 @@ long long sat_add(long long a, long long b);
 /* "16x5x5" or "400" (vectors) */
 const char *shape_text(Shape s, char *buf, size_t size);
 
+/* ------------------------------------------------------------------ schedule.c */
+
+/* The schedule stage, after shape inference and before the plan: for every layer,
+ * once, the unroll mode (Layer.unroll, never U_AUTO afterwards), whether each part
+ * takes its vector fast path (Layer.fast) and the workspace scratch each part needs
+ * (Layer.scratch). The plan, the report, the budgets and the emitter read them; no
+ * stage asks an emitter for a size. Policy (auto): a layer is fully unrolled when its
+ * straight-line cost (OpDef.full_cost: terms of forward + backward) is at most
+ * UNROLL_FULL_LAYER and the running total stays within UNROLL_FULL_TOTAL; otherwise it
+ * gets `kernel` when it spells out at most OpDef.kernel_max taps (conv2d and pools:
+ * UNROLL_KERNEL_MAX window taps; dense: UNROLL_KERNEL_MAX_IN inputs); else `none`. */
+#define UNROLL_FULL_LAYER   1024
+#define UNROLL_FULL_TOTAL   4096
+#define UNROLL_KERNEL_MAX   64
+#define UNROLL_KERNEL_MAX_IN 512
+void schedule(Net *net, Unroll requested);
+/* terms of l's straight-line code, and the taps `--unroll kernel` spells out */
+long long unroll_full_cost(const Layer *l);
+long long unroll_kernel_taps(const Layer *l);
+/* --unroll full is refused (limits.c) when the whole network's unroll_full_cost
+ * sum would pass this many terms (some 10 MB of C); README "Limits". */
+#define UNROLL_FULL_MAX_TERMS 200000
+/* --unroll kernel is refused past this many spelled-out taps (window taps, dense
+ * inputs, global pool positions) in the whole network (limits.c). */
+#define UNROLL_KERNEL_MAX_TAPS 32768
+const char *unroll_name(Unroll u);
+
 /* ------------------------------------------------------------------ plan.c */
 
 /* The workspace is a struct of real arrays followed by int32 arrays, in this order:
- *   scratch [max of plan_scratch over every layer function the mode runs]  first, and
+ *   scratch [max of Layer.scratch over every layer function the mode runs]  first, and
  *                                       only when some layer needs it (the fast conv2d
  *                                       path's padded-input/output/transposed-gradient
  *                                       tiles; layer functions run one after another,
@@ -255,25 +299,6 @@ int plan_trains(const Net *net, int inference_only);
 int plan_has_zout(const Net *net);
 /* pre_<name> is in the workspace for layer l (see above). */
 int plan_has_pre(const Layer *l);
-/* Chooses Layer.unroll for every layer (never U_AUTO afterwards). main.c calls it
- * before the report; emit_c calls it too (idempotent). Policy (auto): a layer is
- * fully unrolled when its straight-line cost (terms of forward + backward) is at most
- * UNROLL_FULL_LAYER and the running total stays within UNROLL_FULL_TOTAL; otherwise
- * conv2d/pools get `kernel` when the window has at most UNROLL_KERNEL_MAX taps, dense
- * gets `kernel` when it has at most UNROLL_KERNEL_MAX_IN inputs; else `none`. */
-#define UNROLL_FULL_LAYER   1024
-#define UNROLL_FULL_TOTAL   4096
-#define UNROLL_KERNEL_MAX   64
-#define UNROLL_KERNEL_MAX_IN 512
-void plan_unroll(Net *net, Unroll requested);
-long long unroll_full_cost(const Layer *l);
-/* --unroll full is refused (limits.c) when the whole network's unroll_full_cost
- * sum would pass this many terms (some 10 MB of C); README "Limits". */
-#define UNROLL_FULL_MAX_TERMS 200000
-/* --unroll kernel is refused past this many spelled-out taps (window taps, dense
- * inputs, global pool positions) in the whole network (limits.c). */
-#define UNROLL_KERNEL_MAX_TAPS 32768
-const char *unroll_name(Unroll u);
 
 /* ------------------------------------------------------------------ report.c */
 
@@ -292,18 +317,11 @@ typedef struct Options {
     Format format;
 } Options;
 
-/* Which part of a layer a gen_* emitter writes. Each part is the body of one static
- * function whose parameters have fixed names (emit.c writes the signature, passing
- * only the arrays the part uses, see emit.c:part_args):
- *   PART_FWD         in -> out (w, b: params; am: int32 argmax, written)
- *   PART_BWD_PARAMS  gw += dL/dweight, gb += dL/dbias from in and g (= dL/dout)
- *   PART_BWD_INPUT   gin = dL/din (overwritten) from g, w, in, out, am
- * A fused activation is applied by the layer's forward; its derivative is applied
- * by emit.c (gen_act_backward_inplace) to g before the layer's backward runs. */
-typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
-/* plan.c: elements of workspace scratch that part of layer l uses (0: none; its
- * function then takes no `scratch` argument). Needs Layer.unroll (plan_unroll). */
-long long plan_scratch(const Layer *l, Dtype dt, Part part);
+/* A part of a layer (Part) is the body of one static function whose parameters have
+ * fixed names (emit.c writes the signature, passing only the arrays OpDef.arrays
+ * names, and `scratch` when Layer.scratch says so). A fused activation is applied by
+ * the layer's forward; its derivative is applied by emit.c (gen_act_backward_inplace)
+ * to g before the layer's backward runs. */
 
 /* The printf-style line emitter with an indent counter. */
 typedef struct Emitter {
@@ -327,6 +345,9 @@ typedef struct Hole { const char *name; const char *value; int used; } Hole;
  * by the prefix, each line at the emitter's indent. An unknown template or hole, or a
  * hole given but not used, is an internal error: message on stderr, e->failed set. */
 void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes);
+/* Template tname filled (holes, PFX_ -> prefix) and appended to out; 0, or -1 after
+ * a message on stderr (an unknown template or hole, a hole given but not used). */
+int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix);
 /* An emitter like e writing into b at indent 0: for a hole whose text is generated
  * (a hole alone on its line takes the indent of its marker). Merge failed back. */
 Emitter emit_sub(const Emitter *e, Buf *b);
@@ -340,6 +361,9 @@ void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int 
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
  * " + " so lines stay under ~100 columns. */
 void emit_long(Emitter *e, const char *stmt);
+/* A 512-byte string from a ring of 16 (hole and expression text, used before the
+ * ring comes round) */
+char *ring_str(void);
 /* A real literal in the generated dtype ("0.5f" / "0.5"); rotating static buffers. */
 const char *rlit(const Emitter *e, double v);
 /* The C math function for the dtype: mfn(e, "exp") -> "expf" or "exp". */
@@ -373,45 +397,137 @@ int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, 
 
 /* ------------------------------------------------------------------ ops/ */
 
+/* A tensor a layer owns (ops' tensors hook): its PyTorch name suffix ("weight",
+ * "bias"), shape (PyTorch's: OIHW for conv2d, [units][in] for dense) and element
+ * count. The params struct, the tensors table, safetensors, --weights, the PyTorch
+ * export and the budgets read them from here, in this order (weight, then bias). */
+typedef struct TensorDesc {
+    const char *what;
+    int ndim;
+    long long dim[4];
+    long long n;
+} TensorDesc;
+#define MAX_LAYER_TENSORS 4
+/* layer_tensors: l's tensors (into t[MAX_LAYER_TENSORS]), from its unit; returns the count */
+int layer_tensors(const Layer *l, TensorDesc *t);
+
+/* What a unit says of its kind besides keys and shapes (OpDef.flags). */
+enum {
+    OPF_FUSED_ACT = 1,  /* has weights, a bias and a fused `activation:` (conv2d, dense) */
+    OPF_ARGMAX = 2,     /* the training forward records an int32 argmax per output element
+                         * (argmax_<name> in the workspace) for the backward */
+    OPF_POOL = 4,       /* a pooling window: no window may lie entirely in the padding */
+};
+
+/* The arrays a part of a layer uses: its function's parameters, in this order (emit.c
+ * writes the signature and the call; OpDef.arrays says which). */
+enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
+       A_AM = 256, A_GMUT = 512, A_SCR = 1024 };
+
+/* One layer kind: everything about it, from one unit ops/<kind>.c (ops/TEMPLATE.c
+ * shows a whole unit). No code outside ops/ switches on the kind: it asks this row. */
 typedef struct OpDef {
     const char *name;           /* the `type:` string */
-    LayerKind kind;
     const Field *fields;        /* allowed fields besides type/name, F_NONE-terminated */
     const Field *required;      /* required fields, F_NONE-terminated */
+    const char *stem;           /* default names <stem><k> (NULL: the type name) */
+    const char *window_word;    /* "kernel" or "window" in shape_window's messages */
+    unsigned flags;             /* OPF_* */
+    Act act;                    /* an activation layer: its element-wise function */
+    int softmax;                /* the softmax layer (cross_entropy's last layer) */
+    const char *color;          /* --format dot fill (NULL: the activations' color) */
+
     /* shape rule: fills out, pad, params, macs, rf, jump, formula; reports errors */
     void (*infer)(Net *net, Layer *l, Diag *d);
-    /* C emitters (gen/): body of the layer's forward and backward */
+    /* the tensors it owns (NULL: none) and P_init's fans for its weight */
+    int (*tensors)(const Layer *l, TensorDesc *t);
+    void (*fans)(const Layer *l, long long *fan_in, long long *fan_out);
+    /* the report's parameter formula when it is not in l->formula (NULL: none) */
+    void (*params_formula)(const Layer *l, char *buf, size_t size);
+    /* its settings after the type name: in the C comment ("5x5 s1 valid") and in the
+     * diagram's label ("6, 5x5"); NULL: nothing */
+    void (*describe)(const Layer *l, Buf *b);
+    void (*label)(const Layer *l, Buf *b);
+
+    /* schedule: terms of its straight-line (`full`) code (NULL: 2 per output element),
+     * taps `kernel` spells out (NULL: none), and `auto` picks `kernel` when there are at
+     * most kernel_max of them (0: never) */
+    long long (*full_cost)(const Layer *l);
+    long long (*kernel_taps)(const Layer *l);
+    long long kernel_max;
+    /* elements of workspace scratch a part needs and whether its vector fast path
+     * applies (NULL: none); the schedule stage asks once, after choosing the unroll */
+    long long (*scratch)(const Layer *l, Dtype dt, Part part, int *fast);
+
+    /* the arrays each part reads and writes (A_*; 0: the part does not exist) */
+    unsigned (*arrays)(const Layer *l, Part part, int inference);
+    /* C emitters: body of the layer's forward and backward (e->part says which) */
     void (*emit_forward)(Emitter *e, const Layer *l);
     void (*emit_backward)(Emitter *e, const Layer *l);
+    /* PyTorch: the statements `x = f(x)` of its forward (drop_act: without the fused
+     * activation, which the loss takes) */
+    void (*pytorch)(Buf *b, const Layer *l, int drop_act);
 } OpDef;
 
-extern const OpDef *const op_table[L_KIND_COUNT];
+extern const OpDef *const op_table[];   /* NULL-terminated, at most MAX_KINDS rows */
+#define MAX_KINDS 64
 /* the per-kind definitions (ops/<kind>.c) */
 extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
     op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
     op_leaky_relu;
 
-/* ------------------------------------------------------------------ gen/ */
-/* C emitters, one unit per layer family (gen/<family>.c). */
+/* An element-wise activation (ops/activation.c): a layer kind (op.act) and an
+ * `activation:` value of conv2d and dense. */
+typedef struct ActDef {
+    const char *name;
+    /* C: f(x), and g * f'(.) from y (the saved output, or the input when grad_from_in) */
+    void (*expr)(const Emitter *e, double alpha, const char *x, char *out, size_t n);
+    void (*grad)(const Emitter *e, double alpha, const char *y, const char *g, char *out, size_t n);
+    /* PyTorch: f(x) */
+    void (*py)(double alpha, const char *x, char *out, size_t n);
+    int he;                     /* relu-like: P_init uses He's rule before it */
+    int alpha;                  /* takes `alpha` (the slope of leaky_relu) */
+    /* its derivative needs the input, not the output (leaky_relu with alpha < 0: the
+     * output's sign does not tell the input's); NULL: never */
+    int (*grad_from_input)(double alpha);
+} ActDef;
+/* act_grad_from_input: act_table[a]'s grad_from_input for alpha (0 without one) */
+int act_grad_from_input(Act a, double alpha);
+extern const ActDef *const act_table[ACT_COUNT];
+extern const ActDef act_none, act_relu, act_sigmoid, act_tanh, act_leaky;
+
+/* Helpers the units share (ops/common.c). */
+/* "valid", "same [0,1,0,1]", ... (the C comments) */
+const char *pad_desc(const Layer *l, char *s, size_t n);
+/* "5x5 /2, pads 1,1,2,2" (the diagram) */
+void window_text(Buf *b, const Layer *l);
+/* PyTorch export helpers (emit_pytorch.c): a line at an indent level; a float literal;
+ * act_py: the activation a applied to x */
+void pl(Buf *b, int level, const char *fmt, ...) PRINTF_LIKE(3, 4);
+const char *pyfloat(double v, char *buf, size_t n);
+const char *act_py(Act a, double alpha, const char *x, char *out, size_t n);
+/* the arrays of a layer with weights (OPF_FUSED_ACT) and of an element-wise layer
+ * whose derivative reads its output */
+unsigned arrays_weighted(const Layer *l, Part part, int inference);
+unsigned arrays_map_out(const Layer *l, Part part, int inference);
+
+/* ------------------------------------------------------------------ ops/ emitters */
+/* Shared between the units of one family (ops/conv2d*.c, ops/pool*.c, ops/activation.c). */
 void gen_conv2d_forward(Emitter *e, const Layer *l);
 void gen_conv2d_backward(Emitter *e, const Layer *l);
-long long gen_conv2d_scratch(const Layer *l, Dtype dt, Part part);  /* see plan_scratch */
+long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast);
 void gen_pool_forward(Emitter *e, const Layer *l);          /* max, avg, l2 */
 void gen_pool_backward(Emitter *e, const Layer *l);
-void gen_global_pool_forward(Emitter *e, const Layer *l);
-void gen_global_pool_backward(Emitter *e, const Layer *l);
-void gen_flatten_forward(Emitter *e, const Layer *l);
-void gen_flatten_backward(Emitter *e, const Layer *l);
-void gen_dense_forward(Emitter *e, const Layer *l);
-void gen_dense_backward(Emitter *e, const Layer *l);
-void gen_activation_forward(Emitter *e, const Layer *l);    /* relu, sigmoid, tanh, leaky_relu, softmax */
-void gen_activation_backward(Emitter *e, const Layer *l);
+/* out = f(in) for the element-wise a over l's output (l: its size and unroll) */
+void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha);
 /* g[n] = g[n] * f'(out[n]) for l's fused activation, over l's output (in place) */
 void gen_act_backward_inplace(Emitter *e, const Layer *l);
 /* templates/layer_map.c: `for (n < N) dst[n] = expr;` (expr subscripts [n]) */
 void emit_map(Emitter *e, long long N, const char *dst, const char *expr);
 /* templates/layer_softmax_fwd.c: out = softmax(in) over N elements (loop form) */
 void emit_softmax_fwd(Emitter *e, long long N);
+/* templates/layer_softmax_bwd.c: gin = out (g - sum g out) over N elements */
+void emit_softmax_bwd(Emitter *e, long long N);
 /* Window geometry shared by conv2d and the pools: for output row i, the taps u in
  * [ulo, uhi) read valid input rows (i*s + u*d - pad_top in [0, H)); likewise columns. */
 typedef struct Win {
@@ -423,6 +539,8 @@ void win_cols(const Win *g, int j, int *vlo, int *vhi);  /* for output column j 
 void win_irange(const Win *g, int u, int *ilo, int *ihi); /* outputs rows valid for tap u */
 void win_jrange(const Win *g, int v, int *jlo, int *jhi);
 const OpDef *op_find(const char *type_name);
+/* the kind takes key f (type and name: every kind) */
+int op_allows(const OpDef *op, Field f);
 
 
 /* ------------------------------------------------------------------ weights.c */
@@ -443,13 +561,11 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py);
  * Returns 0, or 2 after a message on stderr (no Graphviz, dot failed). */
 int report_dot(FILE *out, const Net *net, Format fmt);
 /* budget.c: memory budgets (README "Memory budgets").
- * budget_parse_bytes: "65536", "64K"/"64k"/"64KiB", "1M", "2G" (powers of 1024) -> bytes, -1 if bad.
  * budget_compute: RAM/flash totals and per-layer running totals from the net, the options,
  *   whether --weights compiles the params in as const, and the generated C (code estimate).
  * budget_check: a positioned error naming the layer where a limit is passed; returns the errors.
  * budget_report / budget_json: the comparison in the report (nothing without a limit).
  * budget_emit_header: the limits and C99 compile-time checks, inserted into the header. */
-long long budget_parse_bytes(const char *s);
 void budget_compute(const Net *net, const Options *opt, int const_weights, const Buf *c);
 int budget_check(Net *net, Diag *d);
 void budget_report(FILE *out, const Net *net, Format fmt);

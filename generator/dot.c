@@ -27,62 +27,16 @@ static void dstr(Buf *b, const char *s)
     }
 }
 
-static const char *pair_text(const int v[2], char *buf, size_t n)
-{
-    if (v[0] == v[1])
-        snprintf(buf, n, "%d", v[0]);
-    else
-        snprintf(buf, n, "%dx%d", v[0], v[1]);
-    return buf;
-}
-
-/* "5x5 /2, pads 1,1,2,2" for windowed layers */
-static void window_text(Buf *b, const Layer *l)
-{
-    char s[32];
-    buf_printf(b, "%dx%d", l->k[0], l->k[1]);
-    if (l->stride[0] != 1 || l->stride[1] != 1)
-        buf_printf(b, " /%s", pair_text(l->stride, s, sizeof s));
-    if (l->dilation[0] > 1 || l->dilation[1] > 1)
-        buf_printf(b, " dil %s", pair_text(l->dilation, s, sizeof s));
-    if (l->pad[0] || l->pad[1] || l->pad[2] || l->pad[3]) {
-        if (l->pad[0] == l->pad[2] && l->pad[1] == l->pad[3] && l->pad[0] == l->pad[1])
-            buf_printf(b, ", pad %d", l->pad[0]);
-        else
-            buf_printf(b, ", pads %d,%d,%d,%d", l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
-    }
-    if (l->ceil_mode)
-        buf_puts(b, ", ceil");
-    if (l->count_include_pad)
-        buf_puts(b, ", incl. pad");
-}
-
 static void node_label(Buf *b, const Layer *l)
 {
     char s[64], c[32];
     Buf t = {0};
-    buf_printf(&t, "%s (%s", l->name, kind_name(l->kind));
-    switch (l->kind) {
-    case L_CONV2D:
-        buf_printf(&t, " %d, ", l->filters);
-        window_text(&t, l);
-        break;
-    case L_MAXPOOL: case L_AVGPOOL: case L_L2POOL:
-        buf_puts(&t, " ");
-        window_text(&t, l);
-        break;
-    case L_DENSE:
-        buf_printf(&t, " %d", l->units);
-        break;
-    case L_LEAKY_RELU:
-        buf_printf(&t, " %g", l->alpha);
-        break;
-    default:
-        break;
-    }
-    if ((l->kind == L_CONV2D || l->kind == L_DENSE) && l->act != ACT_NONE)
+    buf_printf(&t, "%s (%s", l->name, l->op->name);
+    if (l->op->label)
+        l->op->label(l, &t);
+    if (layer_fused_act(l))
         buf_printf(&t, ", %s", act_name(l->act));
-    if ((l->kind == L_CONV2D || l->kind == L_DENSE) && !l->bias)
+    if ((l->op->flags & OPF_FUSED_ACT) && !l->bias)
         buf_puts(&t, ", no bias");
     buf_puts(&t, ")");
     dstr(b, t.data);
@@ -92,16 +46,9 @@ static void node_label(Buf *b, const Layer *l)
     buf_free(&t);
 }
 
-static const char *fill_of(LayerKind k)
+static const char *fill_of(const Layer *l)
 {
-    switch (k) {
-    case L_CONV2D: return "#cfe2f3";
-    case L_DENSE: return "#d9ead3";
-    case L_MAXPOOL: case L_AVGPOOL: case L_L2POOL:
-    case L_GLOBAL_AVGPOOL: case L_GLOBAL_MAXPOOL: return "#fff2cc";
-    case L_FLATTEN: return "#eeeeee";
-    default: return "#f4cccc";
-    }
+    return l->op->color ? l->op->color : "#f4cccc";   /* the activations' */
 }
 
 static void dot_text(Buf *b, const Net *net)
@@ -122,7 +69,7 @@ static void dot_text(Buf *b, const Net *net)
         const Layer *l = &net->layers[i];
         buf_printf(b, "  L%d [label=\"", i + 1);
         node_label(b, l);
-        buf_printf(b, "\", fillcolor=\"%s\"];\n", fill_of(l->kind));
+        buf_printf(b, "\", fillcolor=\"%s\"];\n", fill_of(l));
     }
     if (net->loss != LOSS_NONE)
         buf_printf(b, "  loss [label=\"loss\\n%s\", shape=ellipse, fillcolor=\"#ead1dc\"];\n",

@@ -1,6 +1,6 @@
 /* emit.c - the C writer: fills the templates (templates/, embedded in the binary as
  * cnngen_templates[]) with the sizes, structs, API functions and the per-layer
- * functions written by the gen/ emitters.
+ * functions written by the units' emitters (ops/).
  *
  * Generated code layout (net.c):
  *   static void P_<layer>_fwd(...)          forward of one layer (fused activation)
@@ -18,419 +18,22 @@
 #include <string.h>
 #include "cnngen.h"
 
-struct template_file { const char *name; const char *text; };
-extern const struct template_file cnngen_templates[];
-
-/* ------------------------------------------------------------------ emitter */
-
-void emitf(Emitter *e, const char *fmt, ...)
-{
-    for (int i = 0; i < e->indent; i++)
-        buf_puts(e->b, "    ");
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(e->b, fmt, ap);
-    va_end(ap);
-    buf_putc(e->b, '\n');
-}
-
-#define LINE_WIDTH 96
-
-void emit_long(Emitter *e, const char *s)
-{
-    size_t n = strlen(s), start = 0;
-    int first = 1;
-    while (start < n) {
-        int ind = (e->indent + (first ? 0 : 2)) * 4, wind = ind + e->hole_indent * 4;
-        size_t room = LINE_WIDTH > wind + 20 ? (size_t)(LINE_WIDTH - wind) : 20;
-        size_t end = n;
-        if (n - start > room) {
-            /* last break point within room: after ", " or before " + " */
-            size_t best = 0;
-            for (size_t k = start + 1; k < n && k - start <= room; k++)
-                if (s[k] == ' ' && (s[k - 1] == ',' || (k + 1 < n && s[k + 1] == '+')))
-                    best = k;
-            if (best == 0) /* nothing in range: take the first one after */
-                for (size_t k = start + room; k < n; k++)
-                    if (s[k] == ' ' && (s[k - 1] == ',' || (k + 1 < n && s[k + 1] == '+'))) {
-                        best = k;
-                        break;
-                    }
-            if (best)
-                end = best;
-        }
-        for (int i = 0; i < ind; i++)
-            buf_putc(e->b, ' ');
-        for (size_t k = start; k < end; k++)
-            buf_putc(e->b, s[k]);
-        buf_putc(e->b, '\n');
-        start = end;
-        while (start < n && s[start] == ' ')
-            start++;
-        first = 0;
-    }
-}
-
-const char *rlit(const Emitter *e, double v)
-{
-    static char ring[32][64];
-    static int k;
-    char *s = ring[k++ & 31];
-    char t[48];
-    if (e->dtype == DT_F32) {
-        float f = (float)v;
-        for (int p = 6; p <= 9; p++) {
-            snprintf(t, sizeof t, "%.*g", p, (double)f);
-            if ((float)strtod(t, NULL) == f)
-                break;
-        }
-    } else {
-        for (int p = 15; p <= 17; p++) {
-            snprintf(t, sizeof t, "%.*g", p, v);
-            if (strtod(t, NULL) == v)
-                break;
-        }
-    }
-    if (!strpbrk(t, ".eni"))
-        strcat(t, ".0");
-    snprintf(s, 64, "%s%s%s%s", v < 0 ? "(" : "", t, e->dtype == DT_F32 ? "f" : "",
-             v < 0 ? ")" : "");
-    return s;
-}
-
-const char *mfn(const Emitter *e, const char *name)
-{
-    static char ring[16][32];
-    static int k;
-    char *s = ring[k++ & 15];
-    snprintf(s, 32, "%s%s", name, e->dtype == DT_F32 ? "f" : "");
-    return s;
-}
-
-static char *ring_str(void)
-{
-    static char ring[16][512];
-    static int k;
-    return ring[k++ & 15];
-}
-
-const char *act_expr(const Emitter *e, Act a, double alpha, const char *x)
-{
-    char *s = ring_str();
-    switch (a) {
-    case ACT_NONE: snprintf(s, 512, "%s", x); break;
-    case ACT_RELU: snprintf(s, 512, "(%s > 0 ? %s : 0)", x, x); break;
-    case ACT_SIGMOID: snprintf(s, 512, "1 / (1 + %s(-%s))", mfn(e, "exp"), x); break;
-    case ACT_TANH: snprintf(s, 512, "%s(%s)", mfn(e, "tanh"), x); break;
-    case ACT_LEAKY_RELU:
-        snprintf(s, 512, "(%s > 0 ? %s : %s * %s)", x, x, rlit(e, alpha), x);
-        break;
-    }
-    return s;
-}
-
-const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g)
-{
-    char *s = ring_str();
-    switch (a) {
-    case ACT_NONE: snprintf(s, 512, "%s", g); break;
-    case ACT_RELU: snprintf(s, 512, "(%s > 0 ? %s : 0)", y, g); break;
-    case ACT_SIGMOID: snprintf(s, 512, "%s * (%s * (1 - %s))", g, y, y); break;
-    case ACT_TANH: snprintf(s, 512, "%s * (1 - %s * %s)", g, y, y); break;
-    case ACT_LEAKY_RELU:
-        snprintf(s, 512, "(%s > 0 ? %s : %s * %s)", y, g, rlit(e, alpha), g);
-        break;
-    }
-    return s;
-}
-
-const char *lx(int c0, ...)
-{
-    char *s = ring_str();
-    size_t k = 0;
-    s[0] = 0;
-    va_list ap;
-    va_start(ap, c0);
-    for (;;) {
-        int coef = va_arg(ap, int);
-        const char *var = va_arg(ap, const char *);
-        if (!var)
-            break;
-        if (coef == 0)
-            continue;
-        int neg = coef < 0;
-        int a = neg ? -coef : coef;
-        if (k)
-            k += snprintf(s + k, 512 - k, " %c ", neg ? '-' : '+');
-        else if (neg)
-            k += snprintf(s + k, 512 - k, "-");
-        if (a == 1)
-            k += snprintf(s + k, 512 - k, "%s", var);
-        else
-            k += snprintf(s + k, 512 - k, "%s * %d", var, a);
-    }
-    va_end(ap);
-    if (c0 || !k) {
-        if (k)
-            snprintf(s + k, 512 - k, " %c %d", c0 < 0 ? '-' : '+', c0 < 0 ? -c0 : c0);
-        else
-            snprintf(s, 512, "%d", c0);
-    }
-    return s;
-}
-
-void emit_int_table(Emitter *e, const char *name, const int *v, int n)
-{
-    Buf t = {0};
-    buf_printf(&t, "static const int %s[%d] = {", name, n);
-    for (int i = 0; i < n; i++)
-        buf_printf(&t, "%s%d", i ? ", " : "", v[i]);
-    buf_puts(&t, "};");
-    emit_long(e, t.data);
-    buf_free(&t);
-}
-
-/* ------------------------------------------------------------------ window geometry */
-
-Win win_of(const Layer *l)
-{
-    Win g;
-    g.H = l->in.h; g.W = l->in.w; g.OH = l->out.h; g.OW = l->out.w;
-    g.KH = l->k[0]; g.KW = l->k[1];
-    g.SH = l->stride[0] > 0 ? l->stride[0] : 1;
-    g.SW = l->stride[1] > 0 ? l->stride[1] : 1;
-    g.DH = l->dilation[0] > 0 ? l->dilation[0] : 1;
-    g.DW = l->dilation[1] > 0 ? l->dilation[1] : 1;
-    g.T = l->pad[0]; g.L = l->pad[1];
-    return g;
-}
-
-static void range1(int n_in, int n_taps, int s, int d, int pad, int o, int *lo, int *hi)
-{
-    *lo = *hi = 0;
-    int any = 0;
-    for (int u = 0; u < n_taps; u++) {
-        int r = o * s + u * d - pad;
-        if (r >= 0 && r < n_in) {
-            if (!any)
-                *lo = u;
-            *hi = u + 1;
-            any = 1;
-        }
-    }
-}
-
-void win_rows(const Win *g, int i, int *lo, int *hi) { range1(g->H, g->KH, g->SH, g->DH, g->T, i, lo, hi); }
-void win_cols(const Win *g, int j, int *lo, int *hi) { range1(g->W, g->KW, g->SW, g->DW, g->L, j, lo, hi); }
-
-static void orange1(int n_in, int n_out, int s, int d, int pad, int u, int *lo, int *hi)
-{
-    *lo = *hi = 0;
-    int any = 0;
-    for (int i = 0; i < n_out; i++) {
-        int r = i * s + u * d - pad;
-        if (r >= 0 && r < n_in) {
-            if (!any)
-                *lo = i;
-            *hi = i + 1;
-            any = 1;
-        }
-    }
-}
-
-void win_irange(const Win *g, int u, int *lo, int *hi) { orange1(g->H, g->OH, g->SH, g->DH, g->T, u, lo, hi); }
-void win_jrange(const Win *g, int v, int *lo, int *hi) { orange1(g->W, g->OW, g->SW, g->DW, g->L, v, lo, hi); }
-
-/* ------------------------------------------------------------------ templates */
-
-static const char *template_text(const char *name)
-{
-    for (const struct template_file *t = cnngen_templates; t->name; t++)
-        if (strcmp(t->name, name) == 0)
-            return t->text;
-    return NULL;
-}
-
-/* Copies template `tname` to out, replacing every PFX_ by "<prefix>_" and every
- * hole by its value. A hole is a marker slash-star-at NAME at-star-slash. A hole alone
- * on its line (only blanks before it) is replaced by the value's lines, each indented
- * as the marker; an empty value removes the line. A leading comment opened with
- * slash-star-bang documents the template and is not copied. Fails (returns -1,
- * message on stderr) on an unknown template or hole, or a hole given but not used. */
-static int fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix)
-{
-    const char *s = template_text(tname);
-    if (!s) {
-        fprintf(stderr, "cnngen: internal error: no template '%s'\n", tname);
-        return -1;
-    }
-    if (strncmp(s, "/*!", 3) == 0) {
-        const char *end = strstr(s, "*/");
-        if (!end) {
-            fprintf(stderr, "cnngen: internal error: unterminated comment in '%s'\n", tname);
-            return -1;
-        }
-        s = end + 2;
-        if (*s == '\n')
-            s++;
-    }
-    for (int i = 0; i < nholes; i++)
-        holes[i].used = 0;
-    while (*s) {
-        if (s[0] == '/' && s[1] == '*' && s[2] == '@') {
-            const char *nm = s + 3, *end = strstr(nm, "@*/");
-            if (!end) {
-                fprintf(stderr, "cnngen: internal error: unterminated hole in '%s'\n", tname);
-                return -1;
-            }
-            int len = (int)(end - nm), found = -1;
-            for (int i = 0; i < nholes; i++)
-                if ((int)strlen(holes[i].name) == len && strncmp(holes[i].name, nm, len) == 0)
-                    found = i;
-            if (found < 0) {
-                fprintf(stderr, "cnngen: internal error: template '%s' has unknown hole '%.*s'\n",
-                        tname, len, nm);
-                return -1;
-            }
-            holes[found].used = 1;
-            const char *v = holes[found].value;
-            s = end + 3;
-            /* alone on its line: only blanks since the last newline, a newline next */
-            size_t ls = out->len;
-            while (ls > 0 && out->data[ls - 1] == ' ')
-                ls--;
-            int alone = (ls == 0 || out->data[ls - 1] == '\n') && *s == '\n';
-            size_t vl = strlen(v);
-            if (!alone) {
-                buf_puts(out, v);
-                continue;
-            }
-            size_t ind = out->len - ls;
-            if (vl == 0) {          /* the line goes */
-                out->len = ls;
-                s++;
-                continue;
-            }
-            for (const char *q = v; *q; q++) {
-                buf_putc(out, *q);
-                if (*q == '\n' && q[1] && q[1] != '\n')
-                    for (size_t k = 0; k < ind; k++)
-                        buf_putc(out, ' ');
-            }
-            if (v[vl - 1] == '\n')  /* the value brings its own newline */
-                s++;
-            continue;
-        }
-        if (strncmp(s, "PFX_", 4) == 0) {
-            buf_puts(out, prefix);
-            buf_putc(out, '_');
-            s += 4;
-            continue;
-        }
-        buf_putc(out, *s++);
-    }
-    for (int i = 0; i < nholes; i++)
-        if (!holes[i].used) {
-            fprintf(stderr, "cnngen: internal error: hole '%s' not used by template '%s'\n",
-                    holes[i].name, tname);
-            return -1;
-        }
-    return 0;
-}
-
-void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes)
-{
-    Buf t = {0};
-    if (fill(&t, tname, holes, nholes, e->P)) {
-        e->failed = 1;
-        buf_free(&t);
-        return;
-    }
-    const char *s = buf_text(&t);
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (n)
-            for (int i = 0; i < e->indent; i++)
-                buf_puts(e->b, "    ");
-        for (size_t k = 0; k < n; k++)
-            buf_putc(e->b, s[k]);
-        buf_putc(e->b, '\n');
-        s += n + (nl ? 1 : 0);
-    }
-    buf_free(&t);
-}
-
-Emitter emit_sub(const Emitter *e, Buf *b)
-{
-    Emitter s = *e;
-    s.b = b;
-    s.indent = 0;
-    s.failed = 0;
-    s.hole_indent = 0;
-    return s;
-}
-
-Emitter emit_sub_at(const Emitter *e, Buf *b, int depth)
-{
-    Emitter s = emit_sub(e, b);
-    s.hole_indent = depth;
-    return s;
-}
-
-void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int nholes)
-{
-    Emitter s = emit_sub(e, b);
-    emit_template(&s, tname, holes, nholes);
-    e->failed |= s.failed;
-}
-
 /* ------------------------------------------------------------------ layer functions */
 
-enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
-       A_AM = 256, A_GMUT = 512, A_SCR = 1024 };
+static int is_max(const Layer *l) { return (l->op->flags & OPF_ARGMAX) != 0; }
 
-static int is_max(const Layer *l) { return l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL; }
-static int has_act(const Layer *l)
-{
-    return (l->kind == L_CONV2D || l->kind == L_DENSE) && l->act != ACT_NONE;
-}
-
-/* The arrays a part of layer l uses (and so its parameters, in this order). */
+/* The arrays a part of layer l uses (and so its parameters, in this order): its unit's */
 static unsigned part_arrays(const Layer *l, Part part, int inference)
 {
-    int prm = l->kind == L_CONV2D || l->kind == L_DENSE;
-    switch (part) {
-    case PART_FWD:
-        if (prm)
-            return A_IN | A_OUT | A_W | (l->nbias ? A_B : 0);
-        return A_IN | A_OUT | (is_max(l) && !inference ? A_AM : 0);
-    case PART_BWD_PARAMS:
-        return prm ? (A_IN | A_G | A_GW | (l->nbias ? A_GB : 0)) : 0;
-    case PART_BWD_INPUT:
-        if (prm)
-            return A_G | A_W | A_GIN;
-        if (is_max(l))
-            return A_G | A_AM | A_GIN;
-        switch (l->kind) {
-        case L_L2POOL:
-            return A_IN | A_OUT | A_G | A_GIN;
-        case L_LEAKY_RELU: /* a negative slope: the sign comes from the input */
-            return l->alpha < 0 ? (A_IN | A_G | A_GIN) : (A_OUT | A_G | A_GIN);
-        case L_RELU: case L_SIGMOID: case L_TANH: case L_SOFTMAX:
-            return A_OUT | A_G | A_GIN;
-        default:
-            return A_G | A_GIN;
-        }
-    }
-    return 0;
+    return l->op->arrays(l, part, inference);
 }
 
 /* part_arrays, plus the workspace scratch when the part uses some (plan_scratch) */
 static unsigned part_args(const Emitter *e, const Layer *l, Part part, int inference)
 {
     unsigned a = part_arrays(l, part, inference);
-    return a && plan_scratch(l, e->dtype, part) > 0 ? a | A_SCR : a;
+    (void)e;
+    return a && l->scratch[part] > 0 ? a | A_SCR : a;
 }
 
 static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
@@ -482,21 +85,6 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     buf_free(&t);
 }
 
-static const char *pad_desc(const Layer *l, char *s, size_t n)
-{
-    switch (l->pad_mode) {
-    case PAD_VALID: snprintf(s, n, "valid"); break;
-    case PAD_SAME: snprintf(s, n, "same"); break;
-    case PAD_SAME_LOWER: snprintf(s, n, "same_lower"); break;
-    case PAD_EXPLICIT: snprintf(s, n, "pad"); break;
-    }
-    if (l->pad[0] || l->pad[1] || l->pad[2] || l->pad[3]) {
-        size_t k = strlen(s);
-        snprintf(s + k, n - k, " [%d,%d,%d,%d]", l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
-    }
-    return s;
-}
-
 static void shape_str(Shape sh, char *s, size_t n)
 {
     if (sh.vec)
@@ -514,48 +102,27 @@ static const char *base_name(const char *p)
 /* One comment line per layer: name (file:line): kind and options, shapes, params. */
 static void layer_comment(Emitter *e, const Layer *l)
 {
-    char d[256] = "", pd[96], si[48], so[48];
-    switch (l->kind) {
-    case L_CONV2D:
-        snprintf(d, sizeof d, "conv2d %dx%d s%d", l->k[0], l->k[1], l->stride[0]);
-        if (l->stride[1] != l->stride[0])
-            snprintf(d + strlen(d), sizeof d - strlen(d), ",%d", l->stride[1]);
-        if (l->dilation[0] != 1 || l->dilation[1] != 1)
-            snprintf(d + strlen(d), sizeof d - strlen(d), " d%d,%d", l->dilation[0], l->dilation[1]);
-        snprintf(d + strlen(d), sizeof d - strlen(d), " %s", pad_desc(l, pd, sizeof pd));
-        if (!l->bias)
-            strcat(d, " no-bias");
-        break;
-    case L_MAXPOOL: case L_AVGPOOL: case L_L2POOL:
-        snprintf(d, sizeof d, "%s %dx%d s%d,%d %s%s%s", kind_name(l->kind), l->k[0], l->k[1],
-                 l->stride[0], l->stride[1], pad_desc(l, pd, sizeof pd),
-                 l->ceil_mode ? " ceil_mode" : "",
-                 l->kind == L_AVGPOOL && l->count_include_pad ? " count_include_pad" : "");
-        break;
-    case L_DENSE:
-        snprintf(d, sizeof d, "dense %d%s", l->units, l->bias ? "" : " no-bias");
-        break;
-    case L_LEAKY_RELU:
-        snprintf(d, sizeof d, "leaky_relu alpha %g", l->alpha);
-        break;
-    default:
-        snprintf(d, sizeof d, "%s", kind_name(l->kind));
-    }
-    if (has_act(l)) {
-        snprintf(d + strlen(d), sizeof d - strlen(d), " + %s", act_name(l->act));
-        if (l->act == ACT_LEAKY_RELU)
-            snprintf(d + strlen(d), sizeof d - strlen(d), "(%g)", l->alpha);
+    char si[48], so[48];
+    Buf d = {0};
+    buf_puts(&d, l->op->name);
+    if (l->op->describe)
+        l->op->describe(l, &d);
+    if (layer_fused_act(l)) {
+        buf_printf(&d, " + %s", act_name(l->act));
+        if (act_table[l->act]->alpha)
+            buf_printf(&d, "(%g)", l->alpha);
     }
     shape_str(l->in, si, sizeof si);
     shape_str(l->out, so, sizeof so);
     emitf(e, "/* %s (%s:%d): %s  %s -> %s  %lld params, unroll %s */", l->name,
-          base_name(e->net->file ? e->net->file : e->opt->spec_path), l->pos.line, d, si, so,
+          base_name(e->net->file ? e->net->file : e->opt->spec_path), l->pos.line, d.data, si, so,
           l->params, unroll_name(l->unroll));
+    buf_free(&d);
 }
 
 static void call_gen(Emitter *e, const Layer *l, Part part)
 {
-    const OpDef *op = l->op ? l->op : op_table[l->kind];
+    const OpDef *op = l->op;
     e->part = part;
     if (part == PART_FWD)
         op->emit_forward(e, l);
@@ -601,14 +168,11 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "%s", "");
     }
     if (fwd_l == &split) {
-        Layer act = *l;
-        act.kind = L_LEAKY_RELU;
-        act.in = act.out;
         snprintf(fname, sizeof fname, "%s_%s_fwd_act", e->P, l->name);
         emit_sig(e, fname, A_IN | A_OUT, 1);
         emitf(e, "{");
         e->indent++;
-        gen_activation_forward(e, &act);
+        gen_act_forward(e, l, l->act, l->alpha);
         e->indent--;
         emitf(e, "}");
         emitf(e, "%s", "");
@@ -672,9 +236,9 @@ static NetPlan net_plan(const Net *net, int inference_only)
         np.fwd_last.act = ACT_NONE;
         np.skip_last_act = 1;
     }
-    if (np.trains && net->loss == LOSS_CE && net->layers[np.last].kind == L_SOFTMAX)
+    if (np.trains && net->loss == LOSS_CE && net->layers[np.last].op->softmax)
         np.bstart = np.last - 1;
-    if (np.trains && net->loss == LOSS_BCE && net->layers[np.last].kind == L_SIGMOID)
+    if (np.trains && net->loss == LOSS_BCE && net->layers[np.last].op->act == ACT_SIGMOID)
         np.bstart = np.last - 1;
     return np;
 }
@@ -716,16 +280,18 @@ static void params_members(Emitter *e, const Net *net)
     int any = 0;
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (l->kind == L_CONV2D) {
-            if (l->nweight)
-                emitf(e, "%s_real %s_weight[%lld];  /* [%d][%d][%d][%d] */", e->P, l->name,
-                      l->nweight, l->filters, l->in.c, l->k[0], l->k[1]);
-        } else if (l->nweight) {
-            emitf(e, "%s_real %s_weight[%lld];  /* [%d][%lld] */", e->P, l->name, l->nweight,
-                  l->units, shape_size(l->in));
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, t);
+        for (int k = 0; k < nt; k++) {
+            char dims[96] = "";
+            if (t[k].ndim > 1) {   /* the shape, when it is not the length */
+                size_t n = (size_t)snprintf(dims, sizeof dims, "  /* ");
+                for (int j = 0; j < t[k].ndim; j++)
+                    n += (size_t)snprintf(dims + n, sizeof dims - n, "[%lld]", t[k].dim[j]);
+                snprintf(dims + n, sizeof dims - n, " */");
+            }
+            emitf(e, "%s_real %s_%s[%lld];%s", e->P, l->name, t[k].what, t[k].n, dims);
         }
-        if (l->nbias)
-            emitf(e, "%s_real %s_bias[%lld];", e->P, l->name, l->nbias);
         any |= layer_has_params(l);
     }
     if (!any)
@@ -755,8 +321,8 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         if (plan_has_pre(l))
-            emitf(e, "%s_real pre_%s[%lld];  /* %s before its leaky_relu (negative slope) */",
-                  e->P, l->name, shape_size(l->out), l->name);
+            emitf(e, "%s_real pre_%s[%lld];  /* %s before its %s (negative slope) */",
+                  e->P, l->name, shape_size(l->out), l->name, act_name(l->act));
     }
     emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
     emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
@@ -884,12 +450,12 @@ static int out_transform_fn(Emitter *e, const Net *net, const NetPlan *np)
         Emitter s = emit_sub(e, &body);
         emit_softmax_fwd(&s, shape_size(net_output(net)));
         Hole h[] = {{"body", buf_text(&body), 0}};
-        rc = fill(e->b, "out_softmax.c", h, 1, e->P) | -s.failed;
+        rc = template_fill(e->b, "out_softmax.c", h, 1, e->P) | -s.failed;
         buf_free(&body);
     } else {
         snprintf(n, sizeof n, "%lld", shape_size(net_output(net)));
         Hole h[] = {{"n", n, 0}, {"exp", mfn(e, "exp"), 0}};
-        rc = fill(e->b, "out_sigmoid.c", h, 2, e->P);
+        rc = template_fill(e->b, "out_sigmoid.c", h, 2, e->P);
     }
     buf_puts(e->b, "\n");
     return rc;
@@ -961,7 +527,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
         *zarg = "ws->z_out";
         break;
     case LOSS_CE:
-        if (last->kind == L_SOFTMAX) {
+        if (last->op->softmax) {
             tname = "loss_softmax_ce.c";
             what = "cross-entropy fused with the softmax layer (z = its input)";
             *zarg = saved_out(net, np, np->last - 1);
@@ -973,7 +539,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
         tname = "loss_mse.c";
         break;
     case LOSS_BCE:
-        if (np->zout || last->kind == L_SIGMOID) {
+        if (np->zout || last->op->act == ACT_SIGMOID) {
             tname = "loss_bce_logits.c";
             *zarg = np->zout ? "ws->z_out" : saved_out(net, np, np->last - 1);
         } else {
@@ -998,7 +564,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     } else if (strcmp(tname, "loss_mse.c") != 0) {
         h[nh++] = (Hole){"log", mfn(e, "log"), 0};
     }
-    int rc = fill(e->b, tname, h, nh, e->P);
+    int rc = template_fill(e->b, tname, h, nh, e->P);
     buf_puts(e->b, "\n");
     return rc;
 }
@@ -1038,7 +604,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         c.in = i ? saved_out(net, np, i - 1) : "input";
         c.out = saved_out(net, np, i);
         c.g = gcur;
-        if (has_act(l) && !(i == np->last && np->skip_last_act)) {
+        if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
             char pre[MAX_NAME + 16];
             snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
             CallArgs ca = c;
@@ -1116,17 +682,13 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
             long long off = l->param_offset;
-            if (l->nweight) {
-                if (l->kind == L_CONV2D)
-                    emitf(et, "{\"%s.weight\", %lld, 4, {%d, %d, %d, %d}},", l->name, off,
-                          l->filters, l->in.c, l->k[0], l->k[1]);
-                else
-                    emitf(et, "{\"%s.weight\", %lld, 2, {%d, %lld, 0, 0}},", l->name, off,
-                          l->units, shape_size(l->in));
+            TensorDesc t[MAX_LAYER_TENSORS];
+            int n = layer_tensors(l, t);
+            for (int k = 0; k < n; k++) {
+                emitf(et, "{\"%s.%s\", %lld, %d, {%lld, %lld, %lld, %lld}},", l->name, t[k].what,
+                      off, t[k].ndim, t[k].dim[0], t[k].dim[1], t[k].dim[2], t[k].dim[3]);
+                off += t[k].n;
             }
-            if (l->nbias)
-                emitf(et, "{\"%s.bias\", %lld, 1, {%lld, 0, 0, 0}},", l->name,
-                      off + l->nweight, l->nbias);
         }
         et->indent--;
         emitf(et, "};");
@@ -1160,7 +722,7 @@ static int check_windows(const Net *net)
 {
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (l->kind != L_MAXPOOL && l->kind != L_AVGPOOL && l->kind != L_L2POOL)
+        if (!(l->op->flags & OPF_POOL))
             continue;
         Win g = win_of(l);
         for (int r = 0; r < g.OH; r++) {
@@ -1190,7 +752,6 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     Net net = *net_in;  /* shallow copy: a different dtype may be requested */
     if (opt->dtype_override >= 0)
         net.dtype = (Dtype)opt->dtype_override;
-    plan_unroll((Net *)net_in, opt->unroll);  /* records Layer.unroll for the report */
     if (check_windows(&net))
         return -1;
 
@@ -1230,7 +791,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     for (int i = 0; i < net.nlayers; i++) {
         const Layer *l = &net.layers[i];
         int in_bw = np.trains && i <= np.bstart;
-        int need_act = in_bw && has_act(l) && !(i == np.last && np.skip_last_act);
+        int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
         emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act);
     }
     rc |= out_transform_fn(&e, &net, &np);
@@ -1269,11 +830,11 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         buf_puts(&training, lossb.data);
         Hole th[] = {{"backward_body", bb.data, 0}, {"sgd_body", sgdb.data, 0},
                      {"grad_fill_body", gfb.data, 0}};
-        rc |= fill(&training, "train.c", th, 3, prefix);
+        rc |= template_fill(&training, "train.c", th, 3, prefix);
         buf_puts(&training, "\n");
         Hole none[1];
-        rc |= fill(&tdecl, "net_train.h", none, 0, prefix);
-        rc |= fill(&twrap, "model_train.c", none, 0, prefix);
+        rc |= template_fill(&tdecl, "net_train.h", none, 0, prefix);
+        rc |= template_fill(&twrap, "model_train.c", none, 0, prefix);
         buf_puts(&twrap, "\n");
         buf_free(&lossb); buf_free(&bb); buf_free(&sgdb); buf_free(&gfb);
     }
@@ -1285,17 +846,17 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     Hole mh[] = {{"tensors", buf_text(&tensors), 0},
                  {"train_wrappers", buf_text(&twrap), 0},
                  {"model_fields", fields.data, 0}};
-    rc |= fill(&model, "model.c", mh, 3, prefix);
+    rc |= template_fill(&model, "model.c", mh, 3, prefix);
 
     Hole hh[] = {{"banner", banner.data, 0}, {"sizes", sizes.data, 0}, {"real", e.real, 0},
                  {"params_members", pm.data, 0}, {"workspace_members", wm.data, 0},
                  {"train_decls", buf_text(&tdecl), 0}};
-    rc |= fill(h, "net.h", hh, 6, prefix);
+    rc |= template_fill(h, "net.h", hh, 6, prefix);
     Hole ch[] = {{"banner", banner.data, 0}, {"header", header_name, 0},
                  {"layers", buf_text(&layers), 0}, {"init_body", initb.data, 0},
                  {"forward", fwd.data, 0}, {"training", buf_text(&training), 0},
                  {"model", model.data, 0}};
-    rc |= fill(c, "net.c", ch, 7, prefix);
+    rc |= template_fill(c, "net.c", ch, 7, prefix);
     rc |= e.failed;
 
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);

@@ -15,31 +15,6 @@
 #include <string.h>
 #include "cnngen.h"
 
-/* the shortest text that reads back as v (a Python float literal) */
-static const char *pyfloat(double v, char *buf, size_t n)
-{
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    if (!strpbrk(buf, ".eEn"))
-        strncat(buf, ".0", n - strlen(buf) - 1);
-    return buf;
-}
-
-static void pl(Buf *b, int indent, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void pl(Buf *b, int indent, const char *fmt, ...)
-{
-    va_list ap;
-    for (int i = 0; i < indent; i++)
-        buf_puts(b, "    ");
-    va_start(ap, fmt);
-    buf_vprintf(b, fmt, ap);
-    va_end(ap);
-    buf_putc(b, '\n');
-}
-
 /* A Python string literal for s (file names may hold anything). */
 static void pystr(Buf *b, const char *s)
 {
@@ -55,21 +30,17 @@ static void pystr(Buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-static const char *act_py(Act a, double alpha, const char *x, char *out, size_t n)
+/* a tensor's shape as a Python tuple: "(6, 1, 5, 5)", "(10,)" */
+static const char *py_dims(const TensorDesc *t, char *buf, size_t n)
 {
-    switch (a) {
-    case ACT_NONE: snprintf(out, n, "%s", x); break;
-    case ACT_RELU: snprintf(out, n, "F.relu(%s)", x); break;
-    case ACT_SIGMOID: snprintf(out, n, "torch.sigmoid(%s)", x); break;
-    case ACT_TANH: snprintf(out, n, "torch.tanh(%s)", x); break;
-    case ACT_LEAKY_RELU: {
-        char f[40];
-        snprintf(out, n, "F.leaky_relu(%s, %s)", x, pyfloat(alpha, f, sizeof f));
-        break;
-    }
-    }
-    return out;
+    size_t k = 0;
+    buf[k++] = '(';
+    for (int j = 0; j < t->ndim; j++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%lld", j ? ", " : "", t->dim[j]);
+    snprintf(buf + k, n - k, t->ndim == 1 ? ",)" : ")");
+    return buf;
 }
+
 
 
 /* How the loss sees the end of the network (mirrors emit.c's net plan):
@@ -85,11 +56,11 @@ static int z_kind(const Net *net)
     const Layer *last = &net->layers[net->nlayers - 1];
     switch (net->loss) {
     case LOSS_SOFTMAX_CE: return 1;
-    case LOSS_CE: return last->kind == L_SOFTMAX ? 2 : 0;
+    case LOSS_CE: return last->op->softmax ? 2 : 0;
     case LOSS_BCE:
-        if (last->kind == L_SIGMOID)
+        if (last->op->act == ACT_SIGMOID)
             return 3;
-        if ((last->kind == L_CONV2D || last->kind == L_DENSE) && last->act == ACT_SIGMOID)
+        if (layer_fused_act(last) && last->act == ACT_SIGMOID)
             return 4;
         return 0;
     default: return 0;
@@ -98,70 +69,11 @@ static int z_kind(const Net *net)
 
 static void emit_layer(Buf *b, const Layer *l, int drop_act)
 {
-    char in_s[64], out_s[64], expr[512], act[700];
-    const char *m = "m";
+    char in_s[64], out_s[64];
     shape_text(l->in, in_s, sizeof in_s);
     shape_text(l->out, out_s, sizeof out_s);
-    pl(b, 2, "# %s (%s): %s -> %s", l->name, kind_name(l->kind), in_s, out_s);
-    int t = l->pad[0], le = l->pad[1], bo = l->pad[2], r = l->pad[3];
-    int sym = t == bo && le == r;
-    switch (l->kind) {
-    case L_CONV2D:
-        if (!sym)
-            pl(b, 2, "x = F.pad(x, (%d, %d, %d, %d))", le, r, t, bo);
-        snprintf(expr, sizeof expr, "F.conv2d(x, %s[\"%s\"].weight, %s[\"%s\"].bias, (%d, %d), (%d, %d), (%d, %d))",
-                 m, l->name, m, l->name, l->stride[0], l->stride[1], sym ? t : 0, sym ? le : 0,
-                 l->dilation[0], l->dilation[1]);
-        pl(b, 2, "x = %s", act_py(drop_act ? ACT_NONE : l->act, l->alpha, expr, act, sizeof act));
-        break;
-    case L_DENSE:
-        snprintf(expr, sizeof expr, "F.linear(x.reshape(x.shape[0], -1), %s[\"%s\"].weight, %s[\"%s\"].bias)",
-                 m, l->name, m, l->name);
-        pl(b, 2, "x = %s", act_py(drop_act ? ACT_NONE : l->act, l->alpha, expr, act, sizeof act));
-        break;
-    case L_MAXPOOL: case L_AVGPOOL: case L_L2POOL: {
-        /* PyTorch's own pooling takes symmetric pads of at most half the window (cnngen
-         * allows no more) and the same ceil_mode rule; anything else: explicit pads. */
-        int direct = sym && 2 * t <= l->k[0] && 2 * le <= l->k[1];
-        const char *ceil = l->ceil_mode ? "True" : "False";
-        if (direct && l->kind == L_MAXPOOL)
-            pl(b, 2, "x = F.max_pool2d(x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s)", l->k[0], l->k[1],
-               l->stride[0], l->stride[1], t, le, ceil);
-        else if (direct && l->kind == L_AVGPOOL)
-            pl(b, 2, "x = F.avg_pool2d(x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s, count_include_pad=%s)",
-               l->k[0], l->k[1], l->stride[0], l->stride[1], t, le, ceil,
-               l->count_include_pad ? "True" : "False");
-        else if (direct)
-            pl(b, 2, "x = _safe_sqrt(F.avg_pool2d(x * x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s, divisor_override=1))",
-               l->k[0], l->k[1], l->stride[0], l->stride[1], t, le, ceil);
-        else
-            pl(b, 2, "x = _pool(x, \"%s\", (%d, %d), (%d, %d), (%d, %d, %d, %d), (%d, %d), %s)",
-               l->kind == L_MAXPOOL ? "max" : l->kind == L_AVGPOOL ? "avg" : "l2", l->k[0], l->k[1],
-               l->stride[0], l->stride[1], t, le, bo, r, l->out.h, l->out.w,
-               l->count_include_pad ? "True" : "False");
-        break;
-    }
-    case L_GLOBAL_AVGPOOL:
-        pl(b, 2, "x = x.mean(dim=(2, 3), keepdim=True)");
-        break;
-    case L_GLOBAL_MAXPOOL:
-        /* one argmax per channel gets the gradient, as in the C (amax would split ties) */
-        pl(b, 2, "x = F.max_pool2d(x, (%d, %d))", l->in.h, l->in.w);
-        break;
-    case L_FLATTEN:
-        pl(b, 2, "x = x.reshape(x.shape[0], -1)");
-        break;
-    case L_RELU: pl(b, 2, "x = F.relu(x)"); break;
-    case L_SIGMOID: pl(b, 2, "x = torch.sigmoid(x)"); break;
-    case L_TANH: pl(b, 2, "x = torch.tanh(x)"); break;
-    case L_LEAKY_RELU: {
-        char f[40];
-        pl(b, 2, "x = F.leaky_relu(x, %s)", pyfloat(l->alpha, f, sizeof f));
-        break;
-    }
-    case L_SOFTMAX: pl(b, 2, "x = F.softmax(x.reshape(x.shape[0], -1), dim=1)"); break;
-    case L_KIND_COUNT: break;
-    }
+    pl(b, 2, "# %s (%s): %s -> %s", l->name, l->op->name, in_s, out_s);
+    l->op->pytorch(b, l, drop_act);
 }
 
 static const char *helpers =
@@ -313,14 +225,12 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     pl(b, 0, "TENSORS = [");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (l->nweight) {
-            if (l->kind == L_CONV2D)
-                pl(b, 1, "(\"%s.weight\", (%d, %d, %d, %d)),", l->name, l->filters, l->in.c, l->k[0], l->k[1]);
-            else
-                pl(b, 1, "(\"%s.weight\", (%d, %lld)),", l->name, l->units, shape_size(l->in));
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, t);
+        for (int k = 0; k < nt; k++) {
+            char dims[96];
+            pl(b, 1, "(\"%s.%s\", %s),", l->name, t[k].what, py_dims(&t[k], dims, sizeof dims));
         }
-        if (l->nbias)
-            pl(b, 1, "(\"%s.bias\", (%lld,)),", l->name, l->nbias);
     }
     pl(b, 0, "]");
     pl(b, 0, "%s", "");
@@ -339,12 +249,11 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
         const Layer *l = &net->layers[i];
         if (!layer_has_params(l))
             continue;
-        if (l->kind == L_CONV2D)
-            pl(b, 2, "self._modules[\"%s\"] = _Params((%d, %d, %d, %d), %lld, dtype)", l->name, l->filters,
-               l->in.c, l->k[0], l->k[1], l->nbias);
-        else
-            pl(b, 2, "self._modules[\"%s\"] = _Params((%d, %lld), %lld, dtype)", l->name, l->units,
-               shape_size(l->in), l->nbias);
+        TensorDesc t[MAX_LAYER_TENSORS];
+        char dims[96];
+        layer_tensors(l, t);   /* the weight first */
+        pl(b, 2, "self._modules[\"%s\"] = _Params(%s, %lld, dtype)", l->name,
+           py_dims(&t[0], dims, sizeof dims), l->nbias);
     }
     pl(b, 2, "self.reset_parameters()");
     pl(b, 0, "%s", "");
@@ -383,7 +292,7 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
         const Layer *l = &net->layers[i];
         if (i == n - 1 && (zk == 2 || zk == 3)) {
             pl(b, 2, "z = x.reshape(x.shape[0], -1)  # the logits the loss uses");
-            pl(b, 2, "# %s (%s)", l->name, kind_name(l->kind));
+            pl(b, 2, "# %s (%s)", l->name, l->op->name);
             pl(b, 2, "y = %s", zk == 2 ? "F.softmax(z, dim=1)" : "torch.sigmoid(z)");
             break;
         }

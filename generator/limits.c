@@ -12,27 +12,8 @@
  * width, about 300 bytes of C each with the backward variants), every input of a
  * dense layer and every input position of a global pool; past UNROLL_KERNEL_MAX_TAPS
  * taps for the network it is refused the same way. (auto picks kernel only for
- * small windows, see plan_unroll; none is small whatever the sizes.) */
+ * small windows, see schedule.c; none is small whatever the sizes.) */
 #include "cnngen.h"
-
-/* taps --unroll kernel spells out for layer l */
-static long long kernel_taps(const Layer *l)
-{
-    switch (l->kind) {
-    case L_CONV2D:
-    case L_MAXPOOL:
-    case L_AVGPOOL:
-    case L_L2POOL:
-        return (long long)l->k[0] * l->k[1];
-    case L_DENSE:
-        return shape_size(l->in);
-    case L_GLOBAL_AVGPOOL:
-    case L_GLOBAL_MAXPOOL:
-        return (long long)l->in.h * l->in.w;
-    default:
-        return 0;
-    }
-}
 
 /* The running total of cost(layer) over the network against limit: past it, an error at
  * the layer where the total passes it, saying what --unroll mode spells out so much
@@ -63,7 +44,7 @@ int check_gen_limits(const Net *net, const Options *opt, Diag *d)
         check_unroll_total(net, d, unroll_full_cost, UNROLL_FULL_MAX_TERMS, "full", "terms",
                            "auto (the default), kernel or none");
     if (opt->unroll == U_KERNEL)
-        check_unroll_total(net, d, kernel_taps, UNROLL_KERNEL_MAX_TAPS, "kernel", "taps",
+        check_unroll_total(net, d, unroll_kernel_taps, UNROLL_KERNEL_MAX_TAPS, "kernel", "taps",
                            "auto (the default) or none");
     return d->nerrors - before;
 }

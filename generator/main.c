@@ -381,7 +381,7 @@ int main(int argc, char **argv)
             emit_py = pick("--emit", VALUE(), l, 2);
         } else if (!strcmp(a, "--ram-limit") || !strcmp(a, "--flash-limit")) {
             const char *v = VALUE();
-            long long bytes = budget_parse_bytes(v);
+            long long bytes = parse_bytes(v);
             if (bytes < 0) {
                 fprintf(stderr, "cnngen: %s: '%s' is not a size in bytes (a positive integer, optionally with K, M or G)\n", a, v);
                 exit(2);
@@ -481,7 +481,8 @@ int main(int argc, char **argv)
             net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
         if (!d.nerrors) {
-            plan_unroll(&net, opt.unroll);   /* the report says which mode each layer gets */
+            schedule(&net, opt.unroll);      /* unroll, fast paths, scratch: once, for all */
+            plan_params(&net);               /* where each layer's tensors start */
             check_gen_limits(&net, &opt, &d);
         }
         if (opt.dump_ir)

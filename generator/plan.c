@@ -1,7 +1,7 @@
 /* plan.c - the memory plan: where every parameter lives in the flat P_params, and
  * what P_workspace holds. The report and the emitter both read it, so the bytes the
- * report prints are sizeof(P_workspace) by construction. Also the unroll policy,
- * shared for the same reason (the report prints each layer's mode). */
+ * report prints are sizeof(P_workspace) by construction. It reads the schedule
+ * (Layer.scratch). */
 #include "cnngen.h"
 
 void plan_params(Net *net)
@@ -15,10 +15,7 @@ void plan_params(Net *net)
     net->total_params = off;
 }
 
-static int has_argmax(const Layer *l)
-{
-    return l->kind == L_MAXPOOL || l->kind == L_GLOBAL_MAXPOOL;
-}
+static int has_argmax(const Layer *l) { return (l->op->flags & OPF_ARGMAX) != 0; }
 
 int plan_trains(const Net *net, int inference_only)
 {
@@ -32,18 +29,12 @@ int plan_has_zout(const Net *net)
     const Layer *last = &net->layers[net->nlayers - 1];
     if (net->loss == LOSS_SOFTMAX_CE)
         return 1;
-    return net->loss == LOSS_BCE && (last->kind == L_CONV2D || last->kind == L_DENSE) &&
-           last->act == ACT_SIGMOID;
+    return net->loss == LOSS_BCE && (last->op->flags & OPF_FUSED_ACT) && last->act == ACT_SIGMOID;
 }
 
 int plan_has_pre(const Layer *l)
 {
-    return (l->kind == L_CONV2D || l->kind == L_DENSE) && l->act == ACT_LEAKY_RELU && l->alpha < 0;
-}
-
-long long plan_scratch(const Layer *l, Dtype dt, Part part)
-{
-    return l->kind == L_CONV2D ? gen_conv2d_scratch(l, dt, part) : 0;
+    return (l->op->flags & OPF_FUSED_ACT) && act_grad_from_input(l->act, l->alpha);
 }
 
 WsPlan plan_workspace(const Net *net, int inference_only)
@@ -58,7 +49,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         /* the parts the mode runs (backward parts: training only); a split leaky_relu
          * forward (plan_has_pre) differs only in its activation, not its scratch */
         for (int p = PART_FWD; p <= (trains ? PART_BWD_INPUT : PART_FWD); p++) {
-            long long s = plan_scratch(l, net->dtype, (Part)p);
+            long long s = l->scratch[p];
             if (s > w.scratch)
                 w.scratch = s;
         }
@@ -88,65 +79,3 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     return w;
 }
 
-const char *unroll_name(Unroll u)
-{
-    switch (u) {
-    case U_AUTO: return "auto";
-    case U_FULL: return "full";
-    case U_KERNEL: return "kernel";
-    case U_NONE: return "none";
-    }
-    return "?";
-}
-
-/* Terms of the straight-line forward + backward code of a layer (about 3 MACs per
- * forward MAC for layers with parameters, 2 per window tap for pools). */
-long long unroll_full_cost(const Layer *l)
-{
-    long long n = shape_size(l->out);
-    switch (l->kind) {
-    case L_CONV2D:
-    case L_DENSE:
-        return 3 * l->macs + 2 * n;
-    case L_MAXPOOL:
-    case L_AVGPOOL:
-    case L_L2POOL:
-        return 2 * n * l->k[0] * l->k[1] + n;
-    case L_GLOBAL_AVGPOOL:
-    case L_GLOBAL_MAXPOOL:
-        return 2 * shape_size(l->in) + n;
-    default:
-        return 2 * n;
-    }
-}
-
-void plan_unroll(Net *net, Unroll requested)
-{
-    long long total = 0;
-    for (int i = 0; i < net->nlayers; i++) {
-        Layer *l = &net->layers[i];
-        if (requested != U_AUTO) {
-            l->unroll = requested;
-            continue;
-        }
-        long long cost = unroll_full_cost(l);
-        if (cost <= UNROLL_FULL_LAYER && total + cost <= UNROLL_FULL_TOTAL) {
-            l->unroll = U_FULL;
-            total += cost;
-            continue;
-        }
-        switch (l->kind) {
-        case L_CONV2D:
-        case L_MAXPOOL:
-        case L_AVGPOOL:
-        case L_L2POOL:
-            l->unroll = (long long)l->k[0] * l->k[1] <= UNROLL_KERNEL_MAX ? U_KERNEL : U_NONE;
-            break;
-        case L_DENSE:
-            l->unroll = shape_size(l->in) <= UNROLL_KERNEL_MAX_IN ? U_KERNEL : U_NONE;
-            break;
-        default:
-            l->unroll = U_NONE;
-        }
-    }
-}

@@ -7,16 +7,12 @@
 /* 412778 -> "412,778" (Keras' Total params style) */
 static int has_window(const Layer *l) { return l->k[0] > 0; }
 
-/* "(5*5*3 + 1)*10 = 760" for conv2d; dense keeps its own in formula[0] */
+/* "(5*5*3 + 1)*10 = 760" for conv2d (its unit's); dense keeps its own in formula[0] */
 static void params_formula(const Layer *l, char *buf, size_t size)
 {
     buf[0] = 0;
-    if (l->kind != L_CONV2D)
-        return;
-    if (l->bias)
-        snprintf(buf, size, "(%d*%d*%d + 1)*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
-    else
-        snprintf(buf, size, "%d*%d*%d*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
+    if (l->op->params_formula)
+        l->op->params_formula(l, buf, size);
 }
 
 static const char *pad_mode_name(PadMode m)
@@ -208,15 +204,16 @@ static void report_json(FILE *out, const Net *net)
                     "\"padding\": \"%s\", \"pads\": [%d, %d, %d, %d]",
                     l->k[0], l->k[1], l->stride[0], l->stride[1], l->dilation[0], l->dilation[1],
                     pad_mode_name(l->pad_mode), l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
-            if (l->kind != L_CONV2D)
+            if (op_allows(l->op, F_CEIL_MODE))
                 fprintf(out, ", \"ceil_mode\": %s", l->ceil_mode ? "true" : "false");
-            if (l->kind == L_AVGPOOL)
+            if (op_allows(l->op, F_COUNT_INCLUDE_PAD))
                 fprintf(out, ", \"count_include_pad\": %s", l->count_include_pad ? "true" : "false");
         }
-        if (l->kind == L_CONV2D || l->kind == L_DENSE)
+        if (op_allows(l->op, F_ACTIVATION))
             fprintf(out, ", \"bias\": %s, \"activation\": \"%s\"", l->bias ? "true" : "false",
                     act_name(l->act));
-        if (l->kind == L_LEAKY_RELU || l->act == ACT_LEAKY_RELU)
+        /* alpha: a key of the kind, and with `activation:` only when leaky_relu */
+        if (op_allows(l->op, F_ALPHA) && (!op_allows(l->op, F_ACTIVATION) || act_table[l->act]->alpha))
             fprintf(out, ", \"alpha\": %s", shortest(l->alpha, num));
         fputs(",\n     \"formula\": [", out);
         int nf = 0;

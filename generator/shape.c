@@ -155,7 +155,7 @@ static int window_axis(Net *net, Layer *l, Diag *d, int ax, int ceil_mode)
         sfmt(terms, sizeof terms, "%d + %lld + %lld - %lld", in, lo, hi, keff);
     else
         sfmt(terms, sizeof terms, "%d - %lld", in, keff);
-    const char *what = l->kind == L_CONV2D ? "kernel" : "window";
+    const char *what = l->op->window_word ? l->op->window_word : "window";
     if (padded < keff) {
         error_at(d, kpos, "%s: the %s (%lld) is larger than the padded input %s (%lld): "
                  "output %s would be (%s)/%lld + 1 < 1",
@@ -262,14 +262,13 @@ static void check_loss(Net *net, Diag *d)
                      last->name, shape_text(last->out, sb, sizeof sb));
         break;
     case LOSS_CE:
-        if (last->kind != L_SOFTMAX)
+        if (!last->op->softmax)
             error_at(d, net->loss_pos, "cross_entropy needs a softmax as the last layer, but '%s' is "
                      "%s; add {type: softmax}, or use softmax_cross_entropy on the logits",
                      last->name, last->op->name);
         break;
     case LOSS_BCE:
-        if (!(last->kind == L_SIGMOID ||
-              ((last->kind == L_CONV2D || last->kind == L_DENSE) && last->act == ACT_SIGMOID)))
+        if (layer_out_act(last) != ACT_SIGMOID)
             error_at(d, net->loss_pos, "binary_cross_entropy needs a sigmoid at the end, but '%s' "
                      "is %s%s%s; add {type: sigmoid} or activation: sigmoid",
                      last->name, last->op->name,
@@ -334,7 +333,5 @@ int shape_infer(Net *net, Diag *d)
     if (complete)
         check_loss(net, d);
     net->total_params = total;
-    if (d->nerrors == errs)
-        plan_params(net);
     return d->nerrors - errs;
 }

@@ -330,13 +330,12 @@ static int get_ident(P *p, yaml_node_t *n, const char *what, char *out)
 
 /* ---- names of things */
 
-static const char *const act_words[] = {"none", "relu", "sigmoid", "tanh", "leaky_relu"};
 static const char *const loss_words[] = {"none", "softmax_cross_entropy", "cross_entropy", "mse",
                                          "binary_cross_entropy"};
 static const char *const dtype_words[] = {"float32", "float64"};
 static const char *const pad_words[] = {"valid", "same", "same_lower"};
 
-const char *act_name(Act a) { return (a >= 0 && a <= ACT_LEAKY_RELU) ? act_words[a] : "?"; }
+const char *act_name(Act a) { return (a >= 0 && a < ACT_COUNT) ? act_table[a]->name : "?"; }
 const char *loss_name(LossKind l) { return (l >= 0 && l <= LOSS_BCE) ? loss_words[l] : "?"; }
 
 void net_free(Net *n)
@@ -378,7 +377,10 @@ static void f_activation(P *p, Layer *l, yaml_node_t *v)
                  "{type: softmax} layer after this one (or use loss softmax_cross_entropy)");
         return;
     }
-    int a = get_word(p, v, "activation", act_words, 5);
+    const char *act_words[ACT_COUNT];          /* the `activation:` values: act_table */
+    for (int i = 0; i < ACT_COUNT; i++)
+        act_words[i] = act_table[i]->name;
+    int a = get_word(p, v, "activation", act_words, ACT_COUNT);
     if (a >= 0)
         l->act = (Act)a;
 }
@@ -467,15 +469,6 @@ static const char *field_key(Field f)
     return "?";
 }
 
-static int op_allows(const OpDef *op, Field f)
-{
-    if (f == F_NAME || f == F_TYPE)
-        return 1;
-    for (const Field *q = op->fields; q && *q != F_NONE; q++)
-        if (*q == f)
-            return 1;
-    return 0;
-}
 
 /* "layer 3 (conv2d)" or "'conv1'" for messages */
 static const char *layer_label(const Layer *l, char *buf, size_t size)
@@ -550,13 +543,13 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
         error_at(p->d, npos(m), "layer %d has no 'type' (conv2d, maxpool, dense, ...)", l->index);
         return;
     }
-    const char *names[L_KIND_COUNT];
-    for (int i = 0; i < L_KIND_COUNT; i++)
-        names[i] = op_table[i] ? op_table[i]->name : NULL;
-    if (get_word(p, tv, "layer type", names, L_KIND_COUNT) < 0)
+    const char *names[MAX_KINDS];
+    int nk = 0;
+    while (op_table[nk] && nk < MAX_KINDS)
+        names[nk] = op_table[nk]->name, nk++;
+    if (get_word(p, tv, "layer type", names, nk) < 0)
         return;
     l->op = op_find(sval(tv));
-    l->kind = l->op->kind;
 
     for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < m->data.mapping.pairs.top; q++) {
         yaml_node_t *k = node(p, q->key), *v = node(p, q->value);
@@ -603,7 +596,8 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
         if (!l->fpos[*f].line)
             error_at(p->d, l->pos, "%s is missing '%s'", layer_label(l, lb, sizeof lb),
                      field_key(*f));
-    if (l->fpos[F_ALPHA].line && l->kind != L_LEAKY_RELU && l->act != ACT_LEAKY_RELU)
+    /* alpha is a key of leaky_relu, and of the kinds with `activation:` only with it */
+    if (l->fpos[F_ALPHA].line && op_allows(l->op, F_ACTIVATION) && !act_table[l->act]->alpha)
         error_at(p->d, l->fpos[F_ALPHA], "'alpha' only applies with activation: leaky_relu");
     if (!l->fpos[F_STRIDE].line) {
         int pool = op_allows(l->op, F_SIZE);   /* pools stride by their window by default */
@@ -614,15 +608,9 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
 
 /* ---- default layer names (README "Default layer names") */
 
-static const char *default_stem(LayerKind k)
+static const char *default_stem(const OpDef *op)
 {
-    switch (k) {
-    case L_CONV2D: return "conv";
-    case L_DENSE: return "fc";
-    case L_MAXPOOL: case L_AVGPOOL: case L_L2POOL:
-    case L_GLOBAL_AVGPOOL: case L_GLOBAL_MAXPOOL: return "pool";
-    default: return kind_name(k);   /* flatten, relu, sigmoid, tanh, softmax, leaky_relu */
-    }
+    return op->stem ? op->stem : op->name;   /* conv, fc, pool; flatten, relu, ... */
 }
 
 static int name_taken(const Net *net, const char *name, int upto_given_all, int self)
@@ -641,13 +629,13 @@ static int name_taken(const Net *net, const char *name, int upto_given_all, int 
  * name already uses that, _2, _3, ... is appended. */
 static void assign_default_names(Net *net)
 {
-    const char *stems[L_KIND_COUNT];
-    int count[L_KIND_COUNT], nfam = 0;
+    const char *stems[MAX_KINDS];
+    int count[MAX_KINDS], nfam = 0;
     for (int i = 0; i < net->nlayers; i++) {
         Layer *l = &net->layers[i];
         if (!l->op)
             continue;
-        const char *stem = default_stem(l->kind);
+        const char *stem = default_stem(l->op);
         int fam = 0;
         while (fam < nfam && strcmp(stems[fam], stem))
             fam++;
@@ -805,7 +793,7 @@ static void t_target(P *p, yaml_node_t *v)
         long long bytes = -1;
         if (val->type == YAML_SCALAR_NODE && !has_nul(val) &&
             (classify(val) == S_INT || classify(val) == S_STRING))
-            bytes = budget_parse_bytes(sval(val));
+            bytes = parse_bytes(sval(val));
         if (bytes < 0) {
             error_at(p->d, npos(val), "'%s' must be a size in bytes: a positive integer, optionally "
                      "with K, M or G (powers of 1024), like 65536 or 64K; got %s", key,

@@ -101,18 +101,53 @@ InitRule init_rule(const Net *net, int i)
 {
     const Layer *l = &net->layers[i];
     InitRule r;
-    if (l->kind == L_CONV2D) {
-        r.fan_in = (long long)l->in.c * l->k[0] * l->k[1];
-        r.fan_out = (long long)l->filters * l->k[0] * l->k[1];
-    } else {
-        r.fan_in = shape_size(l->in);
-        r.fan_out = l->units;
-    }
-    /* relu-like: the fused activation, or a relu/leaky_relu layer right after */
-    r.he = l->act == ACT_RELU || l->act == ACT_LEAKY_RELU;
-    if (i + 1 < net->nlayers &&
-        (net->layers[i + 1].kind == L_RELU || net->layers[i + 1].kind == L_LEAKY_RELU))
+    r.fan_in = r.fan_out = 1;
+    if (l->op->fans)
+        l->op->fans(l, &r.fan_in, &r.fan_out);
+    /* relu-like: the fused activation, or a relu-like activation layer right after */
+    r.he = act_table[l->act]->he;
+    if (i + 1 < net->nlayers && act_table[net->layers[i + 1].op->act]->he)
         r.he = 1;
     r.limit = r.he ? sqrt(6.0 / (double)r.fan_in) : sqrt(6.0 / (double)(r.fan_in + r.fan_out));
     return r;
+}
+
+Act layer_out_act(const Layer *l)
+{
+    if (l->op->act != ACT_NONE)
+        return l->op->act;
+    return (l->op->flags & OPF_FUSED_ACT) ? l->act : ACT_NONE;
+}
+
+int layer_fused_act(const Layer *l)
+{
+    return (l->op->flags & OPF_FUSED_ACT) && l->act != ACT_NONE;
+}
+
+/* "65536", "64K"/"64k"/"64KiB", "1M", "2G" (powers of 1024) -> bytes; -1 if bad */
+long long parse_bytes(const char *s)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    long long v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (1LL << 50))
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    long long mul = 1;
+    if (*s == 'k' || *s == 'K')
+        mul = 1LL << 10;
+    else if (*s == 'M')
+        mul = 1LL << 20;
+    else if (*s == 'G')
+        mul = 1LL << 30;
+    if (mul > 1) {
+        s++;
+        if (!strcmp(s, "iB") || !strcmp(s, "B"))
+            s += strlen(s);
+    }
+    if (*s || v == 0 || v > (1LL << 50) / mul)
+        return -1;
+    return v * mul;
 }

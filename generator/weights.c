@@ -33,38 +33,22 @@ static void put_real(Buf *b, double v, int dbl)
 }
 
 /* the net's parameter tensors, as the generated descriptor lists them */
-static int net_tensors(const Net *net, cnngen_tensor *t, char (*names)[MAX_NAME + 8])
+static int net_tensors(const Net *net, cnngen_tensor *t, char (*names)[MAX_NAME + 16])
 {
     int n = 0;
     long long off = 0;
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (l->nweight) {
-            snprintf(names[n], MAX_NAME + 8, "%s.weight", l->name);
+        TensorDesc td[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, td);
+        for (int k = 0; k < nt; k++, n++) {
+            snprintf(names[n], MAX_NAME + 16, "%s.%s", l->name, td[k].what);
             t[n].name = names[n];
             t[n].offset = (size_t)off;
-            if (l->kind == L_CONV2D) {
-                t[n].ndim = 4;
-                t[n].shape[0] = l->filters;
-                t[n].shape[1] = l->in.c;
-                t[n].shape[2] = l->k[0];
-                t[n].shape[3] = l->k[1];
-            } else {
-                t[n].ndim = 2;
-                t[n].shape[0] = (int)(l->nweight / shape_size(l->in));
-                t[n].shape[1] = (int)shape_size(l->in);
-            }
-            off += l->nweight;
-            n++;
-        }
-        if (l->nbias) {
-            snprintf(names[n], MAX_NAME + 8, "%s.bias", l->name);
-            t[n].name = names[n];
-            t[n].offset = (size_t)off;
-            t[n].ndim = 1;
-            t[n].shape[0] = (int)l->nbias;
-            off += l->nbias;
-            n++;
+            t[n].ndim = td[k].ndim;
+            for (int j = 0; j < td[k].ndim; j++)
+                t[n].shape[j] = (int)td[k].dim[j];
+            off += td[k].n;
         }
     }
     return n;
@@ -78,8 +62,8 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
     for (int i = 0; i < net->nlayers; i++)
         nparams += net->layers[i].nweight + net->layers[i].nbias;
 
-    cnngen_tensor *t = calloc((size_t)2 * net->nlayers + 1, sizeof *t);
-    char (*names)[MAX_NAME + 8] = calloc((size_t)2 * net->nlayers + 1, sizeof *names);
+    cnngen_tensor *t = calloc((size_t)MAX_LAYER_TENSORS * net->nlayers + 1, sizeof *t);
+    char (*names)[MAX_NAME + 16] = calloc((size_t)MAX_LAYER_TENSORS * net->nlayers + 1, sizeof *names);
     void *vals = malloc((size_t)(nparams ? nparams : 1) * (size_t)rb);  /* reals */
     const float *vf = vals;
     const double *vd = vals;

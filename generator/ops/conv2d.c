@@ -1,6 +1,9 @@
-/* ops/conv2d.c - conv2d: keys and shape rule.
+/* ops/conv2d.c - conv2d: keys, shape rule, tensors, schedule, description, PyTorch.
  * out = K x H2 x W2 (shape_window); params (kh*kw*C + 1)*K with bias;
- * MACs K*H2*W2*C*kh*kw. */
+ * MACs K*H2*W2*C*kh*kw. Its C emitters: ops/conv2d_loops.c (full and the scalar
+ * loops) and ops/conv2d_fast.c (the vector fast path). */
+#include <stdio.h>
+#include <string.h>
 #include "cnngen.h"
 
 static const Field fields[] = {F_FILTERS, F_KERNEL, F_STRIDE, F_PADDING, F_DILATION, F_BIAS,
@@ -23,7 +26,75 @@ static void infer(Net *net, Layer *l, Diag *d)
     l->macs = sat_mul(sat_mul(l->nweight, l->out.h), l->out.w);
 }
 
+/* weight [K][C][kh][kw] (PyTorch's OIHW), bias [K] */
+static int tensors(const Layer *l, TensorDesc *t)
+{
+    int n = 0;
+    if (l->nweight)
+        t[n++] = (TensorDesc){"weight", 4, {l->filters, l->in.c, l->k[0], l->k[1]}, l->nweight};
+    if (l->nbias)
+        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias};
+    return n;
+}
+
+static void fans(const Layer *l, long long *fan_in, long long *fan_out)
+{
+    *fan_in = (long long)l->in.c * l->k[0] * l->k[1];
+    *fan_out = (long long)l->filters * l->k[0] * l->k[1];
+}
+
+/* "(5*5*3 + 1)*10 = 760" */
+static void params_formula(const Layer *l, char *buf, size_t size)
+{
+    if (l->bias)
+        snprintf(buf, size, "(%d*%d*%d + 1)*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
+    else
+        snprintf(buf, size, "%d*%d*%d*%d = %lld", l->k[0], l->k[1], l->in.c, l->filters, l->params);
+}
+
+static void describe(const Layer *l, Buf *b)
+{
+    char pd[96];
+    buf_printf(b, " %dx%d s%d", l->k[0], l->k[1], l->stride[0]);
+    if (l->stride[1] != l->stride[0])
+        buf_printf(b, ",%d", l->stride[1]);
+    if (l->dilation[0] != 1 || l->dilation[1] != 1)
+        buf_printf(b, " d%d,%d", l->dilation[0], l->dilation[1]);
+    buf_printf(b, " %s", pad_desc(l, pd, sizeof pd));
+    if (!l->bias)
+        buf_puts(b, " no-bias");
+}
+
+static void label(const Layer *l, Buf *b)
+{
+    buf_printf(b, " %d, ", l->filters);
+    window_text(b, l);
+}
+
+/* about 3 terms per forward MAC (forward, weight and input gradients) */
+static long long full_cost(const Layer *l) { return 3 * l->macs + 2 * shape_size(l->out); }
+static long long kernel_taps(const Layer *l) { return (long long)l->k[0] * l->k[1]; }
+
+static void pytorch(Buf *b, const Layer *l, int drop_act)
+{
+    char expr[512], act[700];
+    int t = l->pad[0], le = l->pad[1], bo = l->pad[2], r = l->pad[3];
+    int sym = t == bo && le == r;
+    if (!sym)
+        pl(b, 2, "x = F.pad(x, (%d, %d, %d, %d))", le, r, t, bo);
+    snprintf(expr, sizeof expr, "F.conv2d(x, m[\"%s\"].weight, m[\"%s\"].bias, (%d, %d), (%d, %d), (%d, %d))",
+             l->name, l->name, l->stride[0], l->stride[1], sym ? t : 0, sym ? le : 0,
+             l->dilation[0], l->dilation[1]);
+    pl(b, 2, "x = %s", act_py(drop_act ? ACT_NONE : l->act, l->alpha, expr, act, sizeof act));
+}
+
 const OpDef op_conv2d = {
-    .name = "conv2d", .kind = L_CONV2D, .fields = fields, .required = required,
-    .infer = infer, .emit_forward = gen_conv2d_forward, .emit_backward = gen_conv2d_backward,
+    .name = "conv2d", .fields = fields, .required = required,
+    .stem = "conv", .window_word = "kernel", .flags = OPF_FUSED_ACT, .color = "#cfe2f3",
+    .infer = infer, .tensors = tensors, .fans = fans, .params_formula = params_formula,
+    .describe = describe, .label = label,
+    .full_cost = full_cost, .kernel_taps = kernel_taps, .kernel_max = UNROLL_KERNEL_MAX,
+    .scratch = conv2d_scratch, .arrays = arrays_weighted,
+    .emit_forward = gen_conv2d_forward, .emit_backward = gen_conv2d_backward,
+    .pytorch = pytorch,
 };

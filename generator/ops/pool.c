@@ -1,7 +1,8 @@
-/* ops/pool.c - maxpool, avgpool, l2pool: keys and shape rule.
- * out = C x H2 x W2 (shape_window, PyTorch's ceil_mode); no params. MACs: 0 for
- * max and avg (comparisons and additions are not multiply-accumulates), and
- * C*H2*W2*kh*kw for l2pool (it sums squares). */
+/* ops/pool.c - maxpool, avgpool, l2pool: keys, shape rule, schedule, description,
+ * PyTorch. out = C x H2 x W2 (shape_window, PyTorch's ceil_mode); no params. MACs: 0
+ * for max and avg (comparisons and additions are not multiply-accumulates), and
+ * C*H2*W2*kh*kw for l2pool (it sums squares). Its C emitters: ops/pool_emit.c. */
+#include <stdio.h>
 #include "cnngen.h"
 
 static const Field pool_fields[] = {F_SIZE, F_STRIDE, F_PADDING, F_CEIL_MODE, F_NONE};
@@ -31,15 +32,84 @@ static void infer(Net *net, Layer *l, Diag *d)
         }
     }
     l->out.c = l->in.c;
-    if (l->kind == L_L2POOL)
+    if (l->op == &op_l2pool)
         l->macs = sat_mul(sat_mul(shape_size(l->out), l->k[0]), l->k[1]);
 }
 
-#define POOL(var, str, knd, flds)                                                    \
-    const OpDef var = {                                                              \
-        .name = str, .kind = knd, .fields = flds, .required = required,              \
-        .infer = infer, .emit_forward = gen_pool_forward, .emit_backward = gen_pool_backward, \
+static void describe(const Layer *l, Buf *b)
+{
+    char pd[96];
+    buf_printf(b, " %dx%d s%d,%d %s%s%s", l->k[0], l->k[1], l->stride[0], l->stride[1],
+               pad_desc(l, pd, sizeof pd), l->ceil_mode ? " ceil_mode" : "",
+               l->count_include_pad ? " count_include_pad" : "");
+}
+
+static void label(const Layer *l, Buf *b)
+{
+    buf_puts(b, " ");
+    window_text(b, l);
+}
+
+/* 2 terms per window tap (forward, backward) */
+static long long full_cost(const Layer *l)
+{
+    long long n = shape_size(l->out);
+    return 2 * n * l->k[0] * l->k[1] + n;
+}
+static long long kernel_taps(const Layer *l) { return (long long)l->k[0] * l->k[1]; }
+
+/* max: the argmax routes the gradient; l2: d sqrt(s) needs in and out; avg: neither */
+static unsigned arrays(const Layer *l, Part part, int inference)
+{
+    int max = (l->op->flags & OPF_ARGMAX) != 0;
+    switch (part) {
+    case PART_FWD: return A_IN | A_OUT | (max && !inference ? A_AM : 0);
+    case PART_BWD_PARAMS: return 0;
+    case PART_BWD_INPUT:
+        if (max)
+            return A_G | A_AM | A_GIN;
+        return l->op == &op_l2pool ? (A_IN | A_OUT | A_G | A_GIN) : (A_G | A_GIN);
     }
-POOL(op_maxpool, "maxpool", L_MAXPOOL, pool_fields);
-POOL(op_avgpool, "avgpool", L_AVGPOOL, avg_fields);
-POOL(op_l2pool, "l2pool", L_L2POOL, pool_fields);
+    return 0;
+}
+
+/* PyTorch's own pooling takes symmetric pads of at most half the window (cnngen allows
+ * no more) and the same ceil_mode rule; anything else: explicit pads (_pool). */
+static void pytorch(Buf *b, const Layer *l, int drop_act)
+{
+    int t = l->pad[0], le = l->pad[1], bo = l->pad[2], r = l->pad[3];
+    int sym = t == bo && le == r;
+    int direct = sym && 2 * t <= l->k[0] && 2 * le <= l->k[1];
+    const char *ceil = l->ceil_mode ? "True" : "False";
+    int max = l->op == &op_maxpool, avg = l->op == &op_avgpool;
+    (void)drop_act;
+    if (direct && max)
+        pl(b, 2, "x = F.max_pool2d(x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s)", l->k[0], l->k[1],
+           l->stride[0], l->stride[1], t, le, ceil);
+    else if (direct && avg)
+        pl(b, 2, "x = F.avg_pool2d(x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s, count_include_pad=%s)",
+           l->k[0], l->k[1], l->stride[0], l->stride[1], t, le, ceil,
+           l->count_include_pad ? "True" : "False");
+    else if (direct)
+        pl(b, 2, "x = _safe_sqrt(F.avg_pool2d(x * x, (%d, %d), (%d, %d), (%d, %d), ceil_mode=%s, divisor_override=1))",
+           l->k[0], l->k[1], l->stride[0], l->stride[1], t, le, ceil);
+    else
+        pl(b, 2, "x = _pool(x, \"%s\", (%d, %d), (%d, %d), (%d, %d, %d, %d), (%d, %d), %s)",
+           max ? "max" : avg ? "avg" : "l2", l->k[0], l->k[1],
+           l->stride[0], l->stride[1], t, le, bo, r, l->out.h, l->out.w,
+           l->count_include_pad ? "True" : "False");
+}
+
+#define POOL(var, str, flds, flg)                                                \
+    const OpDef var = {                                                               \
+        .name = str, .fields = flds, .required = required,               \
+        .stem = "pool", .window_word = "window", .flags = OPF_POOL | (flg),           \
+        .color = "#fff2cc", .infer = infer, .describe = describe, .label = label,     \
+        .full_cost = full_cost, .kernel_taps = kernel_taps,                           \
+        .kernel_max = UNROLL_KERNEL_MAX, .arrays = arrays,                            \
+        .emit_forward = gen_pool_forward, .emit_backward = gen_pool_backward,         \
+        .pytorch = pytorch,                                                           \
+    }
+POOL(op_maxpool, "maxpool", pool_fields, OPF_ARGMAX);
+POOL(op_avgpool, "avgpool", avg_fields, 0);
+POOL(op_l2pool, "l2pool", pool_fields, 0);

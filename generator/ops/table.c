@@ -1,34 +1,50 @@
-/* table.c - THE table of layer kinds. Adding a kind: write ops/<kind>.c (keys and
- * shape rule, copy ops/TEMPLATE.c), gen/<kind>.c (C emitters), add a row here and
- * tests. Nothing else. */
+/* table.c - THE table of layer kinds. Adding a kind: write its unit ops/<kind>.c
+ * (copy ops/TEMPLATE.c: keys, shape rule, tensors, schedule, C emitters, PyTorch),
+ * add a row here and its op_ declaration in cnngen.h, and tests. Nothing
+ * else: no code outside ops/ switches on the kind. */
 #include <string.h>
 #include "cnngen.h"
 
-const OpDef *const op_table[L_KIND_COUNT] = {
-    [L_CONV2D] = &op_conv2d,
-    [L_MAXPOOL] = &op_maxpool,
-    [L_AVGPOOL] = &op_avgpool,
-    [L_L2POOL] = &op_l2pool,
-    [L_GLOBAL_AVGPOOL] = &op_global_avgpool,
-    [L_GLOBAL_MAXPOOL] = &op_global_maxpool,
-    [L_FLATTEN] = &op_flatten,
-    [L_DENSE] = &op_dense,
-    [L_RELU] = &op_relu,
-    [L_SIGMOID] = &op_sigmoid,
-    [L_TANH] = &op_tanh,
-    [L_SOFTMAX] = &op_softmax,
-    [L_LEAKY_RELU] = &op_leaky_relu,
+const OpDef *const op_table[] = {
+    &op_conv2d,
+    &op_maxpool,
+    &op_avgpool,
+    &op_l2pool,
+    &op_global_avgpool,
+    &op_global_maxpool,
+    &op_flatten,
+    &op_dense,
+    &op_relu,
+    &op_sigmoid,
+    &op_tanh,
+    &op_softmax,
+    &op_leaky_relu,
+    NULL
+};
+
+/* THE table of element-wise activations: the `activation:` values (ops/activation.c) */
+const ActDef *const act_table[ACT_COUNT] = {
+    [ACT_NONE] = &act_none,
+    [ACT_RELU] = &act_relu,
+    [ACT_SIGMOID] = &act_sigmoid,
+    [ACT_TANH] = &act_tanh,
+    [ACT_LEAKY_RELU] = &act_leaky,
 };
 
 const OpDef *op_find(const char *type_name)
 {
-    for (int i = 0; i < L_KIND_COUNT; i++)
-        if (op_table[i] && strcmp(op_table[i]->name, type_name) == 0)
+    for (int i = 0; op_table[i]; i++)
+        if (strcmp(op_table[i]->name, type_name) == 0)
             return op_table[i];
     return NULL;
 }
 
-const char *kind_name(LayerKind k)
+int op_allows(const OpDef *op, Field f)
 {
-    return (k >= 0 && k < L_KIND_COUNT && op_table[k]) ? op_table[k]->name : "?";
+    if (f == F_NAME || f == F_TYPE)
+        return 1;
+    for (const Field *q = op->fields; q && *q != F_NONE; q++)
+        if (*q == f)
+            return 1;
+    return 0;
 }

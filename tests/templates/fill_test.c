@@ -1,4 +1,4 @@
-/* fill_test.c - unit test of the template filler (generator/emit.c: emit_template,
+/* fill_test.c - unit test of the template filler (generator/template.c: emit_template,
  * emit_sub). Linked with the generator's sources in place of build/templates.c, so the
  * templates below are the only ones it knows. Prints PASS/FAIL lines. */
 #include <stdio.h>

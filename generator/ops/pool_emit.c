@@ -22,7 +22,8 @@
 
 typedef struct Pool {
     Win g;
-    int C, kind;                    /* L_MAXPOOL, L_AVGPOOL, L_L2POOL */
+    int C;
+    const OpDef *kind;              /* &op_maxpool, &op_avgpool, &op_l2pool */
     int *ulo, *uhi, *vlo, *vhi;     /* valid taps per output row / column */
     int *ilo, *ihi, *jlo, *jhi;     /* valid output rows / columns per tap */
     int *dr, *dc;                   /* divisor factors per output row / column */
@@ -36,14 +37,14 @@ static Pool pool_of(const Layer *l)
     Pool p;
     p.g = win_of(l);
     p.C = l->in.c;
-    p.kind = l->kind;
+    p.kind = l->op;
     const Win *g = &p.g;
     p.ulo = ialloc(g->OH); p.uhi = ialloc(g->OH); p.dr = ialloc(g->OH);
     p.vlo = ialloc(g->OW); p.vhi = ialloc(g->OW); p.dc = ialloc(g->OW);
     p.ilo = ialloc(g->KH); p.ihi = ialloc(g->KH);
     p.jlo = ialloc(g->KW); p.jhi = ialloc(g->KW);
     p.rows_padded = p.cols_padded = 0;
-    int incl = l->kind == L_AVGPOOL && l->count_include_pad;
+    int incl = l->op == &op_avgpool && l->count_include_pad;
     for (int i = 0; i < g->OH; i++) {
         win_rows(g, i, &p.ulo[i], &p.uhi[i]);
         if (p.ulo[i] != 0 || p.uhi[i] != g->KH)
@@ -357,7 +358,7 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
 static const char *sum_tap(const Pool *p, int bwd, const char *q)
 {
     static char s[160];
-    int l2 = p->kind == L_L2POOL;
+    int l2 = p->kind == &op_l2pool;
     if (!bwd && !l2)
         sfmt(s, sizeof s, "s += x[%s];", q);
     else if (!bwd)
@@ -403,7 +404,7 @@ static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
 /* templates/layer_pool_sum_fwd.c */
 static void sum_fwd(Emitter *e, const Pool *p, int kernel)
 {
-    int avg = p->kind == L_AVGPOOL;
+    int avg = p->kind == &op_avgpool;
     Loop L = loop_of(e, p, kernel, avg);
     char result[160];
     if (avg)
@@ -423,7 +424,7 @@ static void sum_fwd(Emitter *e, const Pool *p, int kernel)
 
 static void fwd_loops(Emitter *e, const Pool *p, int kernel)
 {
-    if (p->kind == L_MAXPOOL)
+    if (p->kind == &op_maxpool)
         max_fwd(e, p, kernel);
     else
         sum_fwd(e, p, kernel);
@@ -433,7 +434,7 @@ static void fwd_loops(Emitter *e, const Pool *p, int kernel)
 static void bwd_loops(Emitter *e, const Pool *p, int kernel)
 {
     const Win *g = &p->g;
-    int l2 = p->kind == L_L2POOL;
+    int l2 = p->kind == &op_l2pool;
     Loop L = loop_of(e, p, kernel, !l2);
     char N[24], x[160] = "", t[160];
     sfmt(N, sizeof N, "%d", p->C * g->H * g->W);
@@ -460,9 +461,9 @@ static void bwd_loops(Emitter *e, const Pool *p, int kernel)
 static void fwd_full(Emitter *e, const Pool *p)
 {
     const Win *g = &p->g;
-    int track = !e->inference && p->kind == L_MAXPOOL;
+    int track = !e->inference && p->kind == &op_maxpool;
     Buf t = {0};
-    if (p->kind == L_MAXPOOL) {
+    if (p->kind == &op_maxpool) {
         emitf(e, "%s m;", e->real);
         if (track)
             emitf(e, "int a;");
@@ -472,34 +473,34 @@ static void fwd_full(Emitter *e, const Pool *p)
             for (int j = 0; j < g->OW; j++) {
                 int o = (c * g->OH + i) * g->OW + j, first = 1;
                 t.len = 0;
-                if (p->kind == L_AVGPOOL)
+                if (p->kind == &op_avgpool)
                     buf_printf(&t, "out[%d] = (", o);
-                else if (p->kind == L_L2POOL)
+                else if (p->kind == &op_l2pool)
                     buf_printf(&t, "out[%d] = %s(", o, mfn(e, "sqrt"));
                 for (int u = p->ulo[i]; u < p->uhi[i]; u++)
                     for (int v = p->vlo[j]; v < p->vhi[j]; v++) {
                         int q = c * g->H * g->W + (i * g->SH + u * g->DH - g->T) * g->W +
                                 j * g->SW + v * g->DW - g->L;
-                        if (p->kind == L_MAXPOOL) {
+                        if (p->kind == &op_maxpool) {
                             if (first)
                                 emitf(e, track ? "m = in[%d]; a = %d;" : "m = in[%d];", q, q);
                             else if (track)
                                 emitf(e, "if (in[%d] > m) { m = in[%d]; a = %d; }", q, q, q);
                             else
                                 emitf(e, "if (in[%d] > m) m = in[%d];", q, q);
-                        } else if (p->kind == L_AVGPOOL) {
+                        } else if (p->kind == &op_avgpool) {
                             buf_printf(&t, "%sin[%d]", first ? "" : " + ", q);
                         } else {
                             buf_printf(&t, "%sin[%d] * in[%d]", first ? "" : " + ", q, q);
                         }
                         first = 0;
                     }
-                if (p->kind == L_MAXPOOL) {
+                if (p->kind == &op_maxpool) {
                     emitf(e, "out[%d] = m;", o);
                     if (track)
                         emitf(e, "am[%d] = a;", o);
                 } else {
-                    if (p->kind == L_AVGPOOL)
+                    if (p->kind == &op_avgpool)
                         buf_printf(&t, ") / %s;", rlit(e, (double)(p->dr[i] * p->dc[j])));
                     else
                         buf_puts(&t, ");");
@@ -541,7 +542,7 @@ static void max_backward(Emitter *e, const Layer *l)
 static void bwd_full(Emitter *e, const Pool *p)
 {
     const Win *g = &p->g;
-    int l2 = p->kind == L_L2POOL;
+    int l2 = p->kind == &op_l2pool;
     Buf t = {0};
     for (int c = 0; c < p->C; c++)
         for (int y = 0; y < g->H; y++)
@@ -576,7 +577,7 @@ static void bwd_full(Emitter *e, const Pool *p)
 
 void gen_pool_backward(Emitter *e, const Layer *l)
 {
-    if (l->kind == L_MAXPOOL) {
+    if (l->op == &op_maxpool) {
         max_backward(e, l);
         return;
     }

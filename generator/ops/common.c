@@ -1,0 +1,135 @@
+/* ops/common.c - what several units share, and the part of the units the C writer
+ * calls directly (with ops/table.c, the ops interface every stage may use): the
+ * description of a window's padding (conv2d and the pools), the arrays of the two
+ * common layer shapes (a layer with weights; an element-wise layer whose derivative
+ * reads its output), a layer's tensors, and the element-wise emitters of the fused
+ * activations and of the softmax (the activation layers, conv2d, dense and the
+ * loss's output transform use them). */
+#include <stdio.h>
+#include <string.h>
+#include "cnngen.h"
+
+const char *pad_desc(const Layer *l, char *s, size_t n)
+{
+    switch (l->pad_mode) {
+    case PAD_VALID: snprintf(s, n, "valid"); break;
+    case PAD_SAME: snprintf(s, n, "same"); break;
+    case PAD_SAME_LOWER: snprintf(s, n, "same_lower"); break;
+    case PAD_EXPLICIT: snprintf(s, n, "pad"); break;
+    }
+    if (l->pad[0] || l->pad[1] || l->pad[2] || l->pad[3]) {
+        size_t k = strlen(s);
+        snprintf(s + k, n - k, " [%d,%d,%d,%d]", l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
+    }
+    return s;
+}
+
+static const char *pair_text(const int v[2], char *buf, size_t n)
+{
+    if (v[0] == v[1])
+        snprintf(buf, n, "%d", v[0]);
+    else
+        snprintf(buf, n, "%dx%d", v[0], v[1]);
+    return buf;
+}
+
+void window_text(Buf *b, const Layer *l)
+{
+    char s[32];
+    buf_printf(b, "%dx%d", l->k[0], l->k[1]);
+    if (l->stride[0] != 1 || l->stride[1] != 1)
+        buf_printf(b, " /%s", pair_text(l->stride, s, sizeof s));
+    if (l->dilation[0] > 1 || l->dilation[1] > 1)
+        buf_printf(b, " dil %s", pair_text(l->dilation, s, sizeof s));
+    if (l->pad[0] || l->pad[1] || l->pad[2] || l->pad[3]) {
+        if (l->pad[0] == l->pad[2] && l->pad[1] == l->pad[3] && l->pad[0] == l->pad[1])
+            buf_printf(b, ", pad %d", l->pad[0]);
+        else
+            buf_printf(b, ", pads %d,%d,%d,%d", l->pad[0], l->pad[1], l->pad[2], l->pad[3]);
+    }
+    if (l->ceil_mode)
+        buf_puts(b, ", ceil");
+    if (l->count_include_pad)
+        buf_puts(b, ", incl. pad");
+}
+
+unsigned arrays_weighted(const Layer *l, Part part, int inference)
+{
+    (void)inference;
+    switch (part) {
+    case PART_FWD: return A_IN | A_OUT | A_W | (l->nbias ? A_B : 0);
+    case PART_BWD_PARAMS: return A_IN | A_G | A_GW | (l->nbias ? A_GB : 0);
+    case PART_BWD_INPUT: return A_G | A_W | A_GIN;
+    }
+    return 0;
+}
+
+unsigned arrays_map_out(const Layer *l, Part part, int inference)
+{
+    (void)l; (void)inference;
+    switch (part) {
+    case PART_FWD: return A_IN | A_OUT;
+    case PART_BWD_PARAMS: return 0;
+    case PART_BWD_INPUT: return A_OUT | A_G | A_GIN;
+    }
+    return 0;
+}
+
+int layer_tensors(const Layer *l, TensorDesc *t)
+{
+    return l->op && l->op->tensors ? l->op->tensors(l, t) : 0;
+}
+
+/* ---------------------------------------------------------------- element-wise code */
+
+/* templates/layer_map.c: dst[n] = expr for n < N */
+void emit_map(Emitter *e, long long N, const char *dst, const char *expr)
+{
+    Hole h[] = {{"n", hnum(N), 0}, {"dst", dst, 0}, {"expr", expr, 0}};
+    emit_template(e, "layer_map.c", h, 3);
+}
+
+static void emit_softmax(Emitter *e, const char *tname, long long N)
+{
+    Hole h[] = {{"real", e->real, 0}, {"n", hnum(N), 0}, {"exp", mfn(e, "exp"), 0}};
+    emit_template(e, tname, h, strcmp(tname, "layer_softmax_fwd.c") == 0 ? 3 : 2);
+}
+
+void emit_softmax_fwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_fwd.c", N); }
+
+void emit_softmax_bwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_bwd.c", N); }
+
+void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha)
+{
+    long long N = shape_size(l->out);
+    if (l->unroll == U_FULL) {
+        char x[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(x, sizeof x, "in[%lld]", n);
+            emitf(e, "out[%lld] = %s;", n, act_expr(e, a, alpha, x));
+        }
+        return;
+    }
+    emit_map(e, N, "out", act_expr(e, a, alpha, "in[n]"));
+}
+
+void gen_act_backward_inplace(Emitter *e, const Layer *l)
+{
+    long long N = shape_size(l->out);
+    if (l->unroll == U_FULL) {
+        char y[48], g[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(y, sizeof y, "out[%lld]", n);
+            snprintf(g, sizeof g, "g[%lld]", n);
+            emitf(e, "g[%lld] = %s;", n, act_grad_expr(e, l->act, l->alpha, y, g));
+        }
+        return;
+    }
+    emit_map(e, N, "g", act_grad_expr(e, l->act, l->alpha, "out[n]", "g[n]"));
+}
+
+
+int act_grad_from_input(Act a, double alpha)
+{
+    return act_table[a]->grad_from_input && act_table[a]->grad_from_input(alpha);
+}

@@ -1,0 +1,154 @@
+/* template.c - the template engine: fills the templates (templates/, embedded in the
+ * binary as cnngen_templates[] by tools/embed.sh) with hole values and the symbol
+ * prefix (README "Templates"): emit_template at the emitter's indent, template_fill
+ * into a buffer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cnngen.h"
+
+struct template_file { const char *name; const char *text; };
+extern const struct template_file cnngen_templates[];
+
+static const char *template_text(const char *name)
+{
+    for (const struct template_file *t = cnngen_templates; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t->text;
+    return NULL;
+}
+
+/* Copies template `tname` to out, replacing every PFX_ by "<prefix>_" and every
+ * hole by its value. A hole is a marker slash-star-at NAME at-star-slash. A hole alone
+ * on its line (only blanks before it) is replaced by the value's lines, each indented
+ * as the marker; an empty value removes the line. A leading comment opened with
+ * slash-star-bang documents the template and is not copied. Fails (returns -1,
+ * message on stderr) on an unknown template or hole, or a hole given but not used. */
+int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix)
+{
+    const char *s = template_text(tname);
+    if (!s) {
+        fprintf(stderr, "cnngen: internal error: no template '%s'\n", tname);
+        return -1;
+    }
+    if (strncmp(s, "/*!", 3) == 0) {
+        const char *end = strstr(s, "*/");
+        if (!end) {
+            fprintf(stderr, "cnngen: internal error: unterminated comment in '%s'\n", tname);
+            return -1;
+        }
+        s = end + 2;
+        if (*s == '\n')
+            s++;
+    }
+    for (int i = 0; i < nholes; i++)
+        holes[i].used = 0;
+    while (*s) {
+        if (s[0] == '/' && s[1] == '*' && s[2] == '@') {
+            const char *nm = s + 3, *end = strstr(nm, "@*/");
+            if (!end) {
+                fprintf(stderr, "cnngen: internal error: unterminated hole in '%s'\n", tname);
+                return -1;
+            }
+            int len = (int)(end - nm), found = -1;
+            for (int i = 0; i < nholes; i++)
+                if ((int)strlen(holes[i].name) == len && strncmp(holes[i].name, nm, len) == 0)
+                    found = i;
+            if (found < 0) {
+                fprintf(stderr, "cnngen: internal error: template '%s' has unknown hole '%.*s'\n",
+                        tname, len, nm);
+                return -1;
+            }
+            holes[found].used = 1;
+            const char *v = holes[found].value;
+            s = end + 3;
+            /* alone on its line: only blanks since the last newline, a newline next */
+            size_t ls = out->len;
+            while (ls > 0 && out->data[ls - 1] == ' ')
+                ls--;
+            int alone = (ls == 0 || out->data[ls - 1] == '\n') && *s == '\n';
+            size_t vl = strlen(v);
+            if (!alone) {
+                buf_puts(out, v);
+                continue;
+            }
+            size_t ind = out->len - ls;
+            if (vl == 0) {          /* the line goes */
+                out->len = ls;
+                s++;
+                continue;
+            }
+            for (const char *q = v; *q; q++) {
+                buf_putc(out, *q);
+                if (*q == '\n' && q[1] && q[1] != '\n')
+                    for (size_t k = 0; k < ind; k++)
+                        buf_putc(out, ' ');
+            }
+            if (v[vl - 1] == '\n')  /* the value brings its own newline */
+                s++;
+            continue;
+        }
+        if (strncmp(s, "PFX_", 4) == 0) {
+            buf_puts(out, prefix);
+            buf_putc(out, '_');
+            s += 4;
+            continue;
+        }
+        buf_putc(out, *s++);
+    }
+    for (int i = 0; i < nholes; i++)
+        if (!holes[i].used) {
+            fprintf(stderr, "cnngen: internal error: hole '%s' not used by template '%s'\n",
+                    holes[i].name, tname);
+            return -1;
+        }
+    return 0;
+}
+
+void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes)
+{
+    Buf t = {0};
+    if (template_fill(&t, tname, holes, nholes, e->P)) {
+        e->failed = 1;
+        buf_free(&t);
+        return;
+    }
+    const char *s = buf_text(&t);
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n)
+            for (int i = 0; i < e->indent; i++)
+                buf_puts(e->b, "    ");
+        for (size_t k = 0; k < n; k++)
+            buf_putc(e->b, s[k]);
+        buf_putc(e->b, '\n');
+        s += n + (nl ? 1 : 0);
+    }
+    buf_free(&t);
+}
+
+Emitter emit_sub(const Emitter *e, Buf *b)
+{
+    Emitter s = *e;
+    s.b = b;
+    s.indent = 0;
+    s.failed = 0;
+    s.hole_indent = 0;
+    return s;
+}
+
+Emitter emit_sub_at(const Emitter *e, Buf *b, int depth)
+{
+    Emitter s = emit_sub(e, b);
+    s.hole_indent = depth;
+    return s;
+}
+
+void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int nholes)
+{
+    Emitter s = emit_sub(e, b);
+    emit_template(&s, tname, holes, nholes);
+    e->failed |= s.failed;
+}
+
