@@ -520,6 +520,9 @@ void gen_pool_forward(Emitter *e, const Layer *l);          /* max, avg, l2 */
 void gen_pool_backward(Emitter *e, const Layer *l);
 /* out = f(in) for the element-wise a over l's output (l: its size and unroll) */
 void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha);
+/* gin = g * f'(.) for the element-wise a over l's output, from out (or in, when
+ * act_grad_from_input) */
+void gen_act_backward(Emitter *e, const Layer *l, Act a, double alpha);
 /* g[n] = g[n] * f'(out[n]) for l's fused activation, over l's output (in place) */
 void gen_act_backward_inplace(Emitter *e, const Layer *l);
 /* templates/layer_map.c: `for (n < N) dst[n] = expr;` (expr subscripts [n]) */

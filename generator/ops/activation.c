@@ -112,26 +112,10 @@ static void act_forward(Emitter *e, const Layer *l)
     gen_act_forward(e, l, l->op->act, l->alpha);
 }
 
-/* leaky_relu with a negative slope: the sign of the input decides (ActDef) */
-static int grad_from_input(Act a, double alpha) { return act_grad_from_input(a, alpha); }
 
 static void act_backward(Emitter *e, const Layer *l)
 {
-    long long N = shape_size(l->out);
-    Act a = l->op->act;
-    const char *y = grad_from_input(a, l->alpha) ? "in" : "out";
-    if (l->unroll == U_FULL) {
-        char yv[48], g[48];
-        for (long long n = 0; n < N; n++) {
-            snprintf(yv, sizeof yv, "%s[%lld]", y, n);
-            snprintf(g, sizeof g, "g[%lld]", n);
-            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, l->alpha, yv, g));
-        }
-        return;
-    }
-    char yv[16];
-    snprintf(yv, sizeof yv, "%s[n]", y);
-    emit_map(e, N, "gin", act_grad_expr(e, a, l->alpha, yv, "g[n]"));
+    gen_act_backward(e, l, l->op->act, l->alpha);
 }
 
 /* ---------------------------------------------------------------- the layer kinds */
@@ -157,7 +141,7 @@ static void infer_softmax(Net *net, Layer *l, Diag *d)
 
 static unsigned arrays(const Layer *l, Part part, int inference)
 {
-    if (part == PART_BWD_INPUT && grad_from_input(l->op->act, l->alpha))
+    if (part == PART_BWD_INPUT && act_grad_from_input(l->op->act, l->alpha))
         return A_IN | A_G | A_GIN;
     return arrays_map_out(l, part, inference);
 }

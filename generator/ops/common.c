@@ -113,6 +113,24 @@ void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha)
     emit_map(e, N, "out", act_expr(e, a, alpha, "in[n]"));
 }
 
+void gen_act_backward(Emitter *e, const Layer *l, Act a, double alpha)
+{
+    long long N = shape_size(l->out);
+    const char *y = act_grad_from_input(a, alpha) ? "in" : "out";
+    if (l->unroll == U_FULL) {
+        char yv[48], g[48];
+        for (long long n = 0; n < N; n++) {
+            snprintf(yv, sizeof yv, "%s[%lld]", y, n);
+            snprintf(g, sizeof g, "g[%lld]", n);
+            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, alpha, yv, g));
+        }
+        return;
+    }
+    char yv[16];
+    snprintf(yv, sizeof yv, "%s[n]", y);
+    emit_map(e, N, "gin", act_grad_expr(e, a, alpha, yv, "g[n]"));
+}
+
 void gen_act_backward_inplace(Emitter *e, const Layer *l)
 {
     long long N = shape_size(l->out);
