@@ -64,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             net.dtype = (Dtype)opt.dtype_override;
         shape_infer(&net, &d);
         if (!d.nerrors) {
-            schedule(&net, opt.unroll);
+            if (check_gen_limits(&net, &opt, &d) == 0)
+                schedule(&net, opt.unroll);
             plan_params(&net);
-            check_gen_limits(&net, &opt, &d);
         }
         if (!d.nerrors)
             dump_ir(rout, &net);

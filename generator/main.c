@@ -481,9 +481,10 @@ int main(int argc, char **argv)
             net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
         if (!d.nerrors) {
-            schedule(&net, opt.unroll);      /* unroll, fast paths, scratch: once, for all */
+            /* the size limits first: the schedule sizes what they let through */
+            if (check_gen_limits(&net, &opt, &d) == 0)
+                schedule(&net, opt.unroll);  /* unroll, fast paths, scratch: once, for all */
             plan_params(&net);               /* where each layer's tensors start */
-            check_gen_limits(&net, &opt, &d);
         }
         if (opt.dump_ir)
             dump_ir(stdout, &net);

@@ -401,6 +401,12 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast)
         } else {
             int nt = c.g.KH * c.g.KW;
             int *off = malloc(sizeof(int) * (size_t)nt), *woff = malloc(sizeof(int) * (size_t)nt);
+            if (!off || !woff) {   /* no memory for the tap tables: no fast path */
+                free(off);
+                free(woff);
+                conv_free(&c);
+                return 0;
+            }
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
             free(off);
