@@ -94,7 +94,7 @@ const char *closest_word(const char *word, const char *const *cands, int n);
 
 /* ------------------------------------------------------------------ IR */
 
-typedef enum Act { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU, ACT_COUNT } Act;
+typedef enum Act { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU, ACT_RELU6, ACT_COUNT } Act;
 
 typedef enum PadMode { PAD_VALID, PAD_SAME, PAD_SAME_LOWER, PAD_EXPLICIT } PadMode;
 
@@ -474,7 +474,7 @@ extern const OpDef *const op_table[];   /* NULL-terminated, at most MAX_KINDS ro
 /* the per-kind definitions (ops/<kind>.c) */
 extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
     op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
-    op_leaky_relu;
+    op_leaky_relu, op_relu6;
 
 /* An element-wise activation (ops/activation.c): a layer kind (op.act) and an
  * `activation:` value of conv2d and dense. */
@@ -494,7 +494,7 @@ typedef struct ActDef {
 /* act_grad_from_input: act_table[a]'s grad_from_input for alpha (0 without one) */
 int act_grad_from_input(Act a, double alpha);
 extern const ActDef *const act_table[ACT_COUNT];
-extern const ActDef act_none, act_relu, act_sigmoid, act_tanh, act_leaky;
+extern const ActDef act_none, act_relu, act_sigmoid, act_tanh, act_leaky, act_relu6;
 
 /* Helpers the units share (ops/common.c). */
 /* "valid", "same [0,1,0,1]", ... (the C comments) */

@@ -85,6 +85,27 @@ for y in tests/bad/*.yaml; do
 done
 [ $n -ge 45 ]; ok bad_corpus_size $? "only $n bad specs"
 
+# ---- relu6 (a layer and an activation: value): default names relu6_<n>, same shape,
+# no parameters, the fused activation named in the report
+if [ $have_py = 1 ]; then
+    "$CN" --report --format json tests/codegen/specs/relu6.yaml > "$T/r6.json" 2>"$T/e"
+    "$PY" - "$T/r6.json" > "$T/r6.out" 2>&1 <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+L = {l["name"]: l for l in r["layers"]}
+assert [n for n in L if n.startswith("relu6")] == ["relu6_1", "relu6_2"], list(L)
+for n in ("relu6_1", "relu6_2"):
+    l = L[n]
+    assert l["type"] == "relu6" and l["params"] == 0 and l["macs"] == 0, l
+    assert l["input"] == l["output"], l
+assert L["conv1"]["activation"] == "relu6" and L["fc1"]["activation"] == "relu6"
+assert "alpha" not in L["conv1"], L["conv1"]
+# conv1 (3*3*2 + 1)*4, conv2 (2*2*4 + 1)*3, fc1 (12 + 1)*5, fc2 (5 + 1)*3
+assert r["total_params"] == 76 + 51 + 65 + 18, r["total_params"]
+PYEOF
+    ok relu6_report $? "$(tail -2 "$T/r6.out" "$T/e" | tr '\n' ' ')"
+fi
+
 # ---- many errors in one run; the MAX_ERRORS cut-off
 "$CN" --check tests/frontend/multi_errors.yaml 2>"$T/e"; rc=$?
 ne=$(grep -c ': error: ' "$T/e")

@@ -19,6 +19,7 @@ const OpDef *const op_table[] = {
     &op_tanh,
     &op_softmax,
     &op_leaky_relu,
+    &op_relu6,
     NULL
 };
 
@@ -29,6 +30,7 @@ const ActDef *const act_table[ACT_COUNT] = {
     [ACT_SIGMOID] = &act_sigmoid,
     [ACT_TANH] = &act_tanh,
     [ACT_LEAKY_RELU] = &act_leaky,
+    [ACT_RELU6] = &act_relu6,
 };
 
 const OpDef *op_find(const char *type_name)

@@ -243,7 +243,7 @@ def run_jobs(jobs, check, workers, kind, prefix, info):
 def check_init(net, plist, rd, m):
     """P_init: deterministic per seed, biases 0, weights uniform within the bound of
     torch.nn.init's kaiming_uniform_ (relu gain: sqrt(6 / fan_in)) before relu-like
-    activations (the layer's own, or a relu/leaky_relu layer right after it), else
+    activations (the layer's own, or a relu/leaky_relu/relu6 layer right after it), else
     xavier_uniform_ (sqrt(6 / (fan_in + fan_out))), with torch's fan computation.
     Larger tensors must also reach near the bound (so a wrong, smaller bound fails)."""
     if not m.get("has_init", 1):
@@ -269,7 +269,8 @@ def check_init(net, plist, rd, m):
         i = layer_of[lname]
         L = net.layers[i]
         nxt = net.layers[i + 1].type if i + 1 < len(net.layers) else None
-        he = L.act in ("relu", "leaky_relu") or nxt in ("relu", "leaky_relu")
+        relu_like = ("relu", "leaky_relu", "relu6")
+        he = L.act in relu_like or nxt in relu_like
         fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(prm)
         if he:
             lim = torch.nn.init.calculate_gain("relu") * math.sqrt(3.0 / fan_in)

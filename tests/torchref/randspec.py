@@ -25,7 +25,7 @@ WORDS = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota
          "kappa", "lam", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau",
          "ups", "phi", "chi", "psi", "omega", "Conv", "Dense", "x", "y_", "head"]
 
-FUSED_ACTS = ["none", "relu", "sigmoid", "tanh", "leaky_relu"]
+FUSED_ACTS = ["none", "relu", "sigmoid", "tanh", "leaky_relu", "relu6"]
 
 
 def _maybe_pair(r, a, b):
@@ -115,7 +115,7 @@ def _pool(r, shape):
 
 
 def _act_layer(r):
-    t = r.choice(["relu", "sigmoid", "tanh", "leaky_relu"])
+    t = r.choice(["relu", "sigmoid", "tanh", "leaky_relu", "relu6"])
     d = {"type": t}
     if t == "leaky_relu" and r.random() < 0.6:
         d["alpha"] = r.choice([0.1, 0.2, 0.3, 0.02])

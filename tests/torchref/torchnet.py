@@ -63,7 +63,7 @@ import yaml
 
 POOLS = ("maxpool", "avgpool", "l2pool")
 GLOBAL_POOLS = ("global_avgpool", "global_maxpool")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "relu6", "softmax")
 LOSSES = ("softmax_cross_entropy", "cross_entropy", "mse", "binary_cross_entropy")
 # enum cnngen_loss in runtime/cnngen_rt.h
 LOSS_ENUM = {None: 0, "softmax_cross_entropy": 1, "cross_entropy": 2, "mse": 3,
@@ -186,6 +186,8 @@ def activate(x, act, alpha):
         return torch.tanh(x)
     if act == "leaky_relu":
         return F.leaky_relu(x, alpha)
+    if act == "relu6":
+        return F.relu6(x)
     if act == "softmax":
         return F.softmax(x, dim=1)
     raise SpecError("unknown activation %r" % (act,))
@@ -197,7 +199,8 @@ def load_spec(path):
 
 
 DEFAULT_STEMS = {"conv2d": "conv", "dense": "fc", "maxpool": "pool", "avgpool": "pool",
-                 "l2pool": "pool", "global_avgpool": "pool", "global_maxpool": "pool"}
+                 "l2pool": "pool", "global_avgpool": "pool", "global_maxpool": "pool",
+                 "relu6": "relu6_"}
 
 
 def default_names(layers):
@@ -260,7 +263,9 @@ class TorchNet(nn.Module):
         if len(names) != len(raw):
             raise SpecError("%d names for %d layers" % (len(names), len(raw)))
         loss = spec.get("loss")
-        self.loss_type = loss["type"] if loss else None
+        if isinstance(loss, str):         # `loss: mse` is `loss: {type: mse}`
+            loss = {"type": loss}
+        self.loss_type = loss["type"] if loss and loss["type"] != "none" else None
         self.layers = []
         shape = self.input_shape          # (C, H, W) or (N,) for vectors
         for i, d in enumerate(raw):
