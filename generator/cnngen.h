@@ -46,6 +46,7 @@
 #define MAX_NAME          64
 #define MAX_ERRORS        20
 #define MAX_WARN_PER_LAYER 8
+#define MAX_LAYER_INPUTS  8            /* values one layer reads (add, concat) */
 
 /* ------------------------------------------------------------------ common */
 
@@ -145,8 +146,15 @@ typedef struct Layer {
     int bias;                   /* 1 */
     Act act;                    /* conv2d / dense fused activation */
 
+    /* ---- the graph: the values this layer reads, in order (VAL_INPUT: the network's
+     * input; k >= 0: the output of layer k, always an earlier one: the layers are in
+     * topological order). Today's specs make every layer read its predecessor. */
+    int inputs[MAX_LAYER_INPUTS];
+    int ninputs;
+    int nreaders;               /* layers reading its output (shape.c) */
+
     /* ---- inferred by shape.c / ops */
-    Shape in, out;
+    Shape in, out;              /* in: the shape of inputs[0] */
     int pad[4];                 /* padding actually applied: top, left, bottom, right */
     long long nweight, nbias, params;
     long long macs;             /* forward multiply-accumulates per sample */
@@ -186,6 +194,15 @@ typedef struct Net {
     long long ram_limit, flash_limit;
     Pos ram_limit_pos, flash_limit_pos;
 } Net;
+
+/* A value of the graph: VAL_INPUT (the network input) or a layer index (its output). */
+#define VAL_INPUT (-1)
+static inline Shape value_shape(const Net *n, int v)
+{ return v == VAL_INPUT ? n->input : n->layers[v].out; }
+/* the value layer i reads first (its `in`) */
+static inline int layer_input(const Net *n, int i) { return n->layers[i].inputs[0]; }
+/* 1 when every layer reads the output of the one before it (a chain) */
+int net_is_chain(const Net *n);
 
 static inline Shape net_output(const Net *n)
 { return n->nlayers ? n->layers[n->nlayers - 1].out : n->input; }

@@ -4,7 +4,8 @@
  *
  * The graph: a node for the input, one node per layer (name, type and its settings,
  * output shape, parameters) and, when the spec has one, a node for the loss; an edge
- * from each node to the next, labelled with the shape of the tensor it carries. */
+ * for every value a layer reads (from the input or the layer that makes it) and from
+ * the last layer to the loss, labelled with the shape of the tensor it carries. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -74,12 +75,16 @@ static void dot_text(Buf *b, const Net *net)
     if (net->loss != LOSS_NONE)
         buf_printf(b, "  loss [label=\"loss\\n%s\", shape=ellipse, fillcolor=\"#ead1dc\"];\n",
                    loss_name(net->loss));
-    for (int i = 0; i < net->nlayers; i++) {
-        Shape in = i ? net->layers[i - 1].out : net->input;
-        if (i)
-            buf_printf(b, "  L%d -> L%d [label=\"%s\"];\n", i, i + 1, shape_text(in, s, sizeof s));
-        else
-            buf_printf(b, "  input -> L1 [label=\"%s\"];\n", shape_text(in, s, sizeof s));
+    for (int i = 0; i < net->nlayers; i++) {      /* an edge per value a layer reads */
+        const Layer *l = &net->layers[i];
+        for (int k = 0; k < l->ninputs; k++) {
+            int v = l->inputs[k];
+            Shape in = value_shape(net, v);
+            if (v != VAL_INPUT)
+                buf_printf(b, "  L%d -> L%d [label=\"%s\"];\n", v + 1, i + 1, shape_text(in, s, sizeof s));
+            else
+                buf_printf(b, "  input -> L%d [label=\"%s\"];\n", i + 1, shape_text(in, s, sizeof s));
+        }
     }
     if (net->loss != LOSS_NONE) {
         if (net->nlayers)

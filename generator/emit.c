@@ -388,6 +388,13 @@ static int net_has_max(const Net *net)
     return 0;
 }
 
+/* The inference buffer of value v: layer outputs alternate between buf_a and buf_b,
+ * which holds while every value is read only by the next layer (plan.c checks it). */
+static const char *ping_pong(int v)
+{
+    return v == VAL_INPUT ? "input" : (v % 2) ? "ws->buf_b" : "ws->buf_a";
+}
+
 /* The forward pass through the layers; trains: into the workspace (P_run). */
 static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
 {
@@ -397,14 +404,14 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
         const Layer *fl = i == np->last ? &np->fwd_last : l;
         unsigned a = part_args(e, fl, PART_FWD, !np->trains);
         if (np->trains) {
-            snprintf(inb, sizeof inb, "%s", i ? saved_out(net, np, i - 1) : "input");
+            snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
             snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
         } else {
-            snprintf(inb, sizeof inb, "%s", i == 0 ? "input" : (i % 2) ? "ws->buf_a" : "ws->buf_b");
+            snprintf(inb, sizeof inb, "%s", ping_pong(l->inputs[0]));
             if (i == np->last && !np->out_transform)
                 snprintf(outb, sizeof outb, "output");
             else
-                snprintf(outb, sizeof outb, "%s", (i % 2) ? "ws->buf_b" : "ws->buf_a");
+                snprintf(outb, sizeof outb, "%s", ping_pong(i));
         }
         CallArgs c = {inb, outb, NULL, NULL};
         if (np->trains && plan_has_pre(fl)) {
@@ -601,7 +608,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         }
         emitf(e, "/* %s */", l->name);
         CallArgs c;
-        c.in = i ? saved_out(net, np, i - 1) : "input";
+        c.in = saved_out(net, np, l->inputs[0]);
         c.out = saved_out(net, np, i);
         c.g = gcur;
         if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
@@ -752,6 +759,12 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     Net net = *net_in;  /* shallow copy: a different dtype may be requested */
     if (opt->dtype_override >= 0)
         net.dtype = (Dtype)opt->dtype_override;
+    if (!net_is_chain(&net)) {
+        /* the IR is a graph; the writer's buffers (ping-pong activations and gradients)
+         * are those of a chain, which is all the spec reader makes today */
+        fprintf(stderr, "cnngen: internal error: the C writer takes a chain of layers\n");
+        return -1;
+    }
     if (check_windows(&net))
         return -1;
 

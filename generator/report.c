@@ -280,6 +280,12 @@ void dump_ir(FILE *out, const Net *net)
                 l->name_given ? "" : " (default name)", l->op ? l->op->name : "?", l->pos.line,
                 l->pos.col, shape_text(l->in, sb, sizeof sb), shape_text(l->out, sb2, sizeof sb2),
                 l->out.vec ? " (vector)" : "");
+        fprintf(out, "  inputs=[");
+        for (int k = 0; k < l->ninputs; k++) {
+            int v = l->inputs[k];
+            fprintf(out, "%s%s", k ? ", " : "", v == VAL_INPUT ? "input" : net->layers[v].name);
+        }
+        fprintf(out, "] readers=%d\n", l->nreaders);
         fprintf(out, "  filters=%d units=%d k=%dx%d stride=%dx%d dilation=%dx%d pad_mode=%s "
                 "pad_spec=[%d,%d,%d,%d] pad=[%d,%d,%d,%d]\n", l->filters, l->units, l->k[0], l->k[1],
                 l->stride[0], l->stride[1], l->dilation[0], l->dilation[1], pad_mode_name(l->pad_mode),

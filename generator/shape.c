@@ -283,9 +283,9 @@ static void check_loss(Net *net, Diag *d)
 int shape_infer(Net *net, Diag *d)
 {
     int errs = d->nerrors;
-    Shape cur = net->input;
+    Shape cur = net->input;    /* the network input's shape */
     cur.vec = 0;
-    int rf[2] = {1, 1}, jump[2] = {1, 1};
+    int rf[2], jump[2];
     long long total = 0, macs = 0;
     int complete = 1;
     char sb[64];
@@ -296,9 +296,28 @@ int shape_infer(Net *net, Diag *d)
                  (long long)MAX_TENSOR_ELEMS);
         return d->nerrors - errs;
     }
+    for (int i = 0; i < net->nlayers; i++)
+        net->layers[i].nreaders = 0;
     for (int i = 0; i < net->nlayers; i++) {
         Layer *l = &net->layers[i];
-        l->in = cur;
+        /* the graph is in topological order: a layer reads the input or earlier layers */
+        for (int k = 0; k < l->ninputs; k++) {
+            int v = l->inputs[k];
+            if (v < VAL_INPUT || v >= i) {
+                error_at(d, l->pos, "%s: internal error: reads value %d", l->name, v);
+                return d->nerrors - errs;
+            }
+            if (v != VAL_INPUT)
+                net->layers[v].nreaders++;
+        }
+        int v = l->inputs[0];
+        l->in = v == VAL_INPUT ? cur : net->layers[v].out;
+        if (v == VAL_INPUT) {
+            rf[0] = rf[1] = jump[0] = jump[1] = 1;
+        } else {
+            memcpy(rf, net->layers[v].rf, sizeof rf);
+            memcpy(jump, net->layers[v].jump, sizeof jump);
+        }
         memcpy(l->rf, rf, sizeof rf);
         memcpy(l->jump, jump, sizeof jump);
         memset(&l->out, 0, sizeof l->out);
@@ -325,9 +344,6 @@ int shape_infer(Net *net, Diag *d)
                      (long long)MAX_PARAMS);
         total = t;
         macs = sat_add(macs, l->macs);
-        memcpy(rf, l->rf, sizeof rf);
-        memcpy(jump, l->jump, sizeof jump);
-        cur = l->out;
     }
     net->total_macs = macs;
     if (complete)

@@ -737,6 +737,8 @@ static void parse_layers(P *p, yaml_node_t *v)
     for (int i = 0; i < n; i++) {
         Layer *l = &net->layers[i];
         l->index = i + 1;
+        l->inputs[0] = i - 1;           /* its predecessor (VAL_INPUT for the first) */
+        l->ninputs = 1;
         parse_layer(p, l, node(p, v->data.sequence.items.start[i]));
     }
     /* duplicate given names: point at the second */

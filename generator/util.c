@@ -104,10 +104,11 @@ InitRule init_rule(const Net *net, int i)
     r.fan_in = r.fan_out = 1;
     if (l->op->fans)
         l->op->fans(l, &r.fan_in, &r.fan_out);
-    /* relu-like: the fused activation, or a relu-like activation layer right after */
+    /* relu-like: the fused activation, or a relu-like activation layer reading it */
     r.he = act_table[l->act]->he;
-    if (i + 1 < net->nlayers && act_table[net->layers[i + 1].op->act]->he)
-        r.he = 1;
+    for (int j = i + 1; j < net->nlayers; j++)
+        if (net->layers[j].inputs[0] == i && act_table[net->layers[j].op->act]->he)
+            r.he = 1;
     r.limit = r.he ? sqrt(6.0 / (double)r.fan_in) : sqrt(6.0 / (double)(r.fan_in + r.fan_out));
     return r;
 }
@@ -150,4 +151,12 @@ long long parse_bytes(const char *s)
     if (*s || v == 0 || v > (1LL << 50) / mul)
         return -1;
     return v * mul;
+}
+
+int net_is_chain(const Net *n)
+{
+    for (int i = 0; i < n->nlayers; i++)
+        if (n->layers[i].ninputs != 1 || n->layers[i].inputs[0] != i - 1)
+            return 0;
+    return 1;
 }

@@ -43,8 +43,8 @@ static void infer(Net *net, Layer *l, Diag *d)
         snprintf(l->formula[0], sizeof l->formula[0], "%lld*%d = %lld params", n, l->units, l->nweight);
     /* the grid this vector came from: the input of the nearest flatten, or 1x1 */
     int span[2] = {1, 1};
-    for (int i = l->index - 2; i >= 0; i--) {
-        const Layer *p = &net->layers[i];
+    for (int v = l->inputs[0]; v != VAL_INPUT; v = net->layers[v].inputs[0]) {
+        const Layer *p = &net->layers[v];
         if (p->op == &op_flatten && !p->in.vec) {
             span[0] = p->in.h, span[1] = p->in.w;
             break;
@@ -54,7 +54,7 @@ static void infer(Net *net, Layer *l, Diag *d)
         if (p->op == &op_dense || p->op == &op_global_avgpool || p->op == &op_global_maxpool)
             break;
     }
-    if (l->index == 1)
+    if (l->inputs[0] == VAL_INPUT)
         span[0] = l->in.h, span[1] = l->in.w;
     for (int ax = 0; ax < 2; ax++) {
         long long rf = l->rf[ax] + (long long)(span[ax] - 1) * l->jump[ax];
