@@ -96,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         buf_free(&c);
         buf_free(&h);
         buf_free(&py);
+        text_free_all();
     }
     fflush(dout);
     /* no diagnostic may be an internal error: message lines only (the source line

@@ -174,7 +174,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
             }
         }
         if (B.trains) {
-            ram += out * rb;                   /* act_<name> */
+            ram += plan_alias(net, i) ? 0 : out * rb;   /* act_<name> */
             if (l->op->flags & OPF_ARGMAX)
                 ram += out * 4;                /* argmax_<name> */
         }

@@ -60,8 +60,12 @@ void buf_printf(Buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
 const char *buf_text(const Buf *b);     /* the text, "" for an empty Buf */
-/* Decimal text of v from a ring of 64 static buffers: for hole values (a template's
- * holes are filled before the ring comes round). */
+/* The text arena: n bytes (an empty string) that stay valid until text_free_all(),
+ * which emit_c and the driver call when the text is written out. Hole values and
+ * expression text (hnum, rlit, mfn, lx, act_expr) come from it. */
+char *text_alloc(size_t n);
+void text_free_all(void);
+/* Decimal text of v (text_alloc'd): for hole values. */
 const char *hnum(long long v);
 /* "1,234,567" (buf: 32 bytes or more) */
 const char *commas(long long v, char *buf);
@@ -288,7 +292,8 @@ const char *unroll_name(Unroll u);
  *                                       with the layer on the stack)
  *   training (a loss is given and not --inference-only):
  *     act_<name> [out size of layer]    for every layer in spec order (forward
- *                                       outputs, kept for backward); the last one
+ *                                       outputs, kept for backward) but those that
+ *                                       alias their input (plan_alias); the last one
  *                                       holds the loss's output transform
  *     z_out     [output size]           the last layer's own output when the loss
  *                                       transforms it: softmax_cross_entropy (the
@@ -316,6 +321,9 @@ int plan_trains(const Net *net, int inference_only);
 int plan_has_zout(const Net *net);
 /* pre_<name> is in the workspace for layer l (see above). */
 int plan_has_pre(const Layer *l);
+/* Layer i's output is its input's storage (OPF_ALIAS), so it has no act_<name>, no
+ * function and no call; the last layer keeps its own (it is the output). */
+int plan_alias(const Net *net, int i);
 
 /* ------------------------------------------------------------------ report.c */
 
@@ -347,7 +355,7 @@ typedef struct Emitter {
     const Net *net;
     const Options *opt;
     const char *P;              /* symbol prefix */
-    const char *real;           /* "float" or "double" */
+    const char *real;           /* the scalar type: "P_real" (net.h: float or double) */
     Dtype dtype;
     Part part;
     int inference;              /* no backward: max pools record no argmax */
@@ -378,10 +386,7 @@ void emit_template_into(Emitter *e, Buf *b, const char *tname, Hole *holes, int 
 /* Emits one statement that may be very long (a spelled-out sum), wrapped after
  * " + " so lines stay under ~100 columns. */
 void emit_long(Emitter *e, const char *stmt);
-/* A 512-byte string from a ring of 16 (hole and expression text, used before the
- * ring comes round) */
-char *ring_str(void);
-/* A real literal in the generated dtype ("0.5f" / "0.5"); rotating static buffers. */
+/* A real literal in the generated dtype ("0.5f" / "0.5"), text_alloc'd. */
 const char *rlit(const Emitter *e, double v);
 /* The C math function for the dtype: mfn(e, "exp") -> "expf" or "exp". */
 const char *mfn(const Emitter *e, const char *name);
@@ -434,6 +439,8 @@ enum {
     OPF_ARGMAX = 2,     /* the training forward records an int32 argmax per output element
                          * (argmax_<name> in the workspace) for the backward */
     OPF_POOL = 4,       /* a pooling window: no window may lie entirely in the padding */
+    OPF_ALIAS = 8,      /* its output is its input's data as it lies (flatten): no code,
+                         * no buffer, the gradient passes unchanged (plan_alias) */
 };
 
 /* The arrays a part of a layer uses: its function's parameters, in this order (emit.c

@@ -133,12 +133,21 @@ static void call_gen(Emitter *e, const Layer *l, Part part)
 /* Writes the static functions of layer l. fwd_l is the layer as the forward runs it
  * (its activation may be split off for the loss). */
 static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l, int trains,
-                                 int need_act_bwd)
+                                 int need_act_bwd, int alias)
 {
     char fname[MAX_NAME + 80];
     int inference = e->inference;
     Layer split;
     layer_comment(e, l);
+    if (alias) {
+        /* its output is its input's storage: no forward; a backward only when its
+         * gradient is the network input's (a copy into grad_input) */
+        emitf(e, "/* (no forward: %s reads its input's storage) */", l->name);
+        emitf(e, "%s", "");
+        if (!trains || l->inputs[0] != VAL_INPUT)
+            return;
+        goto bwd_input;
+    }
     if (!inference && plan_has_pre(fwd_l)) {
         /* the activation runs separately so that its input is kept (pre_<name>) */
         split = *fwd_l;
@@ -199,6 +208,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "}");
         emitf(e, "%s", "");
     }
+bwd_input:
     snprintf(fname, sizeof fname, "%s_%s_bwd_input", e->P, l->name);
     emit_sig(e, fname, part_args(e, l, PART_BWD_INPUT, 0), 0);
     emitf(e, "{");
@@ -248,7 +258,9 @@ static void act_name_of(const Layer *l, char *s, size_t n) { snprintf(s, n, "ws-
 /* The expression for the array holding layer i's output as saved by the forward. */
 static const char *saved_out(const Net *net, const NetPlan *np, int i)
 {
-    char *s = ring_str();
+    char *s = text_alloc(512);
+    while (i >= 0 && plan_alias(net, i))   /* a flatten: its input's storage */
+        i = layer_input(net, i);
     if (i < 0)
         snprintf(s, 512, "input");
     else if (i == np->last && np->zout)
@@ -311,6 +323,8 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         char sh[48];
+        if (plan_alias(net, i))
+            continue;   /* its input's storage */
         shape_str(l->out, sh, sizeof sh);
         emitf(e, "%s_real act_%s[%lld];  /* %s output %s */", e->P, l->name, shape_size(l->out),
               l->name, sh);
@@ -388,11 +402,19 @@ static int net_has_max(const Net *net)
     return 0;
 }
 
-/* The inference buffer of value v: layer outputs alternate between buf_a and buf_b,
- * which holds while every value is read only by the next layer (plan.c checks it). */
-static const char *ping_pong(int v)
+/* The inference buffer of value v: layer outputs alternate between buf_a and buf_b
+ * (a chain: every value is read only by the next layer); an aliasing layer's is its
+ * input's. */
+static const char *ping_pong(const Net *net, int v)
 {
-    return v == VAL_INPUT ? "input" : (v % 2) ? "ws->buf_b" : "ws->buf_a";
+    while (v != VAL_INPUT && plan_alias(net, v))
+        v = layer_input(net, v);
+    if (v == VAL_INPUT)
+        return "input";
+    int k = 0;                          /* the layers before v that write a buffer */
+    for (int i = 0; i < v; i++)
+        k += !plan_alias(net, i);
+    return (k % 2) ? "ws->buf_b" : "ws->buf_a";
 }
 
 /* The forward pass through the layers; trains: into the workspace (P_run). */
@@ -403,15 +425,17 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
         const Layer *l = &net->layers[i];
         const Layer *fl = i == np->last ? &np->fwd_last : l;
         unsigned a = part_args(e, fl, PART_FWD, !np->trains);
+        if (plan_alias(net, i))
+            continue;   /* its output is its input's storage */
         if (np->trains) {
             snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
             snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
         } else {
-            snprintf(inb, sizeof inb, "%s", ping_pong(l->inputs[0]));
+            snprintf(inb, sizeof inb, "%s", ping_pong(net, l->inputs[0]));
             if (i == np->last && !np->out_transform)
                 snprintf(outb, sizeof outb, "output");
             else
-                snprintf(outb, sizeof outb, "%s", ping_pong(i));
+                snprintf(outb, sizeof outb, "%s", ping_pong(net, i));
         }
         CallArgs c = {inb, outb, NULL, NULL};
         if (np->trains && plan_has_pre(fl)) {
@@ -509,7 +533,10 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         emitf(e, "for (n = 0; n < %s_OUTPUT_SIZE; n++)", P);
         emitf(e, "    output[n] = input[n];");
     } else {
-        if (net->nlayers == 1 && !np->out_transform)
+        int writers = 0;   /* layers with a buffer: the others alias their input */
+        for (int i = 0; i < net->nlayers; i++)
+            writers += !plan_alias(net, i);
+        if (writers == 1 && !np->out_transform)   /* input -> output, no buffer */
             emitf(e, "(void)ws;");
         forward_calls(e, net, np);
     }
@@ -537,7 +564,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
         if (last->op->softmax) {
             tname = "loss_softmax_ce.c";
             what = "cross-entropy fused with the softmax layer (z = its input)";
-            *zarg = saved_out(net, np, np->last - 1);
+            *zarg = saved_out(net, np, layer_input(net, np->last));
         } else {
             tname = "loss_ce_clamped.c";
         }
@@ -548,7 +575,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     case LOSS_BCE:
         if (np->zout || last->op->act == ACT_SIGMOID) {
             tname = "loss_bce_logits.c";
-            *zarg = np->zout ? "ws->z_out" : saved_out(net, np, np->last - 1);
+            *zarg = np->zout ? "ws->z_out" : saved_out(net, np, layer_input(net, np->last));
         } else {
             tname = "loss_bce_clamped.c";
         }
@@ -605,6 +632,10 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             emitf(e, "if (grad_input != NULL) {");
             e->indent++;
             open = 1;
+        }
+        if (plan_alias(net, i) && l->inputs[0] != VAL_INPUT) {
+            emitf(e, "/* %s: its input's storage, the gradient unchanged */", l->name);
+            continue;
         }
         emitf(e, "/* %s */", l->name);
         CallArgs c;
@@ -782,7 +813,11 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     e.opt = opt;
     e.P = prefix;
     e.dtype = net.dtype;
-    e.real = net.dtype == DT_F64 ? "double" : "float";
+    /* every array in the C is of the one scalar type P_real (net.h's typedef) */
+    const char *ctype = net.dtype == DT_F64 ? "double" : "float";
+    char real[MAX_NAME + 8];
+    snprintf(real, sizeof real, "%s_real", prefix);
+    e.real = real;
     e.inference = !np.trains;
     int rc = 0;
 
@@ -805,7 +840,8 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         const Layer *l = &net.layers[i];
         int in_bw = np.trains && i <= np.bstart;
         int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
-        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act);
+        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act,
+                             plan_alias(&net, i));
     }
     rc |= out_transform_fn(&e, &net, &np);
 
@@ -861,7 +897,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                  {"model_fields", fields.data, 0}};
     rc |= template_fill(&model, "model.c", mh, 3, prefix);
 
-    Hole hh[] = {{"banner", banner.data, 0}, {"sizes", sizes.data, 0}, {"real", e.real, 0},
+    Hole hh[] = {{"banner", banner.data, 0}, {"sizes", sizes.data, 0}, {"real", ctype, 0},
                  {"params_members", pm.data, 0}, {"workspace_members", wm.data, 0},
                  {"train_decls", buf_text(&tdecl), 0}};
     rc |= template_fill(h, "net.h", hh, 6, prefix);
@@ -875,5 +911,6 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);
     buf_free(&initb); buf_free(&fwd); buf_free(&training); buf_free(&model); buf_free(&tdecl);
     buf_free(&tensors); buf_free(&fields); buf_free(&twrap);
+    text_free_all();    /* the hole and expression text: all of it is in c and h now */
     return rc ? -1 : 0;
 }

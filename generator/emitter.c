@@ -59,9 +59,7 @@ void emit_long(Emitter *e, const char *s)
 
 const char *rlit(const Emitter *e, double v)
 {
-    static char ring[32][64];
-    static int k;
-    char *s = ring[k++ & 31];
+    char *s = text_alloc(64);
     char t[48];
     if (e->dtype == DT_F32) {
         float f = (float)v;
@@ -86,37 +84,29 @@ const char *rlit(const Emitter *e, double v)
 
 const char *mfn(const Emitter *e, const char *name)
 {
-    static char ring[16][32];
-    static int k;
-    char *s = ring[k++ & 15];
+    char *s = text_alloc(32);
     snprintf(s, 32, "%s%s", name, e->dtype == DT_F32 ? "f" : "");
     return s;
 }
 
-char *ring_str(void)
-{
-    static char ring[16][512];
-    static int k;
-    return ring[k++ & 15];
-}
 
 const char *act_expr(const Emitter *e, Act a, double alpha, const char *x)
 {
-    char *s = ring_str();
+    char *s = text_alloc(512);
     act_table[a]->expr(e, alpha, x, s, 512);
     return s;
 }
 
 const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g)
 {
-    char *s = ring_str();
+    char *s = text_alloc(512);
     act_table[a]->grad(e, alpha, y, g, s, 512);
     return s;
 }
 
 const char *lx(int c0, ...)
 {
-    char *s = ring_str();
+    char *s = text_alloc(512);
     size_t k = 0;
     s[0] = 0;
     va_list ap;

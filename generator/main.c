@@ -542,6 +542,7 @@ int main(int argc, char **argv)
     buf_free(&c);
     buf_free(&h);
     stack_free();
+    text_free_all();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "cnngen: cannot write to standard output: %s\n", strerror(errno));
         rc = 2;

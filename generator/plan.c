@@ -37,6 +37,11 @@ int plan_has_pre(const Layer *l)
     return (l->op->flags & OPF_FUSED_ACT) && act_grad_from_input(l->act, l->alpha);
 }
 
+int plan_alias(const Net *net, int i)
+{
+    return (net->layers[i].op->flags & OPF_ALIAS) && i != net->nlayers - 1;
+}
+
 WsPlan plan_workspace(const Net *net, int inference_only)
 {
     WsPlan w = {0, 0, 0, shape_size(net->input), 0};
@@ -60,7 +65,8 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     } else {
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
-            w.nreal += shape_size(l->out);          /* act_<name> */
+            if (!plan_alias(net, i))
+                w.nreal += shape_size(l->out);      /* act_<name> */
             if (has_argmax(l))
                 w.nint += shape_size(l->out);       /* argmax_<name> */
         }

@@ -65,11 +65,44 @@ void buf_free(Buf *b)
 
 const char *buf_text(const Buf *b) { return b->data ? b->data : ""; }
 
+/* ---- the text arena: hole values and expression text live until text_free_all */
+
+typedef struct Chunk { struct Chunk *next; size_t used, cap; char data[]; } Chunk;
+static Chunk *chunks;
+
+char *text_alloc(size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!chunks || chunks->cap - chunks->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        Chunk *c = malloc(sizeof *c + cap);
+        if (!c) {
+            fputs("cnngen: out of memory\n", stderr);
+            exit(2);
+        }
+        c->next = chunks;
+        c->used = 0;
+        c->cap = cap;
+        chunks = c;
+    }
+    char *s = chunks->data + chunks->used;
+    chunks->used += n;
+    s[0] = 0;
+    return s;
+}
+
+void text_free_all(void)
+{
+    while (chunks) {
+        Chunk *c = chunks;
+        chunks = c->next;
+        free(c);
+    }
+}
+
 const char *hnum(long long v)
 {
-    static char ring[64][24];
-    static int k;
-    char *s = ring[k++ & 63];
+    char *s = text_alloc(24);
     snprintf(s, 24, "%lld", v);
     return s;
 }

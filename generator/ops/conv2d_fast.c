@@ -365,7 +365,7 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
     Buf pad = {0}, bias = {0}, tp = {0};
     Emitter sp = emit_sub(e, &pad), sb = emit_sub(e, &bias), st = emit_sub(e, &tp);
     emit_pad_copy(&sp, xs, "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
-    char clear[64] = "";
+    char clear[MAX_NAME + 96] = "";
     if (KV > c->K)  /* the lanes past the last channel add zeros */
         sfmt(clear, sizeof clear, "memset(gt, 0, %d * sizeof(%s));", N * KV, e->real);
     if (l->nbias) {

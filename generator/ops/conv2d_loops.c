@@ -242,7 +242,7 @@ static void walk(Emitter *e, const Conv *c, const Walk *w, int kernel, Buf *out)
 static void fwd_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
 {
     const Win *g = &c->g;
-    char xt[32];
+    char xt[MAX_NAME + 32];
     sfmt(xt, sizeof xt, "const %s", e->real);
     Walk w = {0, xt, "in"};
     Buf tab = {0}, wk = {0}, act = {0};

@@ -1,6 +1,8 @@
 /* ops/flatten.c - flatten: no keys; C x H x W -> vector of C*H*W in (c, h, w) order
  * (PyTorch's NCHW flatten). Receptive field unchanged. NCHW data is already in that
- * order, so forward and backward are copies (loop modes: templates/layer_map.c). */
+ * order, so a flatten aliases its input (OPF_ALIAS: no code, no buffer); only as the
+ * last layer (its output is the network's) or the first (its gradient is the input's)
+ * does it copy (loop modes: templates/layer_map.c). */
 #include <stdio.h>
 #include "cnngen.h"
 
@@ -45,6 +47,6 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 
 const OpDef op_flatten = {
     .name = "flatten", .fields = none, .required = none,
-    .color = "#eeeeee", .infer = infer, .arrays = arrays, .emit_forward = forward,
+    .flags = OPF_ALIAS, .color = "#eeeeee", .infer = infer, .arrays = arrays, .emit_forward = forward,
     .emit_backward = backward, .pytorch = pytorch,
 };

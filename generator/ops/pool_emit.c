@@ -436,7 +436,7 @@ static void bwd_loops(Emitter *e, const Pool *p, int kernel)
     const Win *g = &p->g;
     int l2 = p->kind == &op_l2pool;
     Loop L = loop_of(e, p, kernel, !l2);
-    char N[24], x[160] = "", t[160];
+    char N[24], x[MAX_NAME + 96] = "", t[2 * MAX_NAME + 96];
     sfmt(N, sizeof N, "%d", p->C * g->H * g->W);
     if (l2) {
         sfmt(x, sizeof x, "const %s *restrict x = in + %s;", e->real, L.xoff);

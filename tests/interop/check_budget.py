@@ -48,7 +48,8 @@ def model_ram(rep, trains, const_weights):
 
 def ram_running(rep, trains, scratch):
     """Running RAM after each layer in spec order (README): the input array first; each
-    layer adds its params and gradients, its saved output and argmax (training), the
+    layer adds its params and gradients, its saved output (none for a flatten that is
+    not the last layer: it is its input's storage) and argmax (training), the
     growth of the two ping-pong buffers and the growth of the workspace's shared scratch
     (scratch: each layer's scratch bytes, from the budget's layers); the last total is
     the whole."""
@@ -57,7 +58,8 @@ def ram_running(rep, trains, scratch):
     maxt = ram // rb
     maxs = 0
     out = []
-    for l, s in zip(rep["layers"], scratch):
+    last = len(rep["layers"]) - 1
+    for i, (l, s) in enumerate(zip(rep["layers"], scratch)):
         ram += max(0, s - maxs)
         maxs = max(maxs, s)
         p = l["params"] * rb
@@ -68,8 +70,9 @@ def ram_running(rep, trains, scratch):
         grow = max(0, n - maxt)
         maxt += grow
         ram += 2 * grow * rb
-        if trains:
-            ram += n * rb + (n * 4 if l["type"] in ("maxpool", "global_maxpool") else 0)
+        if trains:   # a flatten but the last aliases its input: no saved output
+            saved = 0 if l["type"] == "flatten" and i != last else n * rb
+            ram += saved + (n * 4 if l["type"] in ("maxpool", "global_maxpool") else 0)
         out.append(ram)
     return out
 
