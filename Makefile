@@ -3,6 +3,7 @@
 #   make            build ./cnngen and the runtime library runtime/libcnngen.a
 #   make run        install missing Debian packages, then the main job on specs/lenet5.yaml
 #   make test       install missing Debian packages, build, run the whole test suite
+#   make check      the fast tier: offline, under two minutes (tests/check.sh)
 #   make bench      benchmarks against PyTorch and ONNX Runtime
 #   make fuzz FUZZ_SECONDS=N   libFuzzer over the in-memory pipeline (fuzz/RUNS.md)
 #   make asan       build/cnngen-asan: the generator under ASan+UBSan
@@ -21,7 +22,7 @@ TEMPLATES = $(sort $(wildcard templates/*.c templates/*.h))
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_OBJ   = $(RT_SRC:runtime/%.c=build/rt/%.o)
 
-.PHONY: all run test bench install clean deps deps-test fuzz asan
+.PHONY: all run test check bench install clean deps deps-test fuzz asan
 
 all: cnngen runtime/libcnngen.a
 
@@ -89,6 +90,10 @@ run: deps all
 
 test: deps-test all
 	@tests/run.sh
+
+# offline: needs only what `make` needs (and a C compiler), no PyTorch
+check: all
+	@tests/check.sh
 
 bench: deps-test all
 	@bench/run.sh
