@@ -289,7 +289,7 @@ def main():
         md.append("- **%s** %s" % (st, s))
     if any(st != "MET" for st, _ in tg):
         txt.append("  -> where the time goes: bench/profile.sh specs/lenet5.yaml train|infer 1 "
-                   "(README, Benchmarks: \"Where the time goes\")")
+                   "(docs/benchmarks.md: \"Where the time goes\")")
     nr = sorted(set(NRUNS.values()))
     txt.append("")
     txt.append("(runs per figure: %s%s)" % ("/".join(map(str, nr)) or "0",

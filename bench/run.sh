@@ -18,7 +18,7 @@
 # a figure is the median of its ROUNDS x REPS runs; BENCH_CPU (0); BENCH_OUT (build/bench); BENCH_SMOKE=1 runs
 # every tool once, minimally (tests/suite_bench_smoke.sh), and skips the unroll table;
 # BENCH_STRICT=1 exits 1 when a target is NOT MET (default: report only); BENCH_README=1
-# writes the figures into README.md's "bench-results" block (Benchmarks section).
+# writes the figures into docs/benchmarks.md's "bench-results" block.
 # Results land in $BENCH_OUT/results.jsonl, the table in $BENCH_OUT/bench.txt and a
 # Markdown copy for the README in $BENCH_OUT/bench.md.
 set -euo pipefail
@@ -206,7 +206,7 @@ t1=$(date +%s)
 echo "{\"kind\": \"env\", \"loadavg_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"pin\": \"$PIN\"}" >> "$RES"
 say "done in $((t1 - t0)) s"
 set +e
-readme=(); [ "${BENCH_README:-0}" = 1 ] && readme=(--readme README.md)
+readme=(); [ "${BENCH_README:-0}" = 1 ] && readme=(--readme docs/benchmarks.md)
 $PY bench/report.py "$RES" --cpu "$CPU" --seconds "$((t1 - t0))" --md "$OUT/bench.md" "${readme[@]}" | tee "$OUT/bench.txt"
 st=${PIPESTATUS[0]}
 set -e
