@@ -420,14 +420,20 @@ int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, 
 /* ------------------------------------------------------------------ ops/ */
 
 /* A tensor a layer owns (ops' tensors hook): its PyTorch name suffix ("weight",
- * "bias"), shape (PyTorch's: OIHW for conv2d, [units][in] for dense) and element
- * count. The params struct, the tensors table, safetensors, --weights, the PyTorch
+ * "bias"), shape (PyTorch's: OIHW for conv2d, [units][in] for dense), element
+ * count and role (which says its init rule and whether it learns). The params struct, the tensors table, safetensors, --weights, the PyTorch
  * export and the budgets read them from here, in this order (weight, then bias). */
+typedef enum TensorRole {
+    T_WEIGHT,   /* learned; P_init: uniform within the layer's He/Glorot bound (fans) */
+    T_BIAS,     /* learned; P_init: 0 */
+    T_BUFFER    /* not learned (running statistics); no gradient, no SGD */
+} TensorRole;
 typedef struct TensorDesc {
     const char *what;
     int ndim;
     long long dim[4];
     long long n;
+    TensorRole role;
 } TensorDesc;
 #define MAX_LAYER_TENSORS 4
 /* layer_tensors: l's tensors (into t[MAX_LAYER_TENSORS]), from its unit; returns the count */
@@ -549,7 +555,7 @@ void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha);
 void gen_act_backward(Emitter *e, const Layer *l, Act a, double alpha);
 /* g[n] = g[n] * f'(out[n]) for l's fused activation, over l's output (in place) */
 void gen_act_backward_inplace(Emitter *e, const Layer *l);
-/* templates/layer_map.c: `for (n < N) dst[n] = expr;` (expr subscripts [n]) */
+/* `for (n < N) dst[n] = expr;` (expr subscripts [n]) */
 void emit_map(Emitter *e, long long N, const char *dst, const char *expr);
 /* templates/layer_softmax_fwd.c: out = softmax(in) over N elements (loop form) */
 void emit_softmax_fwd(Emitter *e, long long N);

@@ -366,29 +366,36 @@ static void init_body(Emitter *e, const Net *net)
         emitf(e, "(void)seed;");
         return;
     }
-    int anybias = 0;
-    for (int i = 0; i < net->nlayers; i++)
-        anybias |= net->layers[i].nbias > 0;
+    int anyloop = 0;   /* a tensor set by a loop (biases: 0) */
+    for (int i = 0; i < net->nlayers; i++) {
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(&net->layers[i], t);
+        for (int k = 0; k < nt; k++)
+            anyloop |= t[k].role != T_WEIGHT;
+    }
     emitf(e, "cnngen_rng r;");
-    if (anybias)
+    if (anyloop)
         emitf(e, "int n;");
     emitf(e, "cnngen_rng_seed(&r, seed);");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (!layer_has_params(l))
-            continue;
-        InitRule ir = init_rule(net, i);
-        if (l->nweight) {
-            if (ir.he)
-                emitf(e, "/* %s: He-uniform, fan_in %lld */", l->name, ir.fan_in);
-            else
-                emitf(e, "/* %s: Glorot-uniform, fan_in %lld, fan_out %lld */", l->name, ir.fan_in,
-                      ir.fan_out);
-            emitf(e, "cnngen_fill_uniform(&r, p->%s_weight, %lld, (int)sizeof(%s_real), %.17g);",
-                  l->name, l->nweight, e->P, ir.limit);
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, t);
+        for (int k = 0; k < nt; k++) {
+            if (t[k].role == T_WEIGHT) {   /* each tensor's rule comes with its role */
+                InitRule ir = init_rule(net, i);
+                if (ir.he)
+                    emitf(e, "/* %s: He-uniform, fan_in %lld */", l->name, ir.fan_in);
+                else
+                    emitf(e, "/* %s: Glorot-uniform, fan_in %lld, fan_out %lld */", l->name,
+                          ir.fan_in, ir.fan_out);
+                emitf(e, "cnngen_fill_uniform(&r, p->%s_%s, %lld, (int)sizeof(%s_real), %.17g);",
+                      l->name, t[k].what, t[k].n, e->P, ir.limit);
+            } else {
+                emitf(e, "for (n = 0; n < %lld; n++) p->%s_%s[n] = 0;", t[k].n, l->name,
+                      t[k].what);
+            }
         }
-        if (l->nbias)
-            emitf(e, "for (n = 0; n < %lld; n++) p->%s_bias[n] = 0;", l->nbias, l->name);
     }
 }
 

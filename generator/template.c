@@ -18,12 +18,78 @@ static const char *template_text(const char *name)
     return NULL;
 }
 
+/* Where the line being written starts in out, and its indent. */
+static size_t line_start(const Buf *out, size_t *indent)
+{
+    size_t ls = out->len;
+    while (ls > 0 && out->data[ls - 1] != '\n')
+        ls--;
+    size_t k = ls;
+    while (k < out->len && out->data[k] == ' ')
+        k++;
+    *indent = k - ls;
+    return ls;
+}
+
+/* A line hole: the marker ends a line (blanks, then a newline, after it) that has code
+ * before it. The code is sample code, so the template compiles as C on its own. */
+static int is_line_hole(const Buf *out, const char *s)
+{
+    while (*s == ' ')
+        s++;
+    if (*s != '\n')
+        return 0;
+    size_t ind, ls = line_start(out, &ind);
+    for (size_t k = ls; k < out->len; k++)
+        if (out->data[k] != ' ')
+            return 1;
+    return 0;
+}
+
+/* Replaces the line just written (and, for a block hole NAME{, the lines after it up to
+ * the one that ends with the marker slash-star-at } at-star-slash) by the value's
+ * lines, each with the first line's indent (an empty value removes them). Returns
+ * where the template goes on, NULL after a message. */
+static const char *line_hole(Buf *out, const char *s, const char *v, int block, const char *tname)
+{
+    size_t ind, ls = line_start(out, &ind);
+    s = strchr(s, '\n') + 1;
+    if (block) {
+        const char *close = strstr(s, "/*@}@*/");
+        if (!close) {
+            fprintf(stderr, "cnngen: internal error: unclosed block hole in '%s'\n", tname);
+            return NULL;
+        }
+        s = strchr(close, '\n');
+        s = s ? s + 1 : close + strlen(close);
+    }
+    out->len = ls;
+    out->data[ls] = 0;
+    for (const char *q = v; *q;) {
+        const char *nl = strchr(q, '\n');
+        size_t n = nl ? (size_t)(nl - q) : strlen(q);
+        if (n)
+            for (size_t k = 0; k < ind; k++)
+                buf_putc(out, ' ');
+        for (size_t k = 0; k < n; k++)
+            buf_putc(out, q[k]);
+        buf_putc(out, '\n');
+        q += n + (nl != NULL);
+    }
+    return s;
+}
+
 /* Copies template `tname` to out, replacing every PFX_ by "<prefix>_" and every
- * hole by its value. A hole is a marker slash-star-at NAME at-star-slash. A hole alone
- * on its line (only blanks before it) is replaced by the value's lines, each indented
- * as the marker; an empty value removes the line. A leading comment opened with
- * slash-star-bang documents the template and is not copied. Fails (returns -1,
- * message on stderr) on an unknown template or hole, or a hole given but not used. */
+ * hole by its value. A hole is a marker slash-star-at NAME at-star-slash:
+ * - alone on its line (only blanks before it): replaced by the value's lines, each
+ *   indented as the marker; an empty value removes the line;
+ * - at the end of a line of code (a line hole): the code is sample code, which the
+ *   value's lines replace, indented as the line (empty: the line goes); NAME{ at the
+ *   end of a line and } at the end of a later one make the lines between a block hole;
+ * - inside a line: replaced by the value.
+ * A leading comment opened with slash-star-bang documents the template and is not
+ * copied. Fails (returns -1, message on stderr) on an unknown template or hole, or a
+ * hole given but not used. */
 int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix)
 {
     const char *s = template_text(tname);
@@ -50,9 +116,9 @@ int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const ch
                 fprintf(stderr, "cnngen: internal error: unterminated hole in '%s'\n", tname);
                 return -1;
             }
-            int len = (int)(end - nm), found = -1;
+            int len = (int)(end - nm), found = -1, blen = len - (nm[len - 1] == '{');
             for (int i = 0; i < nholes; i++)
-                if ((int)strlen(holes[i].name) == len && strncmp(holes[i].name, nm, len) == 0)
+                if ((int)strlen(holes[i].name) == blen && strncmp(holes[i].name, nm, blen) == 0)
                     found = i;
             if (found < 0) {
                 fprintf(stderr, "cnngen: internal error: template '%s' has unknown hole '%.*s'\n",
@@ -62,6 +128,12 @@ int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const ch
             holes[found].used = 1;
             const char *v = holes[found].value;
             s = end + 3;
+            if (is_line_hole(out, s)) {
+                s = line_hole(out, s, v, nm[len - 1] == '{', tname);
+                if (!s)
+                    return -1;
+                continue;
+            }
             /* alone on its line: only blanks since the last newline, a newline next */
             size_t ls = out->len;
             while (ls > 0 && out->data[ls - 1] == ' ')

@@ -1,30 +1,28 @@
-/*! Per-layer body (loop modes kernel and none): avgpool and l2pool forward (and
- * global_avgpool). For every channel c and output (i, j), s sums the window's valid
- * taps (avg: x, l2: x^2) in row-major order; out is s / divisor or sqrt(s).
- * Holes: uv     ", u, v" in mode none (the window is a loop), else empty
- *        tables none: the valid taps per output row / column (ulo, uhi, vlo, vhi),
- *               only for rows / columns a window overhangs; avg: the divisor
- *               factors per row / column (dr, dc) unless the divisor is constant;
- *               all static const int, or empty
- *        C      channels; OH, OW output rows and columns
- *        real   the scalar type
- *        xoff   offset of channel c's input plane in `in`; o the output index
- *        q0     kernel: `const int q0 = ...;` the index of tap (0, 0); none: empty
- *        taps   none: layer_pool_taps.c; kernel: one statement per valid tap
- *               (generated: their number and conditions depend on the window);
- *               each `s += x[q];` (avg) or `s += x[q] * x[q];` (l2)
- *        result avg: s / the divisor (a literal, or (real)(dr[i] * dc[j]));
- *               l2: sqrt(s) */
-int c, i, j/*@uv@*/;
-/*@tables@*/
-for (c = 0; c < /*@C@*/; c++) {
-    const /*@real@*/ *restrict x = in + /*@xoff@*/;
-    for (i = 0; i < /*@OH@*/; i++)
-        for (j = 0; j < /*@OW@*/; j++) {
-            const int o = /*@o@*/;
-            /*@q0@*/
-            /*@real@*/ s = 0;
-            /*@taps@*/
-            out[o] = /*@result@*/;
+/*! avgpool and l2pool forward, loop modes kernel and none (global_avgpool too): for
+ * every channel c and output (i, j), s sums the window's valid taps (avg: x, l2: x^2)
+ * in row-major order; out is s over the divisor (avg), or sqrt(s) (l2).
+ * The constants as in layer_pool_max_fwd.c.
+ * Line holes (the generator replaces the sample code):
+ *   consts, vars, tables  as in layer_pool_max_fwd.c; tables also holds, for avg, the
+ *           divisor's factors per output row and column (dr, dc) when it varies
+ *   q0      kernel: the index of tap (0, 0); none: nothing
+ *   taps    mode none: the loop over the valid taps; kernel: one statement per tap
+ *   result  out[o] from s: s / the divisor (a literal, or dr[i] * dc[j]), or sqrt(s) */
+enum { C = 1, H = 4, W = 4, OH = 2, OW = 2, KH = 2, KW = 2, SH = 2, SW = 2, DH = 1, DW = 1, T = 0, L = 0 }; /*@consts@*/
+int c, i, j, u, v; /*@vars@*/
+static const int ulo[OH] = {0, 0}, uhi[OH] = {KH, KH}; /*@tables@*/
+for (c = 0; c < C; c++) {
+    const PFX_real *restrict x = in + c * H * W;
+    for (i = 0; i < OH; i++)
+        for (j = 0; j < OW; j++) {
+            const int o = (c * OH + i) * OW + j;
+            const int q0 = (i * SH - T) * W + j * SW - L; /*@q0@*/
+            PFX_real s = 0;
+            for (u = ulo[i]; u < uhi[i]; u++) /*@taps{@*/
+                for (v = 0; v < KW; v++) {
+                    const int q = q0 + u * DH * W + v * DW;
+                    s += x[q];
+                } /*@}@*/
+            out[o] = s / 4; /*@result@*/
         }
 }

@@ -34,8 +34,8 @@ if $CC -O0 -g -Wall -Wextra -Werror $YAML_CFLAGS -Igenerator -o "$T/fill_test" \
     [ $rc -eq 0 ] || [ "$(grep -c '^FAIL' "$T/fill.out")" -gt 0 ] ||
         fail "template fill_test" "exit $rc without a FAIL line: $(tail -2 "$T/fill.err")"
     n=$(grep -c 'cnngen: internal error' "$T/fill.err")
-    [ "$n" -eq 4 ] && pass "template errors name the problem on stderr" ||
-        fail "template errors name the problem on stderr" "$n of 4 messages"
+    [ "$n" -eq 5 ] && pass "template errors name the problem on stderr" ||
+        fail "template errors name the problem on stderr" "$n of 5 messages"
 else
     fail "template fill_test builds" "$(head -5 "$T/cc.err")"
 fi
@@ -57,17 +57,56 @@ for f in templates/layer_*.c; do
     fi
     doc=$(sed -n '1,/\*\//p' "$f")
     missing=""
-    for h in $(grep -o '/\*@[A-Za-z0-9_]*@\*/' "$f" | sed 's|/\*@\(.*\)@\*/|\1|' | sort -u); do
+    for h in $(grep -o '/\*@[A-Za-z0-9_]*{\{0,1\}@\*/' "$f" | sed 's|/\*@\(.*\)@\*/|\1|; s|{$||' | sort -u); do
         printf '%s\n' "$doc" | grep -qw -- "$h" || missing="$missing $h"
     done
     [ -z "$missing" ] && pass "template $b documents its holes" ||
         fail "template $b documents its holes" "undocumented:$missing"
 done
 
+# 4. the layer templates compile on their own: every hole is a line hole
+#    (sample code the generator replaces) or alone on its line, and the sizes are named
+#    constants; each compiles as the body of a function taking every array a layer
+#    function can take, with -std=c99 -Wall -Wextra -Wpedantic -Werror
+cat > "$T/harness.c" <<'CEOF'
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+typedef float t_real;
+void body(const t_real *restrict in, t_real *restrict out, const t_real *restrict g,
+          t_real *restrict gin, const t_real *restrict w, const t_real *restrict b,
+          t_real *restrict gw, t_real *restrict gb, int32_t *restrict am,
+          t_real *restrict scratch);
+void body(const t_real *restrict in, t_real *restrict out, const t_real *restrict g,
+          t_real *restrict gin, const t_real *restrict w, const t_real *restrict b,
+          t_real *restrict gw, t_real *restrict gb, int32_t *restrict am,
+          t_real *restrict scratch)
+{
+#include "tpl.c"
+}
+CEOF
+# Not yet C (issue 10, point 4, moves family by family): conv2d's and dense's templates
+# are still pieces with inline holes; they are listed, not compiled.
+NOT_YET='layer_conv_*.c layer_dense_*.c'
+nc=0; left=0
+for f in templates/layer_*.c; do
+    b=$(basename "$f")
+    case " $(cd templates && echo $NOT_YET) " in *" $b "*) left=$((left + 1)); continue ;; esac
+    sed 's/PFX_/t_/g' "$f" > "$T/tpl.c"
+    if $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter -c -I"$T" \
+           -o "$T/tpl.o" "$T/harness.c" 2> "$T/tpl.err"; then
+        pass "template $b compiles on its own"; nc=$((nc + 1))
+    else
+        fail "template $b compiles on its own" "$(head -3 "$T/tpl.err" | tr '\n' ' ')"
+    fi
+done
+[ $nc -gt 0 ] || fail "templates compile on their own" "none does"
+echo "(NOT YET C: $left conv2d and dense templates are still pieces with inline holes; not compiled on their own)"
+
 # 3. a broken template: clean failure, nothing written
 mkdir -p "$T/tpl"
 cp templates/*.c templates/*.h "$T/tpl/"
-sed -i 's|/\*@expr@\*/|/*@exrp@*/|' "$T/tpl/layer_map.c"
+sed -i 's|/\*@exp@\*/|/*@exrp@*/|' "$T/tpl/layer_softmax_fwd.c"
 if tools/embed.sh "$T"/tpl/*.c "$T"/tpl/*.h > "$T/templates.c" &&
    $CC -O0 $YAML_CFLAGS -Igenerator -o "$T/cnngen_broken" $GEN_SRC generator/main.c \
        "$T/templates.c" runtime/safetensors.c $YAML_LIBS -lm 2>"$T/cc2.err"; then

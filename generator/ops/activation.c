@@ -8,7 +8,7 @@
  * (the input x with a negative alpha), sigmoid y (1 - y), tanh 1 - y^2;
  * softmax gin = y (g - sum g y).
  * full: one statement per element; kernel and none: the loop bodies of
- * templates/layer_map.c, layer_softmax_fwd.c and layer_softmax_bwd.c. */
+ * emit_map (ops/common.c) and templates/layer_softmax_fwd.c, layer_softmax_bwd.c. */
 #include <stdio.h>
 #include <string.h>
 #include "cnngen.h"

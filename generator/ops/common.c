@@ -82,22 +82,31 @@ int layer_tensors(const Layer *l, TensorDesc *t)
 
 /* ---------------------------------------------------------------- element-wise code */
 
-/* templates/layer_map.c: dst[n] = expr for n < N */
+/* dst[n] = expr for n < N: a loop of two lines, written here */
 void emit_map(Emitter *e, long long N, const char *dst, const char *expr)
 {
-    Hole h[] = {{"n", hnum(N), 0}, {"dst", dst, 0}, {"expr", expr, 0}};
-    emit_template(e, "layer_map.c", h, 3);
+    emitf(e, "int n;");
+    emitf(e, "for (n = 0; n < %lld; n++)", N);
+    emitf(e, "    %s[n] = %s;", dst, expr);
 }
 
-static void emit_softmax(Emitter *e, const char *tname, long long N)
+/* templates/layer_softmax_fwd.c and layer_softmax_bwd.c over N elements */
+void emit_softmax_fwd(Emitter *e, long long N)
 {
-    Hole h[] = {{"real", e->real, 0}, {"n", hnum(N), 0}, {"exp", mfn(e, "exp"), 0}};
-    emit_template(e, tname, h, strcmp(tname, "layer_softmax_fwd.c") == 0 ? 3 : 2);
+    char consts[48], ex[64];
+    sfmt(consts, sizeof consts, "enum { N = %lld };", N);
+    sfmt(ex, sizeof ex, "out[n] = %s(in[n] - m);", mfn(e, "exp"));
+    Hole h[] = {{"consts", consts, 0}, {"exp", ex, 0}};
+    emit_template(e, "layer_softmax_fwd.c", h, 2);
 }
 
-void emit_softmax_fwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_fwd.c", N); }
-
-void emit_softmax_bwd(Emitter *e, long long N) { emit_softmax(e, "layer_softmax_bwd.c", N); }
+void emit_softmax_bwd(Emitter *e, long long N)
+{
+    char consts[48];
+    sfmt(consts, sizeof consts, "enum { N = %lld };", N);
+    Hole h[] = {{"consts", consts, 0}};
+    emit_template(e, "layer_softmax_bwd.c", h, 1);
+}
 
 void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha)
 {

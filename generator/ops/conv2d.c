@@ -31,9 +31,9 @@ static int tensors(const Layer *l, TensorDesc *t)
 {
     int n = 0;
     if (l->nweight)
-        t[n++] = (TensorDesc){"weight", 4, {l->filters, l->in.c, l->k[0], l->k[1]}, l->nweight};
+        t[n++] = (TensorDesc){"weight", 4, {l->filters, l->in.c, l->k[0], l->k[1]}, l->nweight, T_WEIGHT};
     if (l->nbias)
-        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias};
+        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias, T_BIAS};
     return n;
 }
 

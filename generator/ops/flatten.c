@@ -2,7 +2,7 @@
  * (PyTorch's NCHW flatten). Receptive field unchanged. NCHW data is already in that
  * order, so a flatten aliases its input (OPF_ALIAS: no code, no buffer); only as the
  * last layer (its output is the network's) or the first (its gradient is the input's)
- * does it copy (loop modes: templates/layer_map.c). */
+ * does it copy (loop modes: emit_map). */
 #include <stdio.h>
 #include "cnngen.h"
 

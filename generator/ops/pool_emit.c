@@ -1,5 +1,5 @@
-/* gen/pool.c - C emitters for maxpool, avgpool and l2pool (also used by the global
- * pools, see gen/global_pool.c).
+/* ops/pool_emit.c - C emitters for maxpool, avgpool and l2pool (also used by the
+ * global pools, see ops/global_pool.c).
  *
  * Windows are clipped to the input: padded cells never win a max and are not
  * summed. The max is the first maximum in row-major window order (as PyTorch); its
@@ -13,11 +13,11 @@
  *
  * full: one statement per output / input cell (generated here). kernel and none: the
  * bodies of templates/layer_pool_max_fwd.c, layer_pool_sum_fwd.c (avg, l2),
- * layer_pool_sum_bwd.c and layer_pool_max_bwd.c; in mode none the window is the loop
- * of layer_pool_taps.c, in mode kernel its taps are generated (their number and
- * conditions depend on the window), the max's comparison being layer_pool_max_tap.c
- * in both. */
+ * layer_pool_sum_bwd.c and layer_pool_max_bwd.c, with the sizes as named constants;
+ * in mode none the window is a loop, in mode kernel its taps are spelled out (their
+ * number and conditions depend on the window). */
 #include <stdlib.h>
+#include <string.h>
 #include "cnngen.h"
 
 typedef struct Pool {
@@ -87,35 +87,22 @@ static void pool_free(Pool *p)
     free(p->ilo); free(p->ihi); free(p->jlo); free(p->jhi);
 }
 
-/* index in the channel plane of tap (U, V) of output (i, j); U/V NULL = 0 */
-static const char *qexpr(const Win *g, const char *U, const char *V)
-{
-    static char s[4][256];
-    static int k;
-    char *r = s[k++ & 3];
-    char a[128];
-    snprintf(a, sizeof a, "%s", lx(-g->T, g->SH, "i", U ? g->DH : 0, U ? U : "u", 0, NULL));
-    snprintf(r, 256, "(%s) * %d + %s", a, g->W,
-             lx(-g->L, g->SW, "j", V ? g->DW : 0, V ? V : "v", 0, NULL));
-    return r;
-}
-
 static const char *div_expr(const Emitter *e, const Pool *p)
 {
-    static char s[128];
+    char *s = text_alloc(128);
     if (p->div_const)
-        snprintf(s, sizeof s, "%s", rlit(e, (double)(p->dr[0] * p->dc[0])));
+        snprintf(s, 128, "%s", rlit(e, (double)(p->dr[0] * p->dc[0])));
     else
-        snprintf(s, sizeof s, "(%s)(dr[i] * dc[j])", e->real);
+        snprintf(s, 128, "(%s)(dr[i] * dc[j])", e->real);
     return s;
 }
 
 /* the condition under which tap (u, v) is valid for output (i, j), or "" */
 static const char *tap_cond(const Pool *p, int u, int v)
 {
-    static char s[160];
+    char *s = text_alloc(160);
     char *q = s;
-    size_t n = sizeof s;
+    size_t n = 160;
     s[0] = 0;
 #define ADD(...) do { int w_ = snprintf(q, n, "%s", q == s ? "" : " && "); q += w_; n -= w_; \
                       w_ = snprintf(q, n, __VA_ARGS__); q += w_; n -= w_; } while (0)
@@ -132,21 +119,28 @@ static int tap_never(const Pool *p, int u, int v)
     return p->ihi[u] <= p->ilo[u] || p->jhi[v] <= p->jlo[v];
 }
 
-/* ---------------------------------------------------------------- loop modes */
+/* ---------------------------------------------------------------- loop modes
+ * templates/layer_pool_max_fwd.c, layer_pool_sum_fwd.c (avg, l2), layer_pool_sum_bwd.c
+ * and layer_pool_max_bwd.c: whole bodies whose sizes are the named constants of the
+ * `consts` line; the lines that vary with the mode and the window are generated here
+ * into their line holes. */
 
-/* The holes all three loop templates (layer_pool_max_fwd.c, layer_pool_sum_fwd.c,
- * layer_pool_sum_bwd.c) share, as text. */
-typedef struct Loop {
-    char C[16], OH[16], OW[16], uv[8];
-    char xoff[64], o[128];          /* channel c's plane offset, output index */
-    char q0[160];                   /* kernel: the declaration of q0; none: "" */
-    Buf tables;                     /* the lookup tables (static const int) */
-} Loop;
+/* The `consts` line: the window's sizes as named constants. */
+static void consts_line(Emitter *e, const Pool *p, Buf *out)
+{
+    const Win *g = &p->g;
+    Buf t = {0};
+    buf_printf(&t, "enum { C = %d, H = %d, W = %d, OH = %d, OW = %d, KH = %d, KW = %d, "
+               "SH = %d, SW = %d, DH = %d, DW = %d, T = %d, L = %d };", p->C, g->H, g->W,
+               g->OH, g->OW, g->KH, g->KW, g->SH, g->SW, g->DH, g->DW, g->T, g->L);
+    Emitter s = emit_sub_at(e, out, e->indent);
+    emit_long(&s, t.data);
+    e->failed |= s.failed;
+    buf_free(&t);
+}
 
-/* The `tables` hole: with `ranges` the valid taps per output row / column where a
- * window overhangs, with `div` the divisor factors unless the divisor is constant.
- * emit_long wraps a table for the indent it lands at (the hole is at the template's
- * left edge, so e's indent). */
+/* The `tables` line: with `ranges` the valid taps per output row / column where a
+ * window overhangs, with `div` the divisor factors unless the divisor is constant. */
 static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
 {
     Emitter s = emit_sub_at(e, out, e->indent);
@@ -165,54 +159,49 @@ static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
     e->failed |= s.failed;
 }
 
-static Loop loop_of(Emitter *e, const Pool *p, int kernel, int div)
+/* The holes every loop template has: consts, vars, tables (room for 3). */
+typedef struct Loop { Buf consts, tables; char vars[32]; } Loop;
+
+static int loop_holes(Emitter *e, const Pool *p, int kernel, int div, int bwd, Loop *L, Hole *h)
 {
-    const Win *g = &p->g;
-    Loop L;
-    sfmt(L.C, sizeof L.C, "%d", p->C);
-    sfmt(L.OH, sizeof L.OH, "%d", g->OH);
-    sfmt(L.OW, sizeof L.OW, "%d", g->OW);
-    sfmt(L.uv, sizeof L.uv, "%s", kernel ? "" : ", u, v");
-    sfmt(L.xoff, sizeof L.xoff, "%s", lx(0, g->H * g->W, "c", 0, NULL));
-    sfmt(L.o, sizeof L.o, "%s", lx(0, g->OH * g->OW, "c", g->OW, "i", 1, "j", 0, NULL));
-    L.q0[0] = 0;
-    if (kernel)
-        sfmt(L.q0, sizeof L.q0, "const int q0 = %s;",
-             lx(-g->T * g->W - g->L, g->SH * g->W, "i", g->SW, "j", 0, NULL));
-    L.tables = (Buf){0};
-    gen_tables(e, p, !kernel, div, &L.tables);
-    return L;
+    L->consts = (Buf){0};
+    L->tables = (Buf){0};
+    consts_line(e, p, &L->consts);
+    gen_tables(e, p, !kernel, div, &L->tables);
+    sfmt(L->vars, sizeof L->vars, "int %sc, i, j%s;", bwd ? "n, " : "", kernel ? "" : ", u, v");
+    h[0] = (Hole){"consts", buf_text(&L->consts), 0};
+    h[1] = (Hole){"vars", L->vars, 0};
+    h[2] = (Hole){"tables", buf_text(&L->tables), 0};
+    return 3;
 }
 
-/* the shared holes into h (room for 9); returns their number */
-static int loop_holes(const Emitter *e, const Loop *L, Hole *h)
+static void loop_free(Loop *L)
 {
-    Hole c[] = {{"uv", L->uv, 0}, {"tables", buf_text(&L->tables), 0},
-                {"C", L->C, 0}, {"OH", L->OH, 0}, {"OW", L->OW, 0}, {"real", e->real, 0},
-                {"xoff", L->xoff, 0}, {"o", L->o, 0}, {"q0", L->q0, 0}};
-    for (int k = 0; k < 9; k++)
-        h[k] = c[k];
-    return 9;
+    buf_free(&L->consts);
+    buf_free(&L->tables);
 }
 
-/* Mode none: templates/layer_pool_taps.c (the window as a loop) around `tap`, into b. */
-static void taps_loop(Emitter *e, const Pool *p, const char *tap, Buf *b)
+static const char *Q0 = "const int q0 = (i * SH - T) * W + j * SW - L;";
+
+/* Mode none: the window as a loop over its valid taps around `tap` (lines), into s. */
+static void taps_loop(Emitter *s, const Pool *p, const char *tap)
 {
-    const Win *g = &p->g;
-    char uhi[16], vhi[16], q[256];
-    if (p->rows_padded)
-        sfmt(uhi, sizeof uhi, "uhi[i]");
-    else
-        sfmt(uhi, sizeof uhi, "%d", g->KH);
-    if (p->cols_padded)
-        sfmt(vhi, sizeof vhi, "vhi[j]");
-    else
-        sfmt(vhi, sizeof vhi, "%d", g->KW);
-    sfmt(q, sizeof q, "%s", qexpr(g, "u", "v"));
-    Hole h[] = {{"ulo", p->rows_padded ? "ulo[i]" : "0", 0}, {"uhi", uhi, 0},
-                {"vlo", p->cols_padded ? "vlo[j]" : "0", 0}, {"vhi", vhi, 0},
-                {"q", q, 0}, {"tap", tap, 0}};
-    emit_template_into(e, b, "layer_pool_taps.c", h, 6);
+    emitf(s, "for (u = %s; u < %s; u++)", p->rows_padded ? "ulo[i]" : "0",
+          p->rows_padded ? "uhi[i]" : "KH");
+    s->indent++;
+    emitf(s, "for (v = %s; v < %s; v++) {", p->cols_padded ? "vlo[j]" : "0",
+          p->cols_padded ? "vhi[j]" : "KW");
+    s->indent++;
+    emitf(s, "const int q = q0 + u * DH * W + v * DW;");
+    for (const char *t = tap; *t;) {
+        const char *nl = strchr(t, '\n');
+        int n = nl ? (int)(nl - t) : (int)strlen(t);
+        emitf(s, "%.*s", n, t);
+        t += n + (nl != NULL);
+    }
+    s->indent--;
+    emitf(s, "}");
+    s->indent--;
 }
 
 /* Mode kernel: the index of tap (u, v) as q0 + its offset, and whether the tap is
@@ -224,20 +213,22 @@ static void kernel_tap(const Pool *p, int u, int v, char q[64], char cond[160])
     sfmt(cond, 160, "%s", tap_cond(p, u, v));
 }
 
-/* templates/layer_pool_max_tap.c for tap q */
+/* The max's comparison with tap q (strictly greater: the first maximum wins) */
 static void max_tap(Emitter *e, const char *q, int none_yet, int set_a)
 {
-    char a[80] = "";
+    emitf(e, "if (%sx[%s] > m) {", none_yet ? "a < 0 || " : "", q);
+    e->indent++;
+    emitf(e, "m = x[%s];", q);
     if (set_a)
-        sfmt(a, sizeof a, "a = %s;", q);
-    Hole h[] = {{"q", q, 0}, {"none_yet", none_yet ? "a < 0 || " : "", 0}, {"set_a", a, 0}};
-    emit_template(e, "layer_pool_max_tap.c", h, 3);
+        emitf(e, "a = %s;", q);
+    e->indent--;
+    emitf(e, "}");
 }
 
 /* The valid taps of a kernel-mode max window (t = u * KW + v): the first and last,
- * whether the first is unconditional (it then starts m in the template), and whether
- * a tap after the first may run before any unconditional one (then a = -1 marks
- * "no tap yet" and is read). */
+ * whether the first is unconditional (it then starts m), and whether a tap after the
+ * first may run before any unconditional one (then a = -1 marks "no tap yet" and is
+ * read). */
 typedef struct Taps { int first, last, first_uncond, reads; } Taps;
 
 static Taps taps_of(const Pool *p)
@@ -260,7 +251,7 @@ static Taps taps_of(const Pool *p)
 }
 
 /* Mode kernel, max: one statement per valid tap, under its condition when only some
- * outputs have it. The first starts m (and a) unless the template did; a later tap
+ * outputs have it. The first starts m (and a) unless `start` did; a later tap
  * compares with a < 0 ("none yet") only while no unconditional tap came before it,
  * and records a only when the backward or such a comparison reads it. */
 static void max_kernel_taps(Emitter *e, const Pool *p, int track, const Taps *f)
@@ -305,82 +296,81 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
 {
     const Win *g = &p->g;
     int track = !e->inference;      /* the argmax only when the backward needs it */
-    Loop L = loop_of(e, p, kernel, 0);
-    char a_before[160] = "", m0[160], a_after[160] = "", am[96] = "";
-    Buf taps = {0};
+    Buf start = {0}, taps = {0};
+    Emitter ss = emit_sub(e, &start), st = emit_sub(e, &taps);
+    emitf(&ss, "%s", Q0);
     if (!kernel) {
-        char q0[256];
-        sfmt(q0, sizeof q0, "%s", qexpr(g, p->rows_padded ? "ulo[i]" : NULL,
-                                        p->cols_padded ? "vlo[j]" : NULL));
+        char q[64];
+        sfmt(q, sizeof q, "q0%s%s", p->rows_padded ? " + ulo[i] * DH * W" : "",
+             p->cols_padded ? " + vlo[j] * DW" : "");
         if (track) {
-            sfmt(a_before, sizeof a_before, "int a = %s;", q0);
-            sfmt(m0, sizeof m0, "x[a]");
+            emitf(&ss, "int a = %s;", q);
+            emitf(&ss, "%s m = x[a];", e->real);
         } else {
-            sfmt(m0, sizeof m0, "x[%s]", q0);
+            emitf(&ss, "%s m = x[%s];", e->real, q);
         }
         Buf tap = {0};
         Emitter s = emit_sub(e, &tap);
         max_tap(&s, "q", 0, track);
+        taps_loop(&st, p, buf_text(&tap));
         e->failed |= s.failed;
-        taps_loop(e, p, buf_text(&tap), &taps);
         buf_free(&tap);
     } else {
         Taps f = taps_of(p);
         if (f.first_uncond) {
             char q[64], cond[160];
             kernel_tap(p, f.first / g->KW, f.first % g->KW, q, cond);
-            sfmt(m0, sizeof m0, "x[%s]", q);
+            emitf(&ss, "%s m = x[%s];", e->real, q);
             if (track)
-                sfmt(a_after, sizeof a_after, "int a = %s;", q);
+                emitf(&ss, "int a = %s;", q);
         } else {
-            sfmt(m0, sizeof m0, "0");
+            emitf(&ss, "%s m = 0;", e->real);
             if (track || f.reads)
-                sfmt(a_after, sizeof a_after, "int a = -1;");
+                emitf(&ss, "int a = -1;");
         }
-        Emitter s = emit_sub(e, &taps);
-        max_kernel_taps(&s, p, track, &f);
-        e->failed |= s.failed;
+        max_kernel_taps(&st, p, track, &f);
     }
-    if (track)
-        sfmt(am, sizeof am, "am[o] = %s;", lx(0, g->H * g->W, "c", 1, "a", 0, NULL));
-    Hole h[15];
-    int n = loop_holes(e, &L, h);
-    Hole own[] = {{"a_before", a_before, 0}, {"m0", m0, 0}, {"a_after", a_after, 0},
-                  {"taps", buf_text(&taps), 0}, {"am", am, 0}};
-    for (int k = 0; k < 5; k++)
-        h[n++] = own[k];
+    e->failed |= ss.failed | st.failed;
+    Hole h[7];
+    Loop L;
+    int n = loop_holes(e, p, kernel, 0, 0, &L, h);
+    h[n++] = (Hole){"start", buf_text(&start), 0};
+    h[n++] = (Hole){"taps", buf_text(&taps), 0};
+    h[n++] = (Hole){"am", track ? "am[o] = c * H * W + a;" : "", 0};
     emit_template(e, "layer_pool_max_fwd.c", h, n);
+    buf_free(&start);
     buf_free(&taps);
-    buf_free(&L.tables);
+    loop_free(&L);
 }
 
 /* The avg / l2 statement of tap q: forward s += x (x^2), backward gx += t (t x). */
 static const char *sum_tap(const Pool *p, int bwd, const char *q)
 {
-    static char s[160];
+    char *s = text_alloc(160);
     int l2 = p->kind == &op_l2pool;
     if (!bwd && !l2)
-        sfmt(s, sizeof s, "s += x[%s];", q);
+        sfmt(s, 160, "s += x[%s];", q);
     else if (!bwd)
-        sfmt(s, sizeof s, "s += x[%s] * x[%s];", q, q);
+        sfmt(s, 160, "s += x[%s] * x[%s];", q, q);
     else if (!l2)
-        sfmt(s, sizeof s, "gx[%s] += t;", q);
+        sfmt(s, 160, "gx[%s] += t;", q);
     else
-        sfmt(s, sizeof s, "gx[%s] += t * x[%s];", q, q);
+        sfmt(s, 160, "gx[%s] += t * x[%s];", q, q);
     return s;
 }
 
-/* The `taps` hole of layer_pool_sum_fwd.c / _bwd.c, into b: the loop (none), or one
- * statement per valid tap under its condition when only some outputs have it
+/* The `taps` line hole of layer_pool_sum_fwd.c / _bwd.c, into b: the loop (none), or
+ * one statement per valid tap under its condition when only some outputs have it
  * (kernel; the forward braces it, as the max taps). */
 static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
 {
     const Win *g = &p->g;
+    Emitter s = emit_sub(e, b);
     if (!kernel) {
-        taps_loop(e, p, sum_tap(p, bwd, "q"), b);
+        taps_loop(&s, p, sum_tap(p, bwd, "q"));
+        e->failed |= s.failed;
         return;
     }
-    Emitter s = emit_sub(e, b);
     for (int u = 0; u < g->KH; u++)
         for (int v = 0; v < g->KW; v++) {
             if (tap_never(p, u, v))
@@ -405,21 +395,22 @@ static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
 static void sum_fwd(Emitter *e, const Pool *p, int kernel)
 {
     int avg = p->kind == &op_avgpool;
-    Loop L = loop_of(e, p, kernel, avg);
     char result[160];
     if (avg)
-        sfmt(result, sizeof result, "s / %s", div_expr(e, p));
+        sfmt(result, sizeof result, "out[o] = s / %s;", div_expr(e, p));
     else
-        sfmt(result, sizeof result, "%s(s)", mfn(e, "sqrt"));
+        sfmt(result, sizeof result, "out[o] = %s(s);", mfn(e, "sqrt"));
     Buf taps = {0};
     sum_taps(e, p, kernel, 0, &taps);
-    Hole h[11];
-    int n = loop_holes(e, &L, h);
+    Hole h[7];
+    Loop L;
+    int n = loop_holes(e, p, kernel, avg, 0, &L, h);
+    h[n++] = (Hole){"q0", Q0, 0};
     h[n++] = (Hole){"taps", buf_text(&taps), 0};
     h[n++] = (Hole){"result", result, 0};
     emit_template(e, "layer_pool_sum_fwd.c", h, n);
     buf_free(&taps);
-    buf_free(&L.tables);
+    loop_free(&L);
 }
 
 static void fwd_loops(Emitter *e, const Pool *p, int kernel)
@@ -433,27 +424,25 @@ static void fwd_loops(Emitter *e, const Pool *p, int kernel)
 /* templates/layer_pool_sum_bwd.c (avg, l2; max: layer_pool_max_bwd.c) */
 static void bwd_loops(Emitter *e, const Pool *p, int kernel)
 {
-    const Win *g = &p->g;
     int l2 = p->kind == &op_l2pool;
-    Loop L = loop_of(e, p, kernel, !l2);
-    char N[24], x[MAX_NAME + 96] = "", t[2 * MAX_NAME + 96];
-    sfmt(N, sizeof N, "%d", p->C * g->H * g->W);
+    char x[MAX_NAME + 96] = "", t[2 * MAX_NAME + 96];
     if (l2) {
-        sfmt(x, sizeof x, "const %s *restrict x = in + %s;", e->real, L.xoff);
-        sfmt(t, sizeof t, "out[o] == 0 ? 0 : g[o] / out[o]");
+        sfmt(x, sizeof x, "const %s *restrict x = in + c * H * W;", e->real);
+        sfmt(t, sizeof t, "const %s t = out[o] == 0 ? 0 : g[o] / out[o];", e->real);
     } else {
-        sfmt(t, sizeof t, "g[o] / %s", div_expr(e, p));
+        sfmt(t, sizeof t, "const %s t = g[o] / %s;", e->real, div_expr(e, p));
     }
     Buf taps = {0};
     sum_taps(e, p, kernel, 1, &taps);
-    Hole h[13];
-    int n = loop_holes(e, &L, h);
-    Hole own[] = {{"N", N, 0}, {"x", x, 0}, {"t", t, 0}, {"taps", buf_text(&taps), 0}};
+    Hole h[8];
+    Loop L;
+    int n = loop_holes(e, p, kernel, !l2, 1, &L, h);
+    Hole own[] = {{"x", x, 0}, {"t", t, 0}, {"q0", Q0, 0}, {"taps", buf_text(&taps), 0}};
     for (int k = 0; k < 4; k++)
         h[n++] = own[k];
     emit_template(e, "layer_pool_sum_bwd.c", h, n);
     buf_free(&taps);
-    buf_free(&L.tables);
+    loop_free(&L);
 }
 
 /* ---------------------------------------------------------------- forward */
@@ -532,11 +521,10 @@ static void max_backward(Emitter *e, const Layer *l)
             emitf(e, "gin[am[%lld]] += g[%lld];", n, n);
         return;
     }
-    char ni[24], no[24];
-    sfmt(ni, sizeof ni, "%lld", nin);
-    sfmt(no, sizeof no, "%lld", nout);
-    Hole h[] = {{"nin", ni, 0}, {"nout", no, 0}};
-    emit_template(e, "layer_pool_max_bwd.c", h, 2);
+    char consts[64];
+    sfmt(consts, sizeof consts, "enum { N = %lld, NO = %lld };", nin, nout);
+    Hole h[] = {{"consts", consts, 0}};
+    emit_template(e, "layer_pool_max_bwd.c", h, 1);
 }
 
 static void bwd_full(Emitter *e, const Pool *p)

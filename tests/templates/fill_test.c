@@ -12,6 +12,10 @@ const struct template_file cnngen_templates[] = {
                 "int n;\nfor (n = 0; n < /*@n@*/; n++)\n    PFX_y[n] = /*@expr@*/;\n"},
     {"block.c", "{\n    /*@body@*/\n    done();\n}\n"},
     {"unused.c", "x = 1;\n"},
+    /* line holes: sample code the value replaces; a block hole spans lines */
+    {"line.c", "enum { N = 2 }; /*@consts@*/\nfor (n = 0; n < N; n++) {\n"
+               "    y[n] = 0; /*@body{@*/\n    y[n] += 1; /*@}@*/\n    z = 1; /*@gone@*/\n}\n"},
+    {"unclosed.c", "a = 1; /*@body{@*/\nb = 2;\n"},
     {"unterminated.c", "x = /*@oops;\n"},
     {NULL, NULL}
 };
@@ -74,6 +78,19 @@ int main(void)
     check("empty hole removes its line",
           !e3.failed && o2.data && strcmp(o2.data, "{\n    done();\n}\n") == 0, o2.data);
 
+    /* line holes: the sample line (and a block's lines) replaced, indented like the
+     * sample; an empty value removes the line */
+    Buf o3 = {0};
+    Emitter e4 = emitter(&o3, 1);
+    Hole hl[] = {{"consts", "enum { N = 7 };", 0}, {"body", "a();\nif (b)\n    c();", 0},
+                 {"gone", "", 0}};
+    emit_template(&e4, "line.c", hl, 3);
+    check("line and block holes replace their sample code",
+          !e4.failed && o3.data && strcmp(o3.data, "    enum { N = 7 };\n    for (n = 0; n < N; n++) {\n"
+                                         "        a();\n        if (b)\n            c();\n    }\n") == 0,
+          o3.data);
+    buf_free(&o3);
+
     /* errors: unknown hole (template uses a hole not given), hole given but unused,
      * unknown template, unterminated marker; nothing is written on error */
     struct { const char *t; Hole h[2]; int n; const char *what; } bad[] = {
@@ -81,6 +98,7 @@ int main(void)
         {"unused.c", {{"n", "1", 0}}, 1, "hole given but unused fails"},
         {"nosuch.c", {{"n", "1", 0}}, 0, "unknown template fails"},
         {"unterminated.c", {{"n", "1", 0}}, 0, "unterminated hole fails"},
+        {"unclosed.c", {{"body", "x", 0}}, 1, "unclosed block hole fails"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Buf ob = {0};
