@@ -1,26 +1,32 @@
-/*! Per-layer body (loop modes): dense weight and bias gradient, gw[o][i] +=
- * g[o] * in[i] and gb[o] += g[o], row by row over the (contiguous) inputs: nv
- * vectors at a time, then single vectors, then scalars.
- * Holes: real  the scalar type
- *        units the rows (units)
- *        row   the offset of row o in gw (o * inputs)
- *        n     the inputs
- *        nv    vectors per step of the first loop
- *        vecs  layer_dense_gw_vec.c for q = 0 .. nv - 1
- *        vec1  layer_dense_gw_vec.c for q = 0
- *        bias  gb[o] += go; or empty without bias */
+/*! dense weight and bias gradient, loop modes: gw[o][i] += g[o] * in[i] and
+ * gb[o] += g[o], row by row over the (contiguous) inputs: NV vectors at a time, then
+ * single vectors, then scalars.
+ * The constants: UNITS the rows, N the inputs, NV the vectors per step of the first
+ * loop.
+ * Line holes (the generator replaces the sample code): consts the constants; vecs
+ * the NV vectors' statements; vec1 one vector's; bias gb[o] += go, or nothing
+ * without a bias. */
+enum { UNITS = 4, N = 40, NV = 1 }; /*@consts@*/
 int o, i;
-for (o = 0; o < /*@units@*/; o++) {
-    const /*@real@*/ go = g[o];
-    /*@real@*/ *restrict gr = gw + /*@row@*/;
-    for (i = 0; i + /*@nv@*/ * PFX_VL <= /*@n@*/; i += /*@nv@*/ * PFX_VL) {
-        /*@vecs@*/
+for (o = 0; o < UNITS; o++) {
+    const PFX_real go = g[o];
+    PFX_real *restrict gr = gw + o * N;
+    for (i = 0; i + NV * PFX_VL <= N; i += NV * PFX_VL) {
+        PFX_vec x0, r0; /*@vecs{@*/
+        x0 = PFX_VLD(in + i + 0 * PFX_VL);
+        r0 = PFX_VLD(gr + i + 0 * PFX_VL);
+        r0 += go * x0;
+        PFX_VST(gr + i + 0 * PFX_VL, r0); /*@}@*/
     }
-    for (; i + PFX_VL <= /*@n@*/; i += PFX_VL) {
-        /*@vec1@*/
+    for (; i + PFX_VL <= N; i += PFX_VL) {
+        PFX_vec x0, r0; /*@vec1{@*/
+        x0 = PFX_VLD(in + i + 0 * PFX_VL);
+        r0 = PFX_VLD(gr + i + 0 * PFX_VL);
+        r0 += go * x0;
+        PFX_VST(gr + i + 0 * PFX_VL, r0); /*@}@*/
     }
-    for (; i < /*@n@*/; i++) {
+    for (; i < N; i++) {
         gr[i] += go * in[i];
     }
-    /*@bias@*/
+    gb[o] += go; /*@bias@*/
 }

@@ -12,13 +12,12 @@
  *   gw[o][i] += g[o] * in[i];   gb[o] += g[o]
  *   gin[i]  = 0 + sum over o (ascending) of w[o][i] * g[o]
  * Modes: full spells out every sum (generated here); none and kernel run the same
- * constant-bound loops over GNU C vectors (the file's preamble; one lane in plain C),
- * filled into templates: the forward (templates/layer_dense_fwd.c, _fwd_blocks.c,
- * _fwd_rest.c, _fwd_block.c, _fwd_main.c, _fwd_row.c) computes several rows at a time
- * over 16 lanes of inputs; the backward (layer_dense_bwd_params.c with
- * layer_dense_gw_vec.c, layer_dense_bwd_input.c with layer_dense_gin_vec.c) runs over
- * the inputs (contiguous) in vectors. Only the statements repeated once per row or
- * per vector, in varying number, are generated here into the templates' holes. */
+ * constant-bound loops over GNU C vectors (the file's preamble; one lane in plain C):
+ * templates/layer_dense_fwd.c (several rows at a time over 16 lanes of inputs),
+ * layer_dense_bwd_params.c and layer_dense_bwd_input.c (over the contiguous inputs in
+ * vectors), whole bodies with the sizes as named constants. Only the statements
+ * repeated once per row or per vector, in varying number, are generated here into
+ * their line holes. */
 #include <stdio.h>
 #include "cnngen.h"
 
@@ -107,72 +106,110 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 #define NV 4          /* backward vectors per step of the first loop */
 
 
-/* templates/layer_dense_fwd_row.c for row r of the block starting at row o */
-static void fwd_row(Emitter *e, Buf *rows, const Layer *l, int r, int I)
+/* "o" or "o + r": row r of the block that starts at row o */
+static const char *row_of(int r)
 {
-    int I16 = I / LANES * LANES;
-    char init[80], o[64];
-    Buf tail = {0};
-    Emitter s = emit_sub(e, &tail);
-    for (int i = I16; i < I; i++)
-        emitf(&s, "t[%d] += w[%s] * in[%d];", i - I16, lx(r * I + i, I, "o", 0, NULL), i);
-    sfmt(o, sizeof o, "%s", lx(r, 1, "o", 0, NULL));
-    sfmt(init, sizeof init, l->nbias ? "b[%s]" : "0", o);
-    Hole h[] = {{"real", e->real, 0}, {"r", hnum(r), 0}, {"tail", buf_text(&tail), 0},
-                {"init", init, 0}, {"o", o, 0}, {"out", act_expr(e, l->act, l->alpha, "s"), 0}};
-    emit_template_into(e, rows, "layer_dense_fwd_row.c", h, 6);
-    buf_free(&tail);
+    char *s = text_alloc(32);
+    if (r)
+        sfmt(s, 32, "o + %d", r);
+    else
+        sfmt(s, 32, "o");
+    return s;
 }
 
-/* templates/layer_dense_fwd_block.c (and _fwd_main.c) for `rows` rows from row o */
-static void fwd_block(Emitter *e, Buf *block, const Layer *l, int rows, int I)
+/* "o * N" or "(o + r) * N": where row r of the block starts in w */
+static const char *row_start(int r)
+{
+    char *s = text_alloc(40);
+    if (r)
+        sfmt(s, 40, "(o + %d) * N", r);
+    else
+        sfmt(s, 40, "o * N");
+    return s;
+}
+
+/* A block of `rows` rows from row o (templates/layer_dense_fwd.c shows one): the
+ * accumulators, the loop over the whole groups of 16 inputs, then per row the lanes
+ * to scalars, the last (fewer than 16) inputs added to their lanes, the pairwise lane
+ * sum onto the bias, and the activation. */
+static void fwd_block(Emitter *e, const Layer *l, int rows, int I)
 {
     const char *V = e->P;
     int I16 = I / LANES * LANES;
-    Buf accs = {0}, zero = {0}, fmas = {0}, mainb = {0}, rowb = {0};
-    Emitter a = emit_sub(e, &accs), z = emit_sub(e, &zero), f = emit_sub(e, &fmas);
-    for (int r = 0; r < rows; r++) {
-        emitf(&a, "%s_vec a%d[%d / %s_VL];", V, r, LANES, V);
-        emitf(&z, "a%d[q] = vz;", r);
-        emitf(&f, "wv = %s_VLD(w + %s + i + q * %s_VL);", V, lx(r * I, I, "o", 0, NULL), V);
-        emitf(&f, "a%d[q] += wv * x;", r);
-        fwd_row(e, &rowb, l, r, I);
-    }
+    for (int r = 0; r < rows; r++)
+        emitf(e, "%s_vec a%d[16 / %s_VL];", V, r, V);
+    emitf(e, "for (int q = 0; q < 16 / %s_VL; q++) {", V);
+    for (int r = 0; r < rows; r++)
+        emitf(e, "    a%d[q] = vz;", r);
+    emitf(e, "}");
     if (I16) {
-        Hole h[] = {{"end", hnum(I16), 0}, {"fmas", buf_text(&fmas), 0}};
-        emit_template_into(e, &mainb, "layer_dense_fwd_main.c", h, 2);
+        emitf(e, "for (int i = 0; i < N16; i += 16) {");
+        emitf(e, "    for (int q = 0; q < 16 / %s_VL; q++) {", V);
+        emitf(e, "        %s_vec x, wv;", V);
+        emitf(e, "        x = %s_VLD(in + i + q * %s_VL);", V, V);
+        for (int r = 0; r < rows; r++) {
+            emitf(e, "        wv = %s_VLD(w + %s + i + q * %s_VL);", V, row_start(r), V);
+            emitf(e, "        a%d[q] += wv * x;", r);
+        }
+        emitf(e, "    }");
+        emitf(e, "}");
     }
-    Hole h[] = {{"accs", buf_text(&accs), 0}, {"zero", buf_text(&zero), 0}, {"main", buf_text(&mainb), 0},
-                {"rows", buf_text(&rowb), 0}};
-    emit_template_into(e, block, "layer_dense_fwd_block.c", h, 4);
-    buf_free(&accs);
-    buf_free(&zero);
-    buf_free(&fmas);
-    buf_free(&mainb);
-    buf_free(&rowb);
+    for (int r = 0; r < rows; r++) {
+        emitf(e, "{");
+        e->indent++;
+        emitf(e, "%s t[16], s;", e->real);
+        emitf(e, "for (int q = 0; q < 16 / %s_VL; q++)", V);
+        emitf(e, "    %s_VST(t + q * %s_VL, a%d[q]);", V, V, r);
+        for (int i = I16; i < I; i++)
+            emitf(e, "t[%d] += w[%s + %d] * in[%d];", i - I16, row_start(r), i, i);
+        if (l->nbias)
+            emitf(e, "s = b[%s];", row_of(r));
+        else
+            emitf(e, "s = 0;");
+        emitf(e, "for (int q = 0; q < 8; q++)");
+        emitf(e, "    t[q] += t[q + 8];");
+        emitf(e, "for (int q = 0; q < 4; q++)");
+        emitf(e, "    t[q] += t[q + 4];");
+        emitf(e, "t[0] += t[2];");
+        emitf(e, "t[1] += t[3];");
+        emitf(e, "s += t[0] + t[1];");
+        emitf(e, "out[%s] = %s;", row_of(r), act_expr(e, l->act, l->alpha, "s"));
+        e->indent--;
+        emitf(e, "}");
+    }
 }
 
+/* templates/layer_dense_fwd.c */
 static void fwd_loops(Emitter *e, const Layer *l)
 {
     int O = l->units, I = (int)shape_size(l->in);
     int nfull = O / ROWS, rem = O % ROWS;
-    Buf blocks = {0}, rest = {0}, block = {0}, rblock = {0};
+    char consts[160];
+    sfmt(consts, sizeof consts, "enum { UNITS = %d, N = %d, ROWS = %d, FULL = %d, N16 = %d };",
+         O, I, ROWS, nfull * ROWS, I / LANES * LANES);
+    Buf blocks = {0}, rest = {0};
+    Emitter sb = emit_sub(e, &blocks), sr = emit_sub(e, &rest);
     if (nfull) {
-        fwd_block(e, &block, l, ROWS, I);
-        Hole h[] = {{"end", hnum(nfull * ROWS), 0}, {"rows", hnum(ROWS), 0}, {"block", buf_text(&block), 0}};
-        emit_template_into(e, &blocks, "layer_dense_fwd_blocks.c", h, 3);
+        emitf(&sb, "for (int o = 0; o < FULL; o += ROWS) {");
+        sb.indent++;
+        fwd_block(&sb, l, ROWS, I);
+        sb.indent--;
+        emitf(&sb, "}");
     }
     if (rem) {
-        fwd_block(e, &rblock, l, rem, I);
-        Hole h[] = {{"o0", hnum(nfull * ROWS), 0}, {"block", buf_text(&rblock), 0}};
-        emit_template_into(e, &rest, "layer_dense_fwd_rest.c", h, 2);
+        emitf(&sr, "{");
+        sr.indent++;
+        emitf(&sr, "const int o = FULL;");
+        fwd_block(&sr, l, rem, I);
+        sr.indent--;
+        emitf(&sr, "}");
     }
-    Hole h[] = {{"blocks", buf_text(&blocks), 0}, {"rest", buf_text(&rest), 0}};
-    emit_template(e, "layer_dense_fwd.c", h, 2);
+    e->failed |= sb.failed | sr.failed;
+    Hole h[] = {{"consts", consts, 0}, {"blocks", buf_text(&blocks), 0},
+                {"rest", buf_text(&rest), 0}};
+    emit_template(e, "layer_dense_fwd.c", h, 3);
     buf_free(&blocks);
     buf_free(&rest);
-    buf_free(&block);
-    buf_free(&rblock);
 }
 
 /* the lanes' sum as the generated loops add them: T(r, s) = (T(r, 2s) + T(r + s, 2s)),
@@ -226,13 +263,27 @@ static void forward(Emitter *e, const Layer *l)
         fwd_loops(e, l);
 }
 
-/* templates/layer_dense_gw_vec.c for vectors 0 .. nv - 1 */
+/* the constants of the backward templates */
+static const char *bwd_consts(int O, int I)
+{
+    char *s = text_alloc(96);
+    sfmt(s, 96, "enum { UNITS = %d, N = %d, NV = %d };", O, I, NV);
+    return s;
+}
+
+/* gr += go * in for vectors 0 .. nv - 1 from i (layer_dense_bwd_params.c's vecs) */
 static void gw_vecs(Emitter *e, Buf *b, int nv)
 {
+    const char *V = e->P;
+    Emitter s = emit_sub(e, b);
     for (int q = 0; q < nv; q++) {
-        Hole h[] = {{"q", hnum(q), 0}};
-        emit_template_into(e, b, "layer_dense_gw_vec.c", h, 1);
+        emitf(&s, "%s_vec x%d, r%d;", V, q, q);
+        emitf(&s, "x%d = %s_VLD(in + i + %d * %s_VL);", q, V, q, V);
+        emitf(&s, "r%d = %s_VLD(gr + i + %d * %s_VL);", q, V, q, V);
+        emitf(&s, "r%d += go * x%d;", q, q);
+        emitf(&s, "%s_VST(gr + i + %d * %s_VL, r%d);", V, q, V, q);
     }
+    e->failed |= s.failed;
 }
 
 /* templates/layer_dense_bwd_params.c */
@@ -241,43 +292,41 @@ static void bwd_params_loops(Emitter *e, const Layer *l, int O, int I)
     Buf vecs = {0}, vec1 = {0};
     gw_vecs(e, &vecs, NV);
     gw_vecs(e, &vec1, 1);
-    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"row", lx(0, I, "o", 0, NULL), 0},
-                {"n", hnum(I), 0}, {"nv", hnum(NV), 0}, {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0},
-                {"bias", l->nbias ? "gb[o] += go;" : "", 0}};
-    emit_template(e, "layer_dense_bwd_params.c", h, 8);
+    Hole h[] = {{"consts", bwd_consts(O, I), 0}, {"vecs", buf_text(&vecs), 0},
+                {"vec1", buf_text(&vec1), 0}, {"bias", l->nbias ? "gb[o] += go;" : "", 0}};
+    emit_template(e, "layer_dense_bwd_params.c", h, 4);
     buf_free(&vecs);
     buf_free(&vec1);
 }
 
-/* templates/layer_dense_gin_vec.c for nv vectors */
-static void gin_vec(Emitter *e, Buf *b, int nv, int O, int I)
+/* the sums of nv vectors of gin from i over the rows (layer_dense_bwd_input.c's vecs) */
+static void gin_vec(Emitter *e, Buf *b, int nv)
 {
     const char *V = e->P;
-    Buf sums = {0}, fmas = {0}, stores = {0};
-    Emitter s = emit_sub(e, &sums), f = emit_sub(e, &fmas), st = emit_sub(e, &stores);
-    for (int q = 0; q < nv; q++) {
+    Emitter s = emit_sub(e, b);
+    for (int q = 0; q < nv; q++)
         emitf(&s, "%s_vec s%d = vz;", V, q);
-        emitf(&f, "const %s_vec w%d = %s_VLD(w + o * %d + i + %d * %s_VL);", V, q, V, I, q, V);
-        emitf(&f, "s%d += w%d * go;", q, q);
-        emitf(&st, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
+    emitf(&s, "for (o = 0; o < UNITS; o++) {");
+    emitf(&s, "    const %s go = g[o];", e->real);
+    for (int q = 0; q < nv; q++) {
+        emitf(&s, "    const %s_vec w%d = %s_VLD(w + o * N + i + %d * %s_VL);", V, q, V, q, V);
+        emitf(&s, "    s%d += w%d * go;", q, q);
     }
-    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"sums", buf_text(&sums), 0},
-                {"fmas", buf_text(&fmas), 0}, {"stores", buf_text(&stores), 0}};
-    emit_template_into(e, b, "layer_dense_gin_vec.c", h, 5);
-    buf_free(&sums);
-    buf_free(&fmas);
-    buf_free(&stores);
+    emitf(&s, "}");
+    for (int q = 0; q < nv; q++)
+        emitf(&s, "%s_VST(gin + i + %d * %s_VL, s%d);", V, q, V, q);
+    e->failed |= s.failed;
 }
 
 /* templates/layer_dense_bwd_input.c */
 static void bwd_input_loops(Emitter *e, int O, int I)
 {
     Buf vecs = {0}, vec1 = {0};
-    gin_vec(e, &vecs, NV, O, I);
-    gin_vec(e, &vec1, 1, O, I);
-    Hole h[] = {{"real", e->real, 0}, {"units", hnum(O), 0}, {"n", hnum(I), 0}, {"nv", hnum(NV), 0},
-                {"vecs", buf_text(&vecs), 0}, {"vec1", buf_text(&vec1), 0}};
-    emit_template(e, "layer_dense_bwd_input.c", h, 6);
+    gin_vec(e, &vecs, NV);
+    gin_vec(e, &vec1, 1);
+    Hole h[] = {{"consts", bwd_consts(O, I), 0}, {"vecs", buf_text(&vecs), 0},
+                {"vec1", buf_text(&vec1), 0}};
+    emit_template(e, "layer_dense_bwd_input.c", h, 3);
     buf_free(&vecs);
     buf_free(&vec1);
 }
