@@ -4,7 +4,7 @@
  * The constants: UNITS the rows, N the inputs, NV the vectors per step of the first
  * loop.
  * Line holes (the generator replaces the sample code): consts the constants; vecs
- * the NV vectors' sums over the rows; vec1 one vector's. */
+ * the NV vectors' sums over the rows (as the sample shows for one); vec1 one vector's. */
 enum { UNITS = 4, N = 40, NV = 1 }; /*@consts@*/
 const PFX_vec vz = {0};
 int o, i;
@@ -18,13 +18,7 @@ for (i = 0; i + NV * PFX_VL <= N; i += NV * PFX_VL) {
     PFX_VST(gin + i + 0 * PFX_VL, s0); /*@}@*/
 }
 for (; i + PFX_VL <= N; i += PFX_VL) {
-    PFX_vec s0 = vz; /*@vec1{@*/
-    for (o = 0; o < UNITS; o++) {
-        const PFX_real go = g[o];
-        const PFX_vec w0 = PFX_VLD(w + o * N + i + 0 * PFX_VL);
-        s0 += w0 * go;
-    }
-    PFX_VST(gin + i + 0 * PFX_VL, s0); /*@}@*/
+    PFX_VST(gin + i, vz); /*@vec1@*/
 }
 for (; i < N; i++) {
     PFX_real s = 0;

@@ -4,8 +4,8 @@
  * The constants: UNITS the rows, N the inputs, NV the vectors per step of the first
  * loop.
  * Line holes (the generator replaces the sample code): consts the constants; vecs
- * the NV vectors' statements; vec1 one vector's; bias gb[o] += go, or nothing
- * without a bias. */
+ * the NV vectors' statements (as the sample shows for one); vec1 one vector's; bias
+ * gb[o] += go, or nothing without a bias. */
 enum { UNITS = 4, N = 40, NV = 1 }; /*@consts@*/
 int o, i;
 for (o = 0; o < UNITS; o++) {
@@ -19,11 +19,7 @@ for (o = 0; o < UNITS; o++) {
         PFX_VST(gr + i + 0 * PFX_VL, r0); /*@}@*/
     }
     for (; i + PFX_VL <= N; i += PFX_VL) {
-        PFX_vec x0, r0; /*@vec1{@*/
-        x0 = PFX_VLD(in + i + 0 * PFX_VL);
-        r0 = PFX_VLD(gr + i + 0 * PFX_VL);
-        r0 += go * x0;
-        PFX_VST(gr + i + 0 * PFX_VL, r0); /*@}@*/
+        PFX_VST(gr + i, PFX_VLD(gr + i) + go * PFX_VLD(in + i)); /*@vec1@*/
     }
     for (; i < N; i++) {
         gr[i] += go * in[i];

@@ -121,10 +121,7 @@ static const char *row_of(int r)
 static const char *row_start(int r)
 {
     char *s = text_alloc(40);
-    if (r)
-        sfmt(s, 40, "(o + %d) * N", r);
-    else
-        sfmt(s, 40, "o * N");
+    sfmt(s, 40, r ? "(%s) * N" : "%s * N", row_of(r));
     return s;
 }
 
