@@ -175,7 +175,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         }
         if (B.trains) {
             ram += plan_alias(net, i) ? 0 : out * rb;   /* act_<name> */
-            if (l->op->flags & OPF_ARGMAX)
+            if (layer_has_argmax(l))
                 ram += out * 4;                /* argmax_<name> */
         }
         B.ram_cum[i] = ram < B.ram ? ram : B.ram;

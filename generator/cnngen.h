@@ -221,6 +221,11 @@ static inline int layer_has_params(const Layer *l) { return l->nweight + l->nbia
 Act layer_out_act(const Layer *l);
 /* l has a fused activation that is not none */
 int layer_fused_act(const Layer *l);
+/* l's training forward records an int32 argmax per output (OPF_ARGMAX) */
+int layer_has_argmax(const Layer *l);
+/* `alpha` applies to l: a key of its kind, and with `activation:` only when that
+ * activation takes one (leaky_relu) */
+int layer_takes_alpha(const Layer *l);
 
 /* P_init's rule for layer i (util.c), shared by the C and the PyTorch export:
  * He-uniform before relu-like activations (fused, or a relu/leaky_relu layer next),
@@ -540,6 +545,12 @@ const char *act_py(Act a, double alpha, const char *x, char *out, size_t n);
  * whose derivative reads its output */
 unsigned arrays_weighted(const Layer *l, Part part, int inference);
 unsigned arrays_map_out(const Layer *l, Part part, int inference);
+/* an element-wise activation layer's hooks (OpDef.act says which function) */
+void elementwise_infer(Net *net, Layer *l, Diag *d);
+void elementwise_forward(Emitter *e, const Layer *l);
+void elementwise_backward(Emitter *e, const Layer *l);
+unsigned elementwise_arrays(const Layer *l, Part part, int inference);
+void elementwise_pytorch(Buf *b, const Layer *l, int drop_act);
 
 /* ------------------------------------------------------------------ ops/ emitters */
 /* Shared between the units of one family (ops/conv2d*.c, ops/pool*.c, ops/activation.c). */

@@ -20,19 +20,11 @@
 
 /* ------------------------------------------------------------------ layer functions */
 
-static int is_max(const Layer *l) { return (l->op->flags & OPF_ARGMAX) != 0; }
-
-/* The arrays a part of layer l uses (and so its parameters, in this order): its unit's */
-static unsigned part_arrays(const Layer *l, Part part, int inference)
+/* The arrays a part of layer l uses (and so its parameters, in this order): its unit's,
+ * plus the workspace scratch when the schedule gave the part some */
+static unsigned part_args(const Layer *l, Part part, int inference)
 {
-    return l->op->arrays(l, part, inference);
-}
-
-/* part_arrays, plus the workspace scratch when the part uses some (plan_scratch) */
-static unsigned part_args(const Emitter *e, const Layer *l, Part part, int inference)
-{
-    unsigned a = part_arrays(l, part, inference);
-    (void)e;
+    unsigned a = l->op->arrays(l, part, inference);
     return a && l->scratch[part] > 0 ? a | A_SCR : a;
 }
 
@@ -155,18 +147,18 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         fwd_l = &split;
     }
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
-    emit_sig(e, fname, part_args(e, fwd_l, PART_FWD, inference), 1);
+    emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1);
     emitf(e, "{");
     e->indent++;
     call_gen(e, fwd_l, PART_FWD);
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
-    if (!inference && is_max(fwd_l)) {
+    if (!inference && layer_has_argmax(fwd_l)) {
         /* P_forward's: no backward follows, so no argmax (P_run's keep = 0) */
         emitf(e, "/* %s without the argmax, for %s_forward */", l->name, e->P);
         snprintf(fname, sizeof fname, "%s_%s_fwd_infer", e->P, l->name);
-        emit_sig(e, fname, part_args(e, fwd_l, PART_FWD, 1), 1);
+        emit_sig(e, fname, part_args(fwd_l, PART_FWD, 1), 1);
         emitf(e, "{");
         e->indent++;
         e->inference = 1;
@@ -200,7 +192,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     if (layer_has_params(l)) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
-        emit_sig(e, fname, part_args(e, l, PART_BWD_PARAMS, 0), 0);
+        emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0);
         emitf(e, "{");
         e->indent++;
         call_gen(e, l, PART_BWD_PARAMS);
@@ -210,7 +202,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
 bwd_input:
     snprintf(fname, sizeof fname, "%s_%s_bwd_input", e->P, l->name);
-    emit_sig(e, fname, part_args(e, l, PART_BWD_INPUT, 0), 0);
+    emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0);
     emitf(e, "{");
     e->indent++;
     call_gen(e, l, PART_BWD_INPUT);
@@ -342,7 +334,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (is_max(l))
+        if (layer_has_argmax(l))
             emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
                   shape_size(l->out));
     }
@@ -404,7 +396,7 @@ static void init_body(Emitter *e, const Net *net)
 static int net_has_max(const Net *net)
 {
     for (int i = 0; i < net->nlayers; i++)
-        if (is_max(&net->layers[i]))
+        if (layer_has_argmax(&net->layers[i]))
             return 1;
     return 0;
 }
@@ -431,7 +423,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         const Layer *fl = i == np->last ? &np->fwd_last : l;
-        unsigned a = part_args(e, fl, PART_FWD, !np->trains);
+        unsigned a = part_args(fl, PART_FWD, !np->trains);
         if (plan_alias(net, i))
             continue;   /* its output is its input's storage */
         if (np->trains) {
@@ -451,18 +443,18 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             Layer split = *fl;
             split.act = ACT_NONE;
             c.out = pre;
-            emit_call(e, l, "fwd", part_args(e, &split, PART_FWD, 0), c, NULL);
+            emit_call(e, l, "fwd", part_args(&split, PART_FWD, 0), c, NULL);
             c.in = pre;
             c.out = outb;
             emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
-        } else if (np->trains && is_max(fl)) {
+        } else if (np->trains && layer_has_argmax(fl)) {
             emitf(e, "if (keep)");
             e->indent++;
             emit_call(e, l, "fwd", a, c, NULL);
             e->indent--;
             emitf(e, "else");
             e->indent++;
-            emit_call(e, l, "fwd_infer", part_args(e, fl, PART_FWD, 1), c, NULL);
+            emit_call(e, l, "fwd_infer", part_args(fl, PART_FWD, 1), c, NULL);
             e->indent--;
         } else {
             emit_call(e, l, "fwd", a, c, NULL);
@@ -658,8 +650,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
         if (layer_has_params(l))
-            emit_call(e, l, "bwd_params", part_args(e, l, PART_BWD_PARAMS, 0), c, NULL);
-        unsigned a = part_args(e, l, PART_BWD_INPUT, 0);
+            emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
+        unsigned a = part_args(l, PART_BWD_INPUT, 0);
         if (i == 0) {
             c.gin = "grad_input";
             if (!open) {

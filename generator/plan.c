@@ -15,7 +15,6 @@ void plan_params(Net *net)
     net->total_params = off;
 }
 
-static int has_argmax(const Layer *l) { return (l->op->flags & OPF_ARGMAX) != 0; }
 
 int plan_trains(const Net *net, int inference_only)
 {
@@ -67,7 +66,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
             const Layer *l = &net->layers[i];
             if (!plan_alias(net, i))
                 w.nreal += shape_size(l->out);      /* act_<name> */
-            if (has_argmax(l))
+            if (layer_has_argmax(l))
                 w.nint += shape_size(l->out);       /* argmax_<name> */
         }
         if (plan_has_zout(net))

@@ -212,8 +212,7 @@ static void report_json(FILE *out, const Net *net)
         if (op_allows(l->op, F_ACTIVATION))
             fprintf(out, ", \"bias\": %s, \"activation\": \"%s\"", l->bias ? "true" : "false",
                     act_name(l->act));
-        /* alpha: a key of the kind, and with `activation:` only when leaky_relu */
-        if (op_allows(l->op, F_ALPHA) && (!op_allows(l->op, F_ACTIVATION) || act_table[l->act]->alpha))
+        if (layer_takes_alpha(l))
             fprintf(out, ", \"alpha\": %s", shortest(l->alpha, num));
         fputs(",\n     \"formula\": [", out);
         int nf = 0;

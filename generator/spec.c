@@ -596,8 +596,9 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
         if (!l->fpos[*f].line)
             error_at(p->d, l->pos, "%s is missing '%s'", layer_label(l, lb, sizeof lb),
                      field_key(*f));
-    /* alpha is a key of leaky_relu, and of the kinds with `activation:` only with it */
-    if (l->fpos[F_ALPHA].line && op_allows(l->op, F_ACTIVATION) && !act_table[l->act]->alpha)
+    /* alpha is a key of leaky_relu, and of the kinds with `activation:` only with it (a
+     * key the kind does not take was refused above and has no fpos) */
+    if (l->fpos[F_ALPHA].line && !layer_takes_alpha(l))
         error_at(p->d, l->fpos[F_ALPHA], "'alpha' only applies with activation: leaky_relu");
     if (!l->fpos[F_STRIDE].line) {
         int pool = op_allows(l->op, F_SIZE);   /* pools stride by their window by default */

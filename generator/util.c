@@ -158,6 +158,16 @@ int layer_fused_act(const Layer *l)
     return (l->op->flags & OPF_FUSED_ACT) && l->act != ACT_NONE;
 }
 
+int layer_has_argmax(const Layer *l)
+{
+    return (l->op->flags & OPF_ARGMAX) != 0;
+}
+
+int layer_takes_alpha(const Layer *l)
+{
+    return op_allows(l->op, F_ALPHA) && (!op_allows(l->op, F_ACTIVATION) || act_table[l->act]->alpha);
+}
+
 /* "65536", "64K"/"64k"/"64KiB", "1M", "2G" (powers of 1024) -> bytes; -1 if bad */
 long long parse_bytes(const char *s)
 {

@@ -12,17 +12,19 @@ set -u
 cd "$(dirname "$0")/.."
 t0=$SECONDS
 pass=0; fail=0
+# tally TEXT: prints the check lines of TEXT and adds them to the totals
+tally() {
+    printf '%s\n' "$1"
+    pass=$((pass + $(printf '%s\n' "$1" | grep -c '^PASS ')))
+    fail=$((fail + $(printf '%s\n' "$1" | grep -c '^FAIL ')))
+}
 for s in frontend templates layering ir; do
-    out=$(tests/run.sh "$s" 2>&1 | grep -v '^(all suites' ); printf '%s\n' "$out" | grep -v '^[0-9]* passed, '
-    pass=$((pass + $(printf '%s\n' "$out" | grep -c '^PASS '))); fail=$((fail + $(printf '%s\n' "$out" | grep -c '^FAIL ')))
+    tally "$(tests/run.sh "$s" 2>&1 | grep -v '^(all suites\|^[0-9]* passed, ')"
 done
 echo "== tests/refs/check.sh"
-out=$(bash tests/refs/check.sh 2>&1); printf '%s\n' "$out"
-pass=$((pass + $(printf '%s\n' "$out" | grep -c '^PASS '))); fail=$((fail + $(printf '%s\n' "$out" | grep -c '^FAIL ')))
+tally "$(bash tests/refs/check.sh 2>&1)"
 echo "== gradient checks (sample)"
-out=$(CNNGEN_GRADCHECK_ONLY=1 tests/run.sh codegen 'gradcheck (pools|relu6|acts|conv_pad) --unroll kernel' 2>&1 | grep -E '^(PASS|FAIL) ')
-printf '%s\n' "$out"
-pass=$((pass + $(printf '%s\n' "$out" | grep -c '^PASS '))); fail=$((fail + $(printf '%s\n' "$out" | grep -c '^FAIL ')))
+tally "$(CNNGEN_GRADCHECK_ONLY=1 tests/run.sh codegen 'gradcheck (pools|relu6|acts|conv_pad) --unroll kernel' 2>&1 | grep -E '^(PASS|FAIL) ')"
 echo "(make check: $((SECONDS - t0)) s)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -61,7 +61,6 @@ static int leaky_from_input(double alpha) { return alpha < 0; }
 const ActDef act_leaky = {.name = "leaky_relu", .expr = leaky_c, .grad = leaky_g, .py = leaky_py,
                           .he = 1, .alpha = 1, .grad_from_input = leaky_from_input};
 
-
 /* ---------------------------------------------------------------- emitters */
 
 static void softmax_forward(Emitter *e, const Layer *l)
@@ -107,27 +106,10 @@ static void softmax_backward(Emitter *e, const Layer *l)
     emit_softmax_bwd(e, N);
 }
 
-static void act_forward(Emitter *e, const Layer *l)
-{
-    gen_act_forward(e, l, l->op->act, l->alpha);
-}
-
-
-static void act_backward(Emitter *e, const Layer *l)
-{
-    gen_act_backward(e, l, l->op->act, l->alpha);
-}
-
 /* ---------------------------------------------------------------- the layer kinds */
 
 static const Field none[] = {F_NONE};
 static const Field leaky_fields[] = {F_ALPHA, F_NONE};
-
-static void infer(Net *net, Layer *l, Diag *d)
-{
-    (void)net; (void)d;
-    l->out = l->in;
-}
 
 static void infer_softmax(Net *net, Layer *l, Diag *d)
 {
@@ -139,22 +121,8 @@ static void infer_softmax(Net *net, Layer *l, Diag *d)
     l->out = l->in;
 }
 
-static unsigned arrays(const Layer *l, Part part, int inference)
-{
-    if (part == PART_BWD_INPUT && act_grad_from_input(l->op->act, l->alpha))
-        return A_IN | A_G | A_GIN;
-    return arrays_map_out(l, part, inference);
-}
-
 static void describe_leaky(const Layer *l, Buf *b) { buf_printf(b, " alpha %g", l->alpha); }
 static void label_leaky(const Layer *l, Buf *b) { buf_printf(b, " %g", l->alpha); }
-
-static void py_act(Buf *b, const Layer *l, int drop_act)
-{
-    char o[128];
-    (void)drop_act;
-    pl(b, 2, "x = %s", act_py(l->op->act, l->alpha, "x", o, sizeof o));
-}
 
 static void py_softmax(Buf *b, const Layer *l, int drop_act)
 {
@@ -162,11 +130,12 @@ static void py_softmax(Buf *b, const Layer *l, int drop_act)
     pl(b, 2, "x = F.softmax(x.reshape(x.shape[0], -1), dim=1)");
 }
 
-#define ACT(var, str, a, flds, ...)                                              \
+#define ACT(var, str, a, flds, ...)                                                   \
     const OpDef var = {                                                               \
-        .name = str, .fields = flds, .required = none, .act = a,         \
-        .infer = infer, .arrays = arrays, .emit_forward = act_forward,                \
-        .emit_backward = act_backward, .pytorch = py_act, __VA_ARGS__                 \
+        .name = str, .fields = flds, .required = none, .act = a,                      \
+        .infer = elementwise_infer, .arrays = elementwise_arrays,                     \
+        .emit_forward = elementwise_forward, .emit_backward = elementwise_backward,   \
+        .pytorch = elementwise_pytorch, __VA_ARGS__                                   \
     }
 ACT(op_relu, "relu", ACT_RELU, none);
 ACT(op_sigmoid, "sigmoid", ACT_SIGMOID, none);

@@ -122,41 +122,72 @@ void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha)
     emit_map(e, N, "out", act_expr(e, a, alpha, "in[n]"));
 }
 
-void gen_act_backward(Emitter *e, const Layer *l, Act a, double alpha)
+/* dst = g * f'(y) for the element-wise a over l's output, y the array its derivative
+ * reads (full: one statement per element; loops: emit_map) */
+static void act_grad_map(Emitter *e, const Layer *l, Act a, double alpha, const char *dst,
+                         const char *y)
 {
     long long N = shape_size(l->out);
-    const char *y = act_grad_from_input(a, alpha) ? "in" : "out";
     if (l->unroll == U_FULL) {
         char yv[48], g[48];
         for (long long n = 0; n < N; n++) {
             snprintf(yv, sizeof yv, "%s[%lld]", y, n);
             snprintf(g, sizeof g, "g[%lld]", n);
-            emitf(e, "gin[%lld] = %s;", n, act_grad_expr(e, a, alpha, yv, g));
+            emitf(e, "%s[%lld] = %s;", dst, n, act_grad_expr(e, a, alpha, yv, g));
         }
         return;
     }
     char yv[16];
     snprintf(yv, sizeof yv, "%s[n]", y);
-    emit_map(e, N, "gin", act_grad_expr(e, a, alpha, yv, "g[n]"));
+    emit_map(e, N, dst, act_grad_expr(e, a, alpha, yv, "g[n]"));
+}
+
+void gen_act_backward(Emitter *e, const Layer *l, Act a, double alpha)
+{
+    act_grad_map(e, l, a, alpha, "gin", act_grad_from_input(a, alpha) ? "in" : "out");
 }
 
 void gen_act_backward_inplace(Emitter *e, const Layer *l)
 {
-    long long N = shape_size(l->out);
-    if (l->unroll == U_FULL) {
-        char y[48], g[48];
-        for (long long n = 0; n < N; n++) {
-            snprintf(y, sizeof y, "out[%lld]", n);
-            snprintf(g, sizeof g, "g[%lld]", n);
-            emitf(e, "g[%lld] = %s;", n, act_grad_expr(e, l->act, l->alpha, y, g));
-        }
-        return;
-    }
-    emit_map(e, N, "g", act_grad_expr(e, l->act, l->alpha, "out[n]", "g[n]"));
+    act_grad_map(e, l, l->act, l->alpha, "g", "out");
 }
-
 
 int act_grad_from_input(Act a, double alpha)
 {
     return act_table[a]->grad_from_input && act_table[a]->grad_from_input(alpha);
+}
+
+/* ---------------------------------------------------------------- element-wise layers
+ * What every element-wise activation layer (op.act set: relu, sigmoid, tanh,
+ * leaky_relu, relu6) does the same way: same shape out, out = f(in), gin = g f'(.),
+ * the arrays its derivative reads, x = f(x) in PyTorch. */
+
+void elementwise_infer(Net *net, Layer *l, Diag *d)
+{
+    (void)net; (void)d;
+    l->out = l->in;
+}
+
+void elementwise_forward(Emitter *e, const Layer *l)
+{
+    gen_act_forward(e, l, l->op->act, l->alpha);
+}
+
+void elementwise_backward(Emitter *e, const Layer *l)
+{
+    gen_act_backward(e, l, l->op->act, l->alpha);
+}
+
+unsigned elementwise_arrays(const Layer *l, Part part, int inference)
+{
+    if (part == PART_BWD_INPUT && act_grad_from_input(l->op->act, l->alpha))
+        return A_IN | A_G | A_GIN;
+    return arrays_map_out(l, part, inference);
+}
+
+void elementwise_pytorch(Buf *b, const Layer *l, int drop_act)
+{
+    char o[128];
+    (void)drop_act;
+    pl(b, 2, "x = %s", act_py(l->op->act, l->alpha, "x", o, sizeof o));
 }

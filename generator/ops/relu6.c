@@ -28,24 +28,10 @@ const ActDef act_relu6 = {.name = "relu6", .expr = c_expr, .grad = c_grad, .py =
 
 static const Field none[] = {F_NONE};
 
-static void infer(Net *net, Layer *l, Diag *d)
-{
-    (void)net; (void)d;
-    l->out = l->in;
-}
-
-static void forward(Emitter *e, const Layer *l) { gen_act_forward(e, l, ACT_RELU6, 0); }
-
-static void backward(Emitter *e, const Layer *l) { gen_act_backward(e, l, ACT_RELU6, 0); }
-
-static void pytorch(Buf *b, const Layer *l, int drop_act)
-{
-    (void)l; (void)drop_act;
-    pl(b, 2, "x = F.relu6(x)");
-}
-
+/* the layer: an element-wise one (ops/common.c) with the function above */
 const OpDef op_relu6 = {
     .name = "relu6", .fields = none, .required = none, .stem = "relu6_", .act = ACT_RELU6,
-    .infer = infer, .arrays = arrays_map_out, .emit_forward = forward,
-    .emit_backward = backward, .pytorch = pytorch,
+    .infer = elementwise_infer, .arrays = elementwise_arrays,
+    .emit_forward = elementwise_forward, .emit_backward = elementwise_backward,
+    .pytorch = elementwise_pytorch,
 };
