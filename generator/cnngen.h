@@ -64,6 +64,8 @@ const char *buf_text(const Buf *b);     /* the text, "" for an empty Buf */
  * which emit_c and the driver call when the text is written out. Hole values and
  * expression text (hnum, rlit, mfn, lx, act_expr) come from it. */
 char *text_alloc(size_t n);
+/* printf into the text arena */
+char *text_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void text_free_all(void);
 /* Decimal text of v (text_alloc'd): for hole values. */
 const char *hnum(long long v);

@@ -46,20 +46,58 @@ static int is_line_hole(const Buf *out, const char *s)
     return 0;
 }
 
+/* The marker that closes the block hole whose lines start at s (block holes nest). */
+static const char *block_close(const char *s)
+{
+    int depth = 1;
+    for (; *s; s++) {
+        if (strncmp(s, "/*@}@*/", 7) == 0 && --depth == 0)
+            return s;
+        if (strncmp(s, "{@*/", 4) == 0)
+            depth++;
+    }
+    return NULL;
+}
+
+/* Keeps the sample: drops the marker (and the blanks before it) from the line just
+ * written; a block's lines then go on through the filler, their holes filled. */
+static void keep_sample(Buf *out)
+{
+    while (out->len > 0 && out->data[out->len - 1] == ' ')
+        out->len--;
+    out->data[out->len] = 0;
+}
+
 /* Replaces the line just written (and, for a block hole NAME{, the lines after it up to
  * the one that ends with the marker slash-star-at } at-star-slash) by the value's
  * lines, each with the first line's indent (an empty value removes them). Returns
  * where the template goes on, NULL after a message. */
-static const char *line_hole(Buf *out, const char *s, const char *v, int block, const char *tname)
+/* The holes inside a replaced block [s, end) count as used: the block took them. */
+static void mark_inner(const char *s, const char *end, Hole *holes, int nholes)
+{
+    for (const char *q = strstr(s, "/*@"); q && q < end; q = strstr(q + 3, "/*@")) {
+        const char *nm = q + 3, *e = strstr(nm, "@*/");
+        if (!e)
+            return;
+        int blen = (int)(e - nm) - (e > nm && e[-1] == '{');
+        for (int i = 0; i < nholes; i++)
+            if ((int)strlen(holes[i].name) == blen && strncmp(holes[i].name, nm, blen) == 0)
+                holes[i].used = 1;
+    }
+}
+
+static const char *line_hole(Buf *out, const char *s, const char *v, int block, const char *tname,
+                             Hole *holes, int nholes)
 {
     size_t ind, ls = line_start(out, &ind);
     s = strchr(s, '\n') + 1;
     if (block) {
-        const char *close = strstr(s, "/*@}@*/");
+        const char *close = block_close(s);
         if (!close) {
             fprintf(stderr, "cnngen: internal error: unclosed block hole in '%s'\n", tname);
             return NULL;
         }
+        mark_inner(s, close, holes, nholes);
         s = strchr(close, '\n');
         s = s ? s + 1 : close + strlen(close);
     }
@@ -85,7 +123,8 @@ static const char *line_hole(Buf *out, const char *s, const char *v, int block, 
  *   indented as the marker; an empty value removes the line;
  * - at the end of a line of code (a line hole): the code is sample code, which the
  *   value's lines replace, indented as the line (empty: the line goes); NAME{ at the
- *   end of a line and } at the end of a later one make the lines between a block hole;
+ *   end of a line and } at the end of a later one make the lines between a block hole
+ *   (blocks nest); a NULL value keeps the sample (a block's inner holes are filled);
  * - inside a line: replaced by the value.
  * A leading comment opened with slash-star-bang documents the template and is not
  * copied. Fails (returns -1, message on stderr) on an unknown template or hole, or a
@@ -110,6 +149,11 @@ int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const ch
     for (int i = 0; i < nholes; i++)
         holes[i].used = 0;
     while (*s) {
+        if (strncmp(s, "/*@}@*/", 7) == 0) {   /* the end of a kept block */
+            keep_sample(out);
+            s += 7;
+            continue;
+        }
         if (s[0] == '/' && s[1] == '*' && s[2] == '@') {
             const char *nm = s + 3, *end = strstr(nm, "@*/");
             if (!end) {
@@ -128,8 +172,17 @@ int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const ch
             holes[found].used = 1;
             const char *v = holes[found].value;
             s = end + 3;
+            if (is_line_hole(out, s) && !v) {   /* NULL: the sample code stays */
+                keep_sample(out);
+                continue;
+            }
+            if (!v) {
+                fprintf(stderr, "cnngen: internal error: hole '%.*s' of '%s' has no value and no sample\n",
+                        len, nm, tname);
+                return -1;
+            }
             if (is_line_hole(out, s)) {
-                s = line_hole(out, s, v, nm[len - 1] == '{', tname);
+                s = line_hole(out, s, v, nm[len - 1] == '{', tname, holes, nholes);
                 if (!s)
                     return -1;
                 continue;

@@ -1,27 +1,57 @@
-/*! Per-layer body (conv2d vector fast path, kernel mode): dL/dweight and dL/dbias
- * with the output channels in the vector lanes. The input is copied, zero-padded,
- * into xp and the gradient g [K][N] transposed into gt [N][KV] (KV: K rounded up to
- * whole vectors, the extra lanes zero); then for each vector of channels kv, each
- * input channel c, the taps' sums over the output positions.
- * Holes: real the scalar type; xs the elements of xp (gt follows it in scratch)
- *        pad   the padded copy (layer_conv_fast_pad.c)
- *        clear the memset of gt when KV > K, else nothing
- *        N the output positions; K the output channels; KV; C the input channels
- *        bias  dL/dbias (layer_conv_fast_gw_bias.c), or nothing
- *        taps  the taps' sums, by groups (layer_conv_fast_gw_taps.c) */
-/*@real@*/ *const xp = scratch;
-/*@real@*/ *const gt = scratch + /*@xs@*/;
-/*@real@*/ t[PFX_VL];
+/*! conv2d vector fast path (stride 1, `kernel` mode), the weight and bias gradients
+ * with the output channels in the vector lanes:
+ *     gw[k][c][u][v] += the sum over i, then j, of g[k][i][j] * xp[c][i + u*DH][j + v*DW]
+ *     gb[k]          += the sum of g[k]
+ * The input is copied, zero-padded, into xp [C][HP][WP] (at row PT, column PL) and
+ * the gradient g [K][N] transposed into gt [N][KV] (KV: K rounded up to whole
+ * vectors, the lanes past K zero). Then for each vector of channels kv: the bias
+ * sums, and for each input channel c the taps, in groups of at most 24 vector sums
+ * s<q> (one per tap, in registers over every output position), each sum then added
+ * to gw for the channels that exist. The padded taps add exact zeros, so the sums are
+ * those of the loop modes.
+ * The constants: C, K the channels in and out; H, W the input; OH, OW the output, N =
+ * OH * OW; KH, KW the kernel, DH, DW its dilation; PT, PL the padding at the top and
+ * left; HP, WP the padded copy; KV; XS the elements of xp (gt follows it in scratch).
+ * Line holes: consts; clear (nothing when KV = K). Block holes: bias (nothing without
+ * bias); taps the groups of taps of channel c (the sample: one group, tap 0). */
+enum { C = 2, K = 3, H = 4, W = 4, OH = 4, OW = 4, N = 16, KH = 3, KW = 3 }; /*@consts{@*/
+enum { DH = 1, DW = 1, PT = 1, PL = 1, HP = 6, WP = 6, KV = 4, XS = 72 }; /*@}@*/
+PFX_real *const xp = scratch;
+PFX_real *const gt = scratch + XS;
+PFX_real t[PFX_VL];
 const PFX_vec vz = {0};
-int c, y, n, k, kv, l, i, j;
-/*@pad@*/
-/*@clear@*/
-for (n = 0; n < /*@N@*/; n++)
-    for (k = 0; k < /*@K@*/; k++)
-        gt[n * /*@KV@*/ + k] = g[k * /*@N@*/ + n];
-for (kv = 0; kv < /*@KV@*/; kv += PFX_VL) {
-    /*@bias@*/
-    for (c = 0; c < /*@C@*/; c++) {
-        /*@taps@*/
+memset(xp, 0, XS * sizeof(PFX_real));
+for (int c = 0; c < C; c++)
+    for (int y = 0; y < H; y++)
+        memcpy(xp + (c * HP + PT + y) * WP + PL, in + (c * H + y) * W,
+               W * sizeof(PFX_real));
+memset(gt, 0, N * KV * sizeof(PFX_real)); /*@clear@*/
+for (int n = 0; n < N; n++)
+    for (int k = 0; k < K; k++)
+        gt[n * KV + k] = g[k * N + n];
+for (int kv = 0; kv < KV; kv += PFX_VL) {
+    PFX_vec sb = vz; /*@bias{@*/
+    for (int n = 0; n < N; n++) {
+        const PFX_vec bv = PFX_VLD(gt + n * KV + kv);
+        sb += bv;
+    }
+    PFX_VST(t, sb);
+    for (int l = 0; l < PFX_VL && kv + l < K; l++)
+        gb[kv + l] += t[l]; /*@}@*/
+    for (int c = 0; c < C; c++) {
+        { /*@taps{@*/
+            PFX_vec s0 = vz;
+            for (int i = 0; i < OH; i++) {
+                const PFX_real *gi = gt + i * OW * KV + kv;
+                const PFX_real *xi = xp + (c * HP + i) * WP;
+                for (int j = 0; j < OW; j++) {
+                    const PFX_vec gv = PFX_VLD(gi + j * KV);
+                    s0 += gv * xi[j + 0];
+                }
+            }
+            PFX_VST(t, s0);
+            for (int l = 0; l < PFX_VL && kv + l < K; l++)
+                gw[(kv + l) * C * KH * KW + c * KH * KW + 0] += t[l];
+        } /*@}@*/
     }
 }

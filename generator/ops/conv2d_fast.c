@@ -19,13 +19,12 @@
  * gradient with the 180-degree rotated filter (the full convolution); the weight
  * gradient runs over the output positions with the output channels in the vector
  * lanes (the gradient transposed to [position][channel]), one accumulator per tap.
- * Each sum keeps the order of the comment at the top of this file: the padded taps
+ * Each sum keeps the order of ops/conv2d_loops.c: the padded taps
  * add exact zeros, which change no sum, so every mode gives the same bits.
- * The C text is in templates/layer_conv_fast_*.c: fwd.c (forward and dL/dinput) with
- * pad.c, kloop.c / krest.c, block.c, store.c / store_act.c; gw.c (dL/dweight) with
- * pad.c, gw_bias.c, gw_taps.c, gw_flush.c. The functions here compute the geometry
- * that fills the holes and generate the statements whose number follows the block
- * width and the kernel taps. */
+ * The C is templates/layer_conv_fast_fwd.c (forward and dL/dinput) and
+ * layer_conv_fast_gw.c (dL/dweight and bias), whole bodies with named constants. The
+ * functions here compute the geometry that fills the constants and generate what
+ * varies in count: a block's register sums and the taps. */
 
 #define FAST_MAX_SCRATCH (512 * 1024) /* bytes of workspace scratch per layer function */
 #define VEC_MAX_BYTES 64             /* the widest vectors the preamble uses */
@@ -79,28 +78,17 @@ static long long fw_scratch(const FW *f)
     return f->xs + (long long)f->KB * f->PR;
 }
 
-/* Hole values: numbers are hnum(), a generated hole's text buf_text(). */
-
-/* stmt as emit_long wraps it at indent depth `depth` (where the hole's marker ends up
- * in the output), written at indent 0: the templates give the depth back. */
-static void fast_long_hole(const Emitter *e, int depth, const char *stmt, Buf *out)
+/* text the emitter s wrote, in the text arena */
+static const char *sub_text(Emitter *e, Emitter *s, Buf *b)
 {
-    Emitter s = emit_sub_at(e, out, depth);
-    emit_long(&s, stmt);
+    e->failed |= s->failed;
+    char *r = text_alloc(b->len + 1);
+    memcpy(r, buf_text(b), b->len + 1);
+    buf_free(b);
+    return r;
 }
 
-/* templates/layer_conv_fast_pad.c: src [C][Hi][Wi] into xp [C][SH][SW] at (r0, c0) */
-static void emit_pad_copy(Emitter *e, long long n, const char *src, int C, int SH, int SW,
-                          int Hi, int Wi, int r0, int c0)
-{
-    Hole h[] = {{"real", e->real, 0}, {"n", hnum(n), 0}, {"C", hnum(C), 0},
-                {"H", hnum(Hi), 0}, {"W", hnum(Wi), 0}, {"src", src, 0},
-                {"at", lx(r0 * SW + c0, SH * SW, "c", SW, "y", 0, NULL), 0},
-                {"from", lx(0, Hi * Wi, "c", Wi, "y", 0, NULL), 0}};
-    emit_template(e, "layer_conv_fast_pad.c", h, 8);
-}
-
-/* the accumulators a<a>_<q> of a block of kb channels from k: one line per channel */
+/* the sums a<a>_<q> of a block of kb channels from k: one line per channel */
 static void fw_acc(Emitter *s, const FW *f, int kb, int bias)
 {
     for (int a = 0; a < kb; a++) {
@@ -120,7 +108,7 @@ static void fw_acc(Emitter *s, const FW *f, int kb, int bias)
     }
 }
 
-/* per tap: the NV loads, then every accumulator's multiply-add */
+/* per tap: the NV loads, then every sum's multiply-add */
 static void fw_taps(Emitter *s, const FW *f, int kb)
 {
     const char *V = s->P;
@@ -137,108 +125,84 @@ static void fw_taps(Emitter *s, const FW *f, int kb)
     }
 }
 
-/* the accumulators into of: the relu (when the vectors apply it), then the stores */
-static void fw_store(Emitter *relu, Emitter *st, const FW *f, int kb, int vrelu)
+/* One block of kb output channels from k (layer_conv_fast_fwd.c's sample shows one):
+ * the loop over p, its sums into of, then of's valid columns into dst. */
+static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, int act)
 {
-    const char *V = st->P;
-    for (int a = 0; vrelu && a < kb; a++)
-        for (int q = 0; q < f->NV; q++)
-            emitf(relu, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
-    for (int a = 0; a < kb; a++)
-        for (int q = 0; q < f->NV; q++) {
-            if (q)
-                emitf(st, "%s_VST(of + %d + p + %d * %s_VL, a%d_%d);", V, a * f->PR, q, V, a, q);
-            else
-                emitf(st, "%s_VST(of + %s, a%d_0);", V, lx(a * f->PR, 1, "p", 0, NULL), a);
-        }
-}
-
-/* the compaction (+ activation) of of into dst: layer_conv_fast_store.c, or
- * layer_conv_fast_store_act.c for an activation the vectors did not apply */
-static void fw_out(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst, int act)
-{
-    if (!act || l->act == ACT_RELU) {
-        Hole h[] = {{"KB", hnum(kb), 0}, {"H", hnum(f->DHt), 0},
-                    {"W", hnum(f->DWt), 0}, {"dst", dst, 0},
-                    {"of", lx(f->cc, f->PR, "a", f->SW, "i", 0, NULL), 0}, {"real", e->real, 0}};
-        emit_template(e, "layer_conv_fast_store.c", h, 6);
-        return;
-    }
-    char nm[32];
-    snprintf(nm, sizeof nm, "of[%s]", lx(f->cc, f->PR, "a", f->SW, "i", 1, "j", 0, NULL));
-    Hole h[] = {{"KB", hnum(kb), 0}, {"H", hnum(f->DHt), 0}, {"W", hnum(f->DWt), 0},
-                {"dst", dst, 0}, {"value", act_expr(e, l->act, l->alpha, nm), 0}};
-    emit_template(e, "layer_conv_fast_store_act.c", h, 5);
-}
-
-/* One block of kb output channels from k: templates/layer_conv_fast_block.c. The
- * statements whose number follows the block width and the taps are generated. */
-static void fw_block(Emitter *e, const Layer *l, const FW *f, int kb, const char *dst,
-                     int bias, int act)
-{
-    Buf acc = {0}, x = {0}, taps = {0}, relu = {0}, st = {0}, out = {0};
-    Emitter sa = emit_sub(e, &acc), stp = emit_sub(e, &taps), sr = emit_sub(e, &relu),
-            ss = emit_sub(e, &st), so = emit_sub(e, &out);
-    fw_acc(&sa, f, kb, bias);
-    /* the loads, declared in the loop that uses them (cppcheck variableScope) */
+    const char *V = s->P;
+    int vrelu = act && l->act == ACT_RELU;
+    emitf(s, "for (int p = 0; p < PR; p += NV * %s_VL) {", V);
+    s->indent++;
+    fw_acc(s, f, kb, bias);
+    emitf(s, "for (int c = 0; c < CI; c++) {");
+    s->indent++;
+    Buf x = {0};    /* the loads, declared in the loop that uses them (cppcheck variableScope) */
     for (int q = 0; q < f->NV; q++)
         buf_printf(&x, "%sx%d", q ? ", " : "", q);
-    fw_taps(&stp, f, kb);
-    fw_store(&sr, &ss, f, kb, act && l->act == ACT_RELU);
-    fw_out(&so, l, f, kb, dst, act);
-    e->failed |= sa.failed | stp.failed | sr.failed | ss.failed | so.failed;
-    Hole h[] = {{"real", e->real, 0}, {"PR", hnum(f->PR), 0}, {"NV", hnum(f->NV), 0},
-                {"acc", buf_text(&acc), 0}, {"Cin", hnum(f->Cin), 0},
-                {"x", buf_text(&x), 0},
-                {"xc", lx(f->cr * f->SW, f->SH * f->SW, "c", 0, NULL), 0},
-                {"SO", hnum(f->SO), 0}, {"SI", hnum(f->SI), 0},
-                {"taps", buf_text(&taps), 0}, {"relu", buf_text(&relu), 0},
-                {"store", buf_text(&st), 0}, {"out", buf_text(&out), 0}};
-    emit_template(e, "layer_conv_fast_block.c", h, 13);
-    buf_free(&acc); buf_free(&x); buf_free(&taps); buf_free(&relu); buf_free(&st);
-    buf_free(&out);
-}
-
-/* A block of kb channels into s: the whole blocks' loop (kend > 0) or, from channel
- * k0, the last one (layer_conv_fast_kloop.c / layer_conv_fast_krest.c). */
-static void fw_blocks(Emitter *s, const Layer *l, const FW *f, int kb, int kend, int k0,
-                      const char *dst, int bias, int act)
-{
-    Buf b = {0};
-    Emitter sb = emit_sub(s, &b);
-    fw_block(&sb, l, f, kb, dst, bias, act);
-    s->failed |= sb.failed;
-    if (kend) {
-        Hole h[] = {{"kend", hnum(kend), 0}, {"KB", hnum(kb), 0},
-                    {"block", buf_text(&b), 0}};
-        emit_template(s, "layer_conv_fast_kloop.c", h, 3);
-    } else {
-        Hole h[] = {{"k0", hnum(k0), 0}, {"block", buf_text(&b), 0}};
-        emit_template(s, "layer_conv_fast_krest.c", h, 2);
+    emitf(s, "%s_vec %s;", V, buf_text(&x));
+    buf_free(&x);
+    emitf(s, "const %s *xc = xp + (c * HP + CR) * WP + p;", s->real);
+    emitf(s, "const %s *wc = w + k * SO + c * SI;", s->real);
+    fw_taps(s, f, kb);
+    s->indent--;
+    emitf(s, "}");
+    for (int a = 0; vrelu && a < kb; a++)
+        for (int q = 0; q < f->NV; q++)
+            emitf(s, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
+    for (int a = 0; a < kb; a++)
+        for (int q = 0; q < f->NV; q++) {
+            const char *at = a ? (q ? text_fmt("%d * PR + p + %d * %s_VL", a, q, V)
+                                    : text_fmt("%d * PR + p", a))
+                               : (q ? text_fmt("p + %d * %s_VL", q, V) : "p");
+            emitf(s, "%s_VST(of + %s, a%d_%d);", V, at, a, q);
+        }
+    s->indent--;
+    emitf(s, "}");
+    const char *nb = kb == f->KB ? "KB" : hnum(kb);
+    emitf(s, "for (int a = 0; a < %s; a++)", nb);
+    emitf(s, "    for (int i = 0; i < OH; i++)");
+    if (!act || vrelu) {
+        emitf(s, "        memcpy(dst + ((k + a) * OH + i) * OW, of + a * PR + i * WP + CC,");
+        emitf(s, "               OW * sizeof(%s));", s->real);
+        return;
     }
-    buf_free(&b);
+    emitf(s, "        for (int j = 0; j < OW; j++)");
+    emitf(s, "            dst[((k + a) * OH + i) * OW + j] = %s;",
+          act_expr(s, l->act, l->alpha, "of[a * PR + i * WP + CC + j]"));
 }
 
 /* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
-static void fw_emit(Emitter *e, const Layer *l, const FW *f, const char *src,
-                    const char *dst, int bias, int act)
+static void fw_emit(Emitter *e, const Layer *l, const FW *f, int input_grad)
 {
-    Buf pad = {0}, blocks = {0};
-    Emitter sp = emit_sub(e, &pad), sb = emit_sub(e, &blocks);
-    emit_pad_copy(&sp, f->xs, src, f->Cin, f->SH, f->SW, f->Hi, f->Wi, f->r0, f->c0);
+    int bias = !input_grad && l->nbias > 0, act = !input_grad && l->act != ACT_NONE;
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
-    if (nfull)
-        fw_blocks(&sb, l, f, f->KB, nfull * f->KB, 0, dst, bias, act);
-    if (rem)
-        fw_blocks(&sb, l, f, rem, 0, nfull * f->KB, dst, bias, act);
-    else if (!nfull)
-        emitf(&sb, "(void)k;");
-    e->failed |= sp.failed | sb.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", hnum(f->xs), 0}, {"pad", buf_text(&pad), 0},
-                {"blocks", buf_text(&blocks), 0}};
-    emit_template(e, "layer_conv_fast_fwd.c", h, 4);
-    buf_free(&pad);
-    buf_free(&blocks);
+    Buf bb = {0}, br = {0};
+    Emitter sb = emit_sub(e, &bb), sr = emit_sub(e, &br);
+    if (nfull) {
+        emitf(&sb, "for (int k = 0; k < FULL; k += KB) {");
+        sb.indent++;
+        fw_block(&sb, l, f, f->KB, bias, act);
+        sb.indent--;
+        emitf(&sb, "}");
+    }
+    if (rem) {
+        emitf(&sr, "{");
+        sr.indent++;
+        emitf(&sr, "const int k = FULL;");
+        fw_block(&sr, l, f, rem, bias, act);
+        sr.indent--;
+        emitf(&sr, "}");
+    }
+    const char *consts = text_fmt(
+        "enum { CI = %d, CO = %d, HI = %d, WI = %d, HP = %d, WP = %d, R0 = %d, C0 = %d, XS = %lld };\n"
+        "enum { SO = %d, SI = %d, OH = %d, OW = %d, CR = %d, CC = %d, PR = %d, NV = %d, KB = %d, "
+        "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
+        f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
+    Hole h[] = {{"consts", consts, 0},
+                {"src", input_grad ? text_fmt("const %s *const src = g;", e->real) : NULL, 0},
+                {"dst", input_grad ? text_fmt("%s *const dst = gin;", e->real) : NULL, 0},
+                {"blocks", sub_text(e, &sb, &bb), 0}, {"rest", sub_text(e, &sr, &br), 0}};
+    emit_template(e, "layer_conv_fast_fwd.c", h, 5);
 }
 
 /* The fast path applies: stride 1, and the padded geometry is exact. */
@@ -303,10 +267,7 @@ void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     int n = c->g.KH * c->g.KW;
     int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
     FW f = input_grad ? fw_input(e->dtype, c, off, woff) : fw_forward(e->dtype, c, off, woff);
-    if (input_grad)
-        fw_emit(e, l, &f, "g", "gin", 0, 0);
-    else
-        fw_emit(e, l, &f, "in", "out", l->nbias > 0, l->act != ACT_NONE);
+    fw_emit(e, l, &f, input_grad);
     free(off);
     free(woff);
 }
@@ -319,40 +280,39 @@ static long long params_xs(Dtype dt, const Conv *c)
     return roundup_ll((long long)c->C * SH * SW, vlmax(dt));
 }
 
-/* One group of taps t0 .. t0 + nt - 1 of dL/dweight: templates/layer_conv_fast_gw_taps.c
- * (the accumulators, the multiply-adds) with layer_conv_fast_gw_flush.c per tap.
- * depth: the output indent of the accumulators' line (for its wrapping). */
-static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SH, int SW, int KV,
-                    int depth)
+/* One group of taps t0 .. t0 + nt - 1 of dL/dweight (layer_conv_fast_gw.c's sample
+ * shows one): a sum s<q> per tap over the output positions, then each into gw. */
+static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SW)
 {
     const Win *g = &c->g;
-    int taps = g->KH * g->KW;
-    Buf t = {0}, acc = {0}, fma = {0}, flush = {0};
-    Emitter sm = emit_sub(s, &fma), sf = emit_sub(s, &flush);
-    buf_printf(&t, "%s_vec ", s->P);
+    const char *V = s->P;
+    Buf t = {0};
+    buf_printf(&t, "%s_vec ", V);
     for (int q = 0; q < nt; q++)
         buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
     buf_puts(&t, ";");
-    fast_long_hole(s, depth, t.data, &acc);
+    emitf(s, "{");
+    s->indent++;
+    emit_long(s, t.data);
+    emitf(s, "for (int i = 0; i < OH; i++) {");
+    emitf(s, "    const %s *gi = gt + i * OW * KV + kv;", s->real);
+    emitf(s, "    const %s *xi = xp + (c * HP + i) * WP;", s->real);
+    emitf(s, "    for (int j = 0; j < OW; j++) {");
+    emitf(s, "        const %s_vec gv = %s_VLD(gi + j * KV);", V, V);
     for (int q = 0; q < nt; q++) {
         int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
-        emitf(&sm, "s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
+        emitf(s, "        s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
     }
+    emitf(s, "    }");
+    emitf(s, "}");
     for (int q = 0; q < nt; q++) {
-        char sq[16];
-        sfmt(sq, sizeof sq, "s%d", q);
-        Hole h[] = {{"s", sq, 0}, {"K", hnum(c->K), 0}, {"CT", hnum(c->C * taps), 0},
-                    {"T", hnum(taps), 0}, {"tap", hnum(t0 + q), 0}};
-        emit_template(&sf, "layer_conv_fast_gw_flush.c", h, 5);
+        emitf(s, "%s_VST(t, s%d);", V, q);
+        emitf(s, "for (int l = 0; l < %s_VL && kv + l < K; l++)", V);
+        emitf(s, "    gw[(kv + l) * C * KH * KW + c * KH * KW + %d] += t[l];", t0 + q);
     }
-    s->failed |= sm.failed | sf.failed;
-    Hole h[] = {{"acc", buf_text(&acc), 0}, {"OH", hnum(g->OH), 0},
-                {"OW", hnum(g->OW), 0}, {"KV", hnum(KV), 0},
-                {"gi", lx(0, g->OW * KV, "i", 0, NULL), 0},
-                {"xi", lx(0, SH * SW, "c", SW, "i", 0, NULL), 0}, {"real", s->real, 0},
-                {"fma", buf_text(&fma), 0}, {"flush", buf_text(&flush), 0}};
-    emit_template(s, "layer_conv_fast_gw_taps.c", h, 9);
-    buf_free(&t); buf_free(&acc); buf_free(&fma); buf_free(&flush);
+    s->indent--;
+    emitf(s, "}");
+    buf_free(&t);
 }
 
 /* dL/dweight (and bias): output channels in the lanes; templates/layer_conv_fast_gw.c. */
@@ -362,30 +322,20 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
     int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
     int N = g->OH * g->OW, KV = roundup(c->K, vlmax(e->dtype)), taps = g->KH * g->KW;
     long long xs = params_xs(e->dtype, c);
-    Buf pad = {0}, bias = {0}, tp = {0};
-    Emitter sp = emit_sub(e, &pad), sb = emit_sub(e, &bias), st = emit_sub(e, &tp);
-    emit_pad_copy(&sp, xs, "in", c->C, SH, SW, g->H, g->W, g->T, g->L);
-    char clear[MAX_NAME + 96] = "";
-    if (KV > c->K)  /* the lanes past the last channel add zeros */
-        sfmt(clear, sizeof clear, "memset(gt, 0, %d * sizeof(%s));", N * KV, e->real);
-    if (l->nbias) {
-        Hole h[] = {{"N", hnum(N), 0}, {"KV", hnum(KV), 0}, {"K", hnum(c->K), 0}};
-        emit_template(&sb, "layer_conv_fast_gw_bias.c", h, 3);
-    }
-    /* groups of at most 24 taps: accumulators that stay in registers. The group's
-     * accumulators sit 3 levels in: the taps hole (2) in layer_conv_fast_gw.c, then
-     * 1 in layer_conv_fast_gw_taps.c. */
+    Buf tp = {0};
+    Emitter st = emit_sub_at(e, &tp, e->indent + 2);   /* the taps hole sits 2 levels in */
+    /* groups of at most 24 taps: sums that stay in registers */
     int chunk = 24;
     for (int t0 = 0; t0 < taps; t0 += chunk)
-        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SH, SW, KV,
-                e->indent + 3);
-    e->failed |= sp.failed | sb.failed | st.failed;
-    Hole h[] = {{"real", e->real, 0}, {"xs", hnum(xs), 0}, {"pad", buf_text(&pad), 0},
-                {"clear", clear, 0}, {"N", hnum(N), 0}, {"K", hnum(c->K), 0},
-                {"KV", hnum(KV), 0}, {"bias", buf_text(&bias), 0},
-                {"C", hnum(c->C), 0}, {"taps", buf_text(&tp), 0}};
-    emit_template(e, "layer_conv_fast_gw.c", h, 10);
-    buf_free(&pad); buf_free(&bias); buf_free(&tp);
+        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SW);
+    const char *consts = text_fmt(
+        "enum { C = %d, K = %d, H = %d, W = %d, OH = %d, OW = %d, N = %d, KH = %d, KW = %d };\n"
+        "enum { DH = %d, DW = %d, PT = %d, PL = %d, HP = %d, WP = %d, KV = %d, XS = %lld };",
+        c->C, c->K, g->H, g->W, g->OH, g->OW, N, g->KH, g->KW, g->DH, g->DW, g->T, g->L,
+        SH, SW, KV, xs);
+    Hole h[] = {{"consts", consts, 0}, {"clear", KV > c->K ? NULL : "", 0},
+                {"bias", l->nbias ? NULL : "", 0}, {"taps", sub_text(e, &st, &tp), 0}};
+    emit_template(e, "layer_conv_fast_gw.c", h, 4);
 }
 
 

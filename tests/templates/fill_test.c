@@ -16,6 +16,10 @@ const struct template_file cnngen_templates[] = {
     {"line.c", "enum { N = 2 }; /*@consts@*/\nfor (n = 0; n < N; n++) {\n"
                "    y[n] = 0; /*@body{@*/\n    y[n] += 1; /*@}@*/\n    z = 1; /*@gone@*/\n}\n"},
     {"unclosed.c", "a = 1; /*@body{@*/\nb = 2;\n"},
+    /* nested blocks; a NULL value keeps the sample, with its inner holes filled */
+    {"nest.c", "for (u = 0; u < 3; u++) { /*@walk{@*/\n    if (u) /*@skip{@*/\n        continue; /*@}@*/\n"
+               "    x = X; /*@row@*/\n} /*@}@*/\nend();\n"},
+    {"nosample.c", "x = /*@v@*/;\n"},
     {"unterminated.c", "x = /*@oops;\n"},
     {NULL, NULL}
 };
@@ -91,6 +95,24 @@ int main(void)
           o3.data);
     buf_free(&o3);
 
+    /* NULL keeps the sample (markers dropped, inner holes filled); a replaced outer
+     * block takes its nested blocks with it */
+    Buf o4 = {0};
+    Emitter e5 = emitter(&o4, 0);
+    Hole hk[] = {{"walk", NULL, 0}, {"skip", "", 0}, {"row", NULL, 0}};
+    emit_template(&e5, "nest.c", hk, 3);
+    check("NULL keeps the sample, inner holes filled",
+          !e5.failed && o4.data && strcmp(o4.data, "for (u = 0; u < 3; u++) {\n    x = X;\n}\nend();\n") == 0,
+          o4.data);
+    buf_free(&o4);
+    Buf o5 = {0};
+    Emitter e6 = emitter(&o5, 0);
+    Hole hn[] = {{"walk", "w();", 0}};
+    emit_template(&e6, "nest.c", hn, 1);
+    check("a replaced block takes its nested blocks",
+          !e6.failed && o5.data && strcmp(o5.data, "w();\nend();\n") == 0, o5.data);
+    buf_free(&o5);
+
     /* errors: unknown hole (template uses a hole not given), hole given but unused,
      * unknown template, unterminated marker; nothing is written on error */
     struct { const char *t; Hole h[2]; int n; const char *what; } bad[] = {
@@ -99,6 +121,7 @@ int main(void)
         {"nosuch.c", {{"n", "1", 0}}, 0, "unknown template fails"},
         {"unterminated.c", {{"n", "1", 0}}, 0, "unterminated hole fails"},
         {"unclosed.c", {{"body", "x", 0}}, 1, "unclosed block hole fails"},
+        {"nosample.c", {{"v", NULL, 0}}, 1, "NULL for a hole without sample code fails"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Buf ob = {0};
