@@ -451,7 +451,7 @@ enum {
     OPF_FUSED_ACT = 1,  /* has weights, a bias and a fused `activation:` (conv2d, dense) */
     OPF_ARGMAX = 2,     /* the training forward records an int32 argmax per output element
                          * (argmax_<name> in the workspace) for the backward */
-    OPF_POOL = 4,       /* a pooling window: no window may lie entirely in the padding */
+    OPF_POOL = 4,       /* a pooling window (its infer checks each has an input cell) */
     OPF_ALIAS = 8,      /* its output is its input's data as it lies (flatten): no code,
                          * no buffer, the gradient passes unchanged (plan_alias) */
 };

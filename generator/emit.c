@@ -754,36 +754,6 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
 
 /* ------------------------------------------------------------------ emit_c */
 
-/* Fails when a pooling window lies entirely in the padding (nothing to pool). */
-static int check_windows(const Net *net)
-{
-    for (int i = 0; i < net->nlayers; i++) {
-        const Layer *l = &net->layers[i];
-        if (!(l->op->flags & OPF_POOL))
-            continue;
-        Win g = win_of(l);
-        for (int r = 0; r < g.OH; r++) {
-            int a, b;
-            win_rows(&g, r, &a, &b);
-            if (a >= b)
-                goto bad;
-        }
-        for (int c = 0; c < g.OW; c++) {
-            int a, b;
-            win_cols(&g, c, &a, &b);
-            if (a >= b)
-                goto bad;
-        }
-        continue;
-    bad:
-        fprintf(stderr, "%s:%d:%d: error: %s: a pooling window lies entirely in the padding "
-                "(padding must be smaller than the window)\n",
-                net->file ? net->file : "?", l->pos.line, l->pos.col, l->name);
-        return -1;
-    }
-    return 0;
-}
-
 int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *c, Buf *h)
 {
     Net net = *net_in;  /* shallow copy: a different dtype may be requested */
@@ -795,8 +765,6 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         fprintf(stderr, "cnngen: internal error: the C writer takes a chain of layers\n");
         return -1;
     }
-    if (check_windows(&net))
-        return -1;
 
     char prefix[MAX_NAME + 1];
     snprintf(prefix, sizeof prefix, "%s", opt->prefix ? opt->prefix : net.name);

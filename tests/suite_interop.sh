@@ -6,6 +6,8 @@
 #  - roundtrip: PyTorch-trained weights into the C and C-trained weights into PyTorch
 #    through safetensors (same predictions, same SGD trajectory), and
 #    DistributedDataParallel (gloo, 2 processes on CPU) weights into the C;
+#  - onnx-nodes: ONNX's own MaxPool/AveragePool node test cases (its numpy reference)
+#    against the generated C (tests/interop/check_onnx_nodes.py);
 #  - dot: --format dot parsed by Graphviz (nodes, edges, labels), --format svg;
 #  - budget: --ram-limit / --flash-limit / target:, report = model = compiled sizeof,
 #    refusal naming the layer, compile-time checks, code size estimate vs gcc -Os.
@@ -26,6 +28,11 @@ if "$PY" -c 'import torch, numpy, yaml' 2>/dev/null; then
 else
     echo "SKIP interop-export: $PY cannot import torch/numpy/yaml (run tools/deps.sh test)"
     echo "SKIP interop-roundtrip: $PY cannot import torch/numpy/yaml"
+fi
+if "$PY" -c 'import numpy, onnx.backend.test.case.node' 2>/dev/null; then
+    "$PY" tests/interop/check_onnx_nodes.py ./cnngen "$work/onnx-nodes" || rc=1
+else
+    echo "SKIP onnx-nodes: $PY cannot import onnx's backend test cases (tools/deps.sh test installs python3-onnx)"
 fi
 if command -v dot >/dev/null 2>&1; then
     "$PY" tests/interop/check_dot.py ./cnngen specs/*.yaml tests/torchref/cases/*.yaml tests/interop/specs/*.yaml || rc=1

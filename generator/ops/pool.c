@@ -18,19 +18,28 @@ static void infer(Net *net, Layer *l, Diag *d)
     }
     if (!shape_window(net, l, d, l->ceil_mode))
         return;
-    /* as in PyTorch: no window may lie entirely in the padding (it would have
-     * no input cell to take the max or the average of) */
-    for (int side = 0; side < 4; side++) {
-        int ax = side & 1;
-        if (2 * l->pad[side] > l->k[ax]) {
+    /* as ONNX: any padding that leaves every window at least one input cell to take
+     * the max, the average or the sum of squares of (PyTorch's own pooling takes at
+     * most half the window; --emit pytorch pads explicitly beyond that) */
+    Win g = win_of(l);
+    for (int ax = 0; ax < 2; ax++)
+        for (int o = 0; o < (ax ? g.OW : g.OH); o++) {
+            int a, b;
+            if (ax)
+                win_cols(&g, o, &a, &b);
+            else
+                win_rows(&g, o, &a, &b);
+            if (a < b)
+                continue;
             static const char *const names[4] = {"top", "left", "bottom", "right"};
+            int side = (o == 0 ? 0 : 2) + ax;   /* the first window: the top/left pad */
             error_at(d, l->fpos[F_PADDING].line ? l->fpos[F_PADDING] : l->pos,
-                     "%s: %s padding %d is more than half the window (%d): a window could "
-                     "lie entirely in the padding", l->name, names[side], l->pad[side], l->k[ax]);
+                     "%s: the window of output %s %d lies entirely in the %s padding (%d, "
+                     "window %d): it has no input cell to pool", l->name, ax ? "column" : "row",
+                     o, names[side], l->pad[side], l->k[ax]);
             l->out.c = 0;
             return;
         }
-    }
     l->out.c = l->in.c;
     if (l->op == &op_l2pool)
         l->macs = sat_mul(sat_mul(shape_size(l->out), l->k[0]), l->k[1]);
@@ -73,8 +82,9 @@ static unsigned arrays(const Layer *l, Part part, int inference)
     return 0;
 }
 
-/* PyTorch's own pooling takes symmetric pads of at most half the window (cnngen allows
- * no more) and the same ceil_mode rule; anything else: explicit pads (_pool). */
+/* PyTorch's own pooling takes symmetric pads of at most half the window and the same
+ * ceil_mode rule; anything else (asymmetric pads, or more than half the window, as
+ * ONNX allows): explicit pads (_pool). */
 static void pytorch(Buf *b, const Layer *l, int drop_act)
 {
     int t = l->pad[0], le = l->pad[1], bo = l->pad[2], r = l->pad[3];

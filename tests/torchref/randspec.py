@@ -2,9 +2,10 @@
 
 gen(seed) -> (spec dict, yaml text, cnngen options list). Every spec is valid by
 construction: shapes are tracked with torchnet's rules (resolve_pads, out_dim), and a
-choice that would make a window not fit is redrawn. Pooling pads stay at most half the
-window on each side (cnngen rejects more, as PyTorch does: a window could otherwise lie
-entirely in the padding, where a max or an average is undefined). Sizes stay small (input up to
+choice that would make a window not fit is redrawn. Pooling pads go up to the window
+less one on each side, as ONNX allows (beyond half the window PyTorch's pooling refuses
+them and torchnet pads explicitly); a choice that leaves some window entirely in the
+padding, where a max or an average is undefined, is redrawn. Sizes stay small (input up to
 3x14x14, a few filters/units) so the generated C compiles in a moment.
 
 Choices that SPEC.md leaves ambiguous are avoided on purpose (so a mismatch means a
@@ -36,14 +37,14 @@ def _maybe_pair(r, a, b):
 
 
 def _padding(r, k, for_pool):
-    """A random padding form; pools keep each side <= k // 2 (see module doc)."""
+    """A random padding form; pools keep each side < k (see module doc)."""
     form = r.choice(["omit", "valid", "same", "same_lower", "int", "pair", "four"])
     if form == "omit":
         return None
     if form in ("valid", "same", "same_lower"):
         return form
-    lim_h = k[0] // 2 if for_pool else k[0] + 1
-    lim_w = k[1] // 2 if for_pool else k[1] + 1
+    lim_h = k[0] - 1 if for_pool else k[0] + 1
+    lim_w = k[1] - 1 if for_pool else k[1] + 1
     if form == "int":
         return r.randint(0, max(0, min(lim_h, lim_w)))
     if form == "pair":
@@ -84,6 +85,11 @@ def _conv(r, shape):
     return {"type": "conv2d", "filters": 2, "kernel": 1}, (2, H, W), 2 * H * W * C
 
 
+def _pad_only_window(n, before, k, s, out):
+    """Some window of the out windows along an axis of n cells covers no input cell."""
+    return any(min(o * s - before + k, n) <= max(o * s - before, 0) for o in range(out))
+
+
 def _pool(r, shape):
     C, H, W = shape
     kind = r.choice(["maxpool", "avgpool", "avgpool", "l2pool"])
@@ -95,11 +101,11 @@ def _pool(r, shape):
             pad = _padding(r, k, True)
         ceil = r.random() < 0.5
         pads = resolve_pads(pad, (H, W), k, s, (1, 1))
-        if 2 * max(pads[0], pads[2]) > k[0] or 2 * max(pads[1], pads[3]) > k[1]:
-            continue
         Ho = out_dim(H, pads[0], pads[2], k[0], s[0], 1, ceil)
         Wo = out_dim(W, pads[1], pads[3], k[1], s[1], 1, ceil)
         if not Ho or not Wo:
+            continue
+        if _pad_only_window(H, pads[0], k[0], s[0], Ho) or _pad_only_window(W, pads[1], k[1], s[1], Wo):
             continue
         d = {"type": kind, "size": _maybe_pair(r, *k)}
         if s != k or r.random() < 0.2:
