@@ -123,7 +123,7 @@ typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
 typedef enum Field {
     F_NONE = 0, F_TYPE, F_NAME, F_FILTERS, F_UNITS, F_KERNEL, F_SIZE, F_STRIDE,
     F_PADDING, F_DILATION, F_BIAS, F_ACTIVATION, F_ALPHA, F_CEIL_MODE,
-    F_COUNT_INCLUDE_PAD, F_COUNT
+    F_COUNT_INCLUDE_PAD, F_INPUT, F_INPUTS, F_COUNT
 } Field;
 
 /* A tensor shape. Vectors (after flatten, dense, global pools are C x 1 x 1
@@ -158,6 +158,11 @@ typedef struct Layer {
     int inputs[MAX_LAYER_INPUTS];
     int ninputs;
     int nreaders;               /* layers reading its output (shape.c) */
+    /* as written: `input: NAME` or `inputs: [NAME, ...]` (spec.c resolves them into
+     * inputs[]; none: the predecessor), each name's position */
+    char input_name[MAX_LAYER_INPUTS][MAX_NAME];
+    Pos input_pos[MAX_LAYER_INPUTS];
+    int ninput_names;
 
     /* ---- inferred by shape.c / ops */
     Shape in, out;              /* in: the shape of inputs[0] */
@@ -313,6 +318,10 @@ const char *unroll_name(Unroll u);
  *     argmax_<name> int32 [out size]    for every maxpool/global_maxpool layer
  *   inference only (--inference-only, or no loss):
  *     buf_a, buf_b [max tensor size]    ping-pong activations
+ *   a graph (some layer reads other than its predecessor), instead of the ping-pong
+ *   buffers: act_<name> in inference too, and in training grad_<name> [out size] for
+ *   every layer with a buffer plus gtmp [max tensor size] (a second reader's part of a
+ *   gradient, before it is added)
  * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes). */
 typedef struct WsPlan {
     long long nreal, nint;
@@ -368,6 +377,7 @@ typedef struct Emitter {
     int inference;              /* no backward: max pools record no argmax */
     int failed;                 /* set by emit_template on a template error */
     int hole_indent;            /* levels a template adds to this text later (emit_sub_at) */
+    int input_k;                /* PART_BWD_INPUT of a multi-input kind: which input */
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
 /* A template hole: the marker slash-star-at NAME at-star-slash in templates/ and the
@@ -454,12 +464,15 @@ enum {
     OPF_POOL = 4,       /* a pooling window (its infer checks each has an input cell) */
     OPF_ALIAS = 8,      /* its output is its input's data as it lies (flatten): no code,
                          * no buffer, the gradient passes unchanged (plan_alias) */
+    OPF_MULTI = 16,     /* reads `inputs: [...]`: a forward taking them all (A_INS), a
+                         * dL/dinput function per input (Emitter.input_k) */
 };
 
 /* The arrays a part of a layer uses: its function's parameters, in this order (emit.c
  * writes the signature and the call; OpDef.arrays says which). */
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
-       A_AM = 256, A_GMUT = 512, A_SCR = 1024 };
+       A_AM = 256, A_GMUT = 512, A_SCR = 1024,
+       A_INS = 2048 /* every input, in0 .. in<n-1>, in place of in (add, concat) */ };
 
 /* One layer kind: everything about it, from one unit ops/<kind>.c (ops/TEMPLATE.c
  * shows a whole unit). No code outside ops/ switches on the kind: it asks this row. */
@@ -511,7 +524,7 @@ extern const OpDef *const op_table[];   /* NULL-terminated, at most MAX_KINDS ro
 /* the per-kind definitions (ops/<kind>.c) */
 extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
     op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
-    op_leaky_relu, op_relu6;
+    op_leaky_relu, op_relu6, op_add, op_concat;
 
 /* An element-wise activation (ops/activation.c): a layer kind (op.act) and an
  * `activation:` value of conv2d and dense. */
@@ -543,6 +556,8 @@ void window_text(Buf *b, const Layer *l);
 void pl(Buf *b, int level, const char *fmt, ...) PRINTF_LIKE(3, 4);
 const char *pyfloat(double v, char *buf, size_t n);
 const char *act_py(Act a, double alpha, const char *x, char *out, size_t n);
+/* the Python variable holding value NAME in an exported graph ("input": the input) */
+const char *py_value(const char *name);
 /* the arrays of a layer with weights (OPF_FUSED_ACT) and of an element-wise layer
  * whose derivative reads its output */
 unsigned arrays_weighted(const Layer *l, Part part, int inference);

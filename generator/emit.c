@@ -28,7 +28,7 @@ static unsigned part_args(const Layer *l, Part part, int inference)
     return a && l->scratch[part] > 0 ? a | A_SCR : a;
 }
 
-static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
+static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin)
 {
     Buf t = {0};
     const char *R = e->real;
@@ -36,6 +36,8 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
     int n = 0;
 #define ARG(flag, fmt, ...) if (a & (flag)) { buf_printf(&t, "%s" fmt, n++ ? ", " : "", __VA_ARGS__); }
     ARG(A_IN, "const %s *restrict in", R);
+    for (int k = 0; (a & A_INS) && k < nin; k++)
+        buf_printf(&t, "%sconst %s *restrict in%d", n++ ? ", " : "", R, k);
     ARG(A_OUT, "%s%s *restrict out", fwd ? "" : "const ", R);
     ARG(A_G, "%s%s *restrict g", (a & A_GMUT) ? "" : "const ", R);
     ARG(A_GIN, "%s *restrict gin", R);
@@ -52,7 +54,7 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd)
 }
 
 /* Names of the arrays at a call site. */
-typedef struct CallArgs { const char *in, *out, *g, *gin; } CallArgs;
+typedef struct CallArgs { const char *in, *out, *g, *gin; const char *ins[MAX_LAYER_INPUTS]; } CallArgs;
 
 static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a, CallArgs c,
                       const char *prefix_stmt)
@@ -62,6 +64,8 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     int n = 0;
 #define ARG(flag, fmt, ...) if (a & (flag)) { buf_printf(&t, "%s" fmt, n++ ? ", " : "", __VA_ARGS__); }
     ARG(A_IN, "%s", c.in);
+    for (int k = 0; (a & A_INS) && k < l->ninputs; k++)
+        buf_printf(&t, "%s%s", n++ ? ", " : "", c.ins[k]);
     ARG(A_OUT, "%s", c.out);
     ARG(A_G, "%s", c.g);
     ARG(A_GIN, "%s", c.gin);
@@ -147,7 +151,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         fwd_l = &split;
     }
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
-    emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1);
+    emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1, l->ninputs);
     emitf(e, "{");
     e->indent++;
     call_gen(e, fwd_l, PART_FWD);
@@ -158,7 +162,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         /* P_forward's: no backward follows, so no argmax (P_run's keep = 0) */
         emitf(e, "/* %s without the argmax, for %s_forward */", l->name, e->P);
         snprintf(fname, sizeof fname, "%s_%s_fwd_infer", e->P, l->name);
-        emit_sig(e, fname, part_args(fwd_l, PART_FWD, 1), 1);
+        emit_sig(e, fname, part_args(fwd_l, PART_FWD, 1), 1, l->ninputs);
         emitf(e, "{");
         e->indent++;
         e->inference = 1;
@@ -170,7 +174,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     if (fwd_l == &split) {
         snprintf(fname, sizeof fname, "%s_%s_fwd_act", e->P, l->name);
-        emit_sig(e, fname, A_IN | A_OUT, 1);
+        emit_sig(e, fname, A_IN | A_OUT, 1, 1);
         emitf(e, "{");
         e->indent++;
         gen_act_forward(e, l, l->act, l->alpha);
@@ -182,7 +186,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         return;
     if (need_act_bwd) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_act", e->P, l->name);
-        emit_sig(e, fname, A_OUT | A_G | A_GMUT, 0);
+        emit_sig(e, fname, A_OUT | A_G | A_GMUT, 0, 1);
         emitf(e, "{");
         e->indent++;
         gen_act_backward_inplace(e, l);
@@ -192,7 +196,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     if (layer_has_params(l)) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
-        emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0);
+        emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0, 1);
         emitf(e, "{");
         e->indent++;
         call_gen(e, l, PART_BWD_PARAMS);
@@ -201,19 +205,26 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "%s", "");
     }
 bwd_input:
-    snprintf(fname, sizeof fname, "%s_%s_bwd_input", e->P, l->name);
-    emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0);
-    emitf(e, "{");
-    e->indent++;
-    call_gen(e, l, PART_BWD_INPUT);
-    e->indent--;
-    emitf(e, "}");
-    emitf(e, "%s", "");
+    /* a multi-input kind: one function per input, P_<layer>_bwd_input<k> */
+    for (int k = 0; k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
+        snprintf(fname, sizeof fname, "%s_%s_bwd_input%s", e->P, l->name,
+                 (l->op->flags & OPF_MULTI) ? hnum(k) : "");
+        emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0, 1);
+        emitf(e, "{");
+        e->indent++;
+        e->input_k = k;
+        call_gen(e, l, PART_BWD_INPUT);
+        e->input_k = 0;
+        e->indent--;
+        emitf(e, "}");
+        emitf(e, "%s", "");
+    }
 }
 
 /* ------------------------------------------------------------------ the net plan */
 
 typedef struct NetPlan {
+    int graph;           /* not a chain: every value in act_<name>, gradients per value */
     int trains, zout, last;
     int bstart;          /* first layer (from the end) whose backward runs; -1: none */
     int skip_last_act;   /* the loss takes the gradient past the last layer's activation */
@@ -226,6 +237,7 @@ static NetPlan net_plan(const Net *net, int inference_only)
     NetPlan np;
     memset(&np, 0, sizeof np);
     np.trains = plan_trains(net, inference_only);
+    np.graph = !net_is_chain(net);
     np.last = net->nlayers - 1;
     np.zout = np.trains && plan_has_zout(net);
     np.bstart = np.last;
@@ -307,7 +319,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     if (wp.scratch)
         emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
               wp.scratch);
-    if (!np->trains) {
+    if (!np->trains && !np->graph) {
         emitf(e, "%s_real buf_a[%lld];  /* ping-pong activations */", e->P, wp.max_tensor);
         emitf(e, "%s_real buf_b[%lld];", e->P, wp.max_tensor);
         return;
@@ -321,6 +333,8 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
         emitf(e, "%s_real act_%s[%lld];  /* %s output %s */", e->P, l->name, shape_size(l->out),
               l->name, sh);
     }
+    if (!np->trains)
+        return;
     if (np->zout)
         emitf(e, "%s_real z_out[%lld];  /* %s's own output, before the loss's transform */", e->P,
               shape_size(net_output(net)), net->layers[np->last].name);
@@ -330,8 +344,17 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
             emitf(e, "%s_real pre_%s[%lld];  /* %s before its %s (negative slope) */",
                   e->P, l->name, shape_size(l->out), l->name, act_name(l->act));
     }
-    emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
-    emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
+    if (np->graph) {   /* a gradient per value: a value read twice sums two */
+        for (int i = 0; i < net->nlayers; i++)
+            if (!plan_alias(net, i))
+                emitf(e, "%s_real grad_%s[%lld];  /* dL/d(%s output) */", e->P,
+                      net->layers[i].name, shape_size(net->layers[i].out), net->layers[i].name);
+        emitf(e, "%s_real gtmp[%lld];  /* a second reader's part, before it is added */",
+              e->P, wp.max_tensor);
+    } else {
+        emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
+        emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
+    }
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         if (layer_has_argmax(l))
@@ -426,7 +449,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
         unsigned a = part_args(fl, PART_FWD, !np->trains);
         if (plan_alias(net, i))
             continue;   /* its output is its input's storage */
-        if (np->trains) {
+        if (np->trains || np->graph) {   /* every value in the workspace */
             snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
             snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
         } else {
@@ -436,7 +459,9 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             else
                 snprintf(outb, sizeof outb, "%s", ping_pong(net, i));
         }
-        CallArgs c = {inb, outb, NULL, NULL};
+        CallArgs c = {inb, outb, NULL, NULL, {NULL}};
+        for (int k = 0; k < l->ninputs; k++)
+            c.ins[k] = saved_out(net, np, l->inputs[k]);
         if (np->trains && plan_has_pre(fl)) {
             char pre[MAX_NAME + 16];
             snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
@@ -464,6 +489,8 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
                 emitf(e, "%s_out_%s(ws->z_out, ws->act_%s);", e->P, np->out_transform, l->name);
             else
                 emitf(e, "%s_out_%s(%s, output);", e->P, np->out_transform, outb);
+        } else if (i == np->last && np->graph && !np->trains) {
+            emitf(e, "memcpy(output, %s, sizeof(%s_real) * %s_OUTPUT_SIZE);", outb, e->P, e->P);
         }
     }
 }
@@ -535,7 +562,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         int writers = 0;   /* layers with a buffer: the others alias their input */
         for (int i = 0; i < net->nlayers; i++)
             writers += !plan_alias(net, i);
-        if (writers == 1 && !np->out_transform)   /* input -> output, no buffer */
+        if (writers == 1 && !np->out_transform && !np->graph)   /* input -> output, no buffer */
             emitf(e, "(void)ws;");
         forward_calls(e, net, np);
     }
@@ -602,6 +629,112 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     return rc;
 }
 
+/* The value whose storage value v is (a flatten's is its input's), VAL_INPUT included */
+static int root_value(const Net *net, int v)
+{
+    while (v != VAL_INPUT && plan_alias(net, v))
+        v = layer_input(net, v);
+    return v;
+}
+
+/* up[v]: layer v or one it depends on has parameters (so dL/d(v) is needed for them;
+ * otherwise only for grad_input) */
+static void params_upstream(const Net *net, int *up)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        up[i] = layer_has_params(l);
+        for (int k = 0; k < l->ninputs; k++)
+            if (l->inputs[k] != VAL_INPUT && up[l->inputs[k]])
+                up[i] = 1;
+    }
+}
+
+/* The gradient storage of value v (a root): grad_<name>, or grad_input */
+static const char *grad_of(const Net *net, int v)
+{
+    return v == VAL_INPUT ? "grad_input" : text_fmt("ws->grad_%s", net->layers[v].name);
+}
+
+/* `if (grad_input != NULL) {` around what only grad_input needs */
+static void guard_open(Emitter *e, int need)
+{
+    if (need)
+        return;
+    emitf(e, "if (grad_input != NULL) {");
+    e->indent++;
+}
+
+static void guard_close(Emitter *e, int need)
+{
+    if (need)
+        return;
+    e->indent--;
+    emitf(e, "}");
+}
+
+/* The backward pass of a graph, layers in reverse order: when layer i's turn comes, every
+ * reader of its output has added its part to grad_<i>. The first part a value receives
+ * is written into its gradient, the others through gtmp and added. */
+static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const char *zarg,
+                           const char *y)
+{
+    const char *P = e->P;
+    int up[MAX_LAYERS], got[MAX_LAYERS + 1];   /* got[v + 1]: value v has a first part */
+    params_upstream(net, up);
+    memset(got, 0, sizeof got);
+    /* the loss's gradient: the last layer's, or its input's when the loss took the last
+     * layer in (cross-entropy after softmax, BCE after sigmoid) */
+    int r0 = root_value(net, np->bstart < np->last ? layer_input(net, np->last) : np->last);
+    const char *lg = r0 == VAL_INPUT ? "ws->gtmp" : grad_of(net, r0);
+    if (zarg)
+        emitf(e, "loss = %s_loss(%s, %s, target, %s);", P, zarg, y, lg);
+    else
+        emitf(e, "loss = %s_loss(%s, target, %s);", P, y, lg);
+    if (r0 == VAL_INPUT) {
+        emitf(e, "if (grad_input != NULL)");
+        emitf(e, "    memcpy(grad_input, ws->gtmp, sizeof(%s_real) * %s_INPUT_SIZE);", P, P);
+    }
+    got[r0 + 1] = 1;
+    for (int i = np->bstart; i >= 0; i--) {
+        const Layer *l = &net->layers[i];
+        if (plan_alias(net, i) || !got[i + 1])
+            continue;   /* a flatten's gradient is its input's; nothing reads an unread value */
+        emitf(e, "/* %s */", l->name);
+        guard_open(e, up[i]);
+        const char *g = grad_of(net, i);
+        CallArgs c = {saved_out(net, np, l->inputs[0]), saved_out(net, np, i), g, NULL, {NULL}};
+        if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
+            CallArgs ca = c;
+            if (plan_has_pre(l))
+                ca.out = text_fmt("ws->pre_%s", l->name);
+            emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
+        }
+        if (layer_has_params(l))
+            emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
+        int multi = (l->op->flags & OPF_MULTI) != 0;
+        for (int k = 0; k < l->ninputs; k++) {
+            int r = root_value(net, l->inputs[k]);
+            int need = r != VAL_INPUT && up[r];
+            const char *fn = multi ? text_fmt("bwd_input%d", k) : "bwd_input";
+            guard_open(e, need || !up[i]);   /* already inside the guard when !up[i] */
+            if (!got[r + 1]) {
+                c.gin = grad_of(net, r);
+                emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
+                got[r + 1] = 1;
+            } else {
+                c.gin = "ws->gtmp";
+                emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
+                emitf(e, "for (int n = 0; n < %lld; n++)", shape_size(value_shape(net, r)));
+                emitf(e, "    %s[n] += ws->gtmp[n];", grad_of(net, r));
+            }
+            guard_close(e, need || !up[i]);
+        }
+        guard_close(e, up[i]);
+    }
+    emitf(e, "return loss;");
+}
+
 static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const char *zarg)
 {
     const char *P = e->P;
@@ -616,6 +749,10 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     const Layer *last = &net->layers[np->last];
     char y[512];
     act_name_of(last, y, sizeof y);
+    if (np->graph) {
+        backward_graph(e, net, np, zarg, y);
+        return;
+    }
     if (zarg)
         emitf(e, "loss = %s_loss(%s, %s, target, ws->grad_a);", P, zarg, y);
     else
@@ -759,12 +896,6 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     Net net = *net_in;  /* shallow copy: a different dtype may be requested */
     if (opt->dtype_override >= 0)
         net.dtype = (Dtype)opt->dtype_override;
-    if (!net_is_chain(&net)) {
-        /* the IR is a graph; the writer's buffers (ping-pong activations and gradients)
-         * are those of a chain, which is all the spec reader makes today */
-        fprintf(stderr, "cnngen: internal error: the C writer takes a chain of layers\n");
-        return -1;
-    }
 
     char prefix[MAX_NAME + 1];
     snprintf(prefix, sizeof prefix, "%s", opt->prefix ? opt->prefix : net.name);

@@ -182,3 +182,8 @@ const char *act_py(Act a, double alpha, const char *x, char *out, size_t n)
     act_table[a]->py(alpha, x, out, n);
     return out;
 }
+
+const char *py_value(const char *name)
+{
+    return text_fmt("h_%s", name);
+}

@@ -59,8 +59,13 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         }
     }
     w.nreal = w.scratch;                            /* scratch (first) */
-    if (!trains) {
+    int graph = !net_is_chain(net);
+    if (!trains && !graph) {
         w.nreal += 2 * w.max_tensor;                /* buf_a, buf_b */
+    } else if (!trains) {                           /* a graph: every value kept */
+        for (int i = 0; i < net->nlayers; i++)
+            if (!plan_alias(net, i))
+                w.nreal += shape_size(net->layers[i].out);  /* act_<name> */
     } else {
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
@@ -74,7 +79,14 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         for (int i = 0; i < net->nlayers; i++)
             if (plan_has_pre(&net->layers[i]))
                 w.nreal += shape_size(net->layers[i].out); /* pre_<name> */
-        w.nreal += 2 * w.max_tensor;                /* grad_a, grad_b */
+        if (!graph) {
+            w.nreal += 2 * w.max_tensor;            /* grad_a, grad_b */
+        } else {
+            for (int i = 0; i < net->nlayers; i++)
+                if (!plan_alias(net, i))
+                    w.nreal += shape_size(net->layers[i].out);  /* grad_<name> */
+            w.nreal += w.max_tensor;                /* gtmp */
+        }
     }
     int rb = real_bytes(net->dtype);
     long long bytes = w.nreal * rb + w.nint * 4;

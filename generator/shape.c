@@ -312,11 +312,16 @@ int shape_infer(Net *net, Diag *d)
         }
         int v = l->inputs[0];
         l->in = v == VAL_INPUT ? cur : net->layers[v].out;
-        if (v == VAL_INPUT) {
-            rf[0] = rf[1] = jump[0] = jump[1] = 1;
-        } else {
-            memcpy(rf, net->layers[v].rf, sizeof rf);
-            memcpy(jump, net->layers[v].jump, sizeof jump);
+        /* the receptive field of what it reads: the widest of its inputs' */
+        rf[0] = rf[1] = jump[0] = jump[1] = 1;
+        for (int k = 0; k < l->ninputs; k++) {
+            const Layer *src = l->inputs[k] == VAL_INPUT ? NULL : &net->layers[l->inputs[k]];
+            for (int ax = 0; ax < 2 && src; ax++) {
+                if (src->rf[ax] > rf[ax])
+                    rf[ax] = src->rf[ax];
+                if (src->jump[ax] > jump[ax])
+                    jump[ax] = src->jump[ax];
+            }
         }
         memcpy(l->rf, rf, sizeof rf);
         memcpy(l->jump, jump, sizeof jump);
@@ -346,6 +351,14 @@ int shape_infer(Net *net, Diag *d)
         macs = sat_add(macs, l->macs);
     }
     net->total_macs = macs;
+    /* an output nobody reads (the last layer's is the network's) */
+    for (int i = 0; complete && i < net->nlayers - 1; i++) {
+        Layer *l = &net->layers[i];
+        if (!l->nreaders)
+            layer_warn(d, net, l, l->fpos[F_NAME].line ? l->fpos[F_NAME] : l->pos,
+                       "its output is never read (no later layer takes it as input, and it "
+                       "is not the last layer)");
+    }
     if (complete)
         check_loss(net, d);
     net->total_params = total;

@@ -357,8 +357,39 @@ typedef void (*FieldFn)(P *p, Layer *l, yaml_node_t *v);
 
 static void f_name(P *p, Layer *l, yaml_node_t *v)
 {
-    if (get_ident(p, v, "name", l->name))
-        l->name_given = 1;
+    if (!get_ident(p, v, "name", l->name))
+        return;
+    if (!strcmp(l->name, "input")) {   /* `input: input` names the network input */
+        error_at(p->d, npos(v), "the name 'input' is reserved for the network input");
+        l->name[0] = 0;
+        return;
+    }
+    l->name_given = 1;
+}
+
+/* `input: NAME` (any kind but add and concat) and `inputs: [NAME, ...]` (add, concat):
+ * the names, resolved into inputs[] once every layer has its name (resolve_inputs) */
+static void f_input(P *p, Layer *l, yaml_node_t *v)
+{
+    if (get_ident(p, v, "input", l->input_name[0])) {
+        l->input_pos[0] = npos(v);
+        l->ninput_names = 1;
+    }
+}
+static void f_inputs(P *p, Layer *l, yaml_node_t *v)
+{
+    int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n < 2 || n > MAX_LAYER_INPUTS) {
+        error_at(p->d, npos(v), "'inputs' takes 2 to %d layer names, got %d", MAX_LAYER_INPUTS, n);
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        yaml_node_t *e = node(p, v->data.sequence.items.start[k]);
+        if (!get_ident(p, e, "inputs", l->input_name[k]))
+            return;
+        l->input_pos[k] = npos(e);
+    }
+    l->ninput_names = n;
 }
 static void f_filters(P *p, Layer *l, yaml_node_t *v) { get_int32(p, v, "filters", 1, MAX_DIM, &l->filters); }
 static void f_units(P *p, Layer *l, yaml_node_t *v) { get_int32(p, v, "units", 1, MAX_DIM, &l->units); }
@@ -456,6 +487,8 @@ static const struct FieldRow {
     {"alpha", F_ALPHA, K_SCALAR, f_alpha},
     {"ceil_mode", F_CEIL_MODE, K_SCALAR, f_ceil_mode},
     {"count_include_pad", F_COUNT_INCLUDE_PAD, K_SCALAR, f_count_include_pad},
+    {"input", F_INPUT, K_SCALAR, f_input},
+    {"inputs", F_INPUTS, K_SEQ, f_inputs},
 };
 #define NFIELD_ROWS ((int)(sizeof field_rows / sizeof field_rows[0]))
 
@@ -565,6 +598,8 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
             int nc = 0;
             cands[nc++] = "type";
             cands[nc++] = "name";
+            if (op_allows(l->op, F_INPUT))
+                cands[nc++] = "input";
             for (const Field *f = l->op->fields; f && *f != F_NONE; f++)
                 cands[nc++] = field_key(*f);
             const char *near = closest_word(key, cands, nc);
@@ -573,12 +608,13 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
                 buf_printf(&list, "%s%s", i > 1 ? ", " : "", cands[i]);
             char kq[128];
             quote_in(k, '\'', kq, sizeof kq);
+            const char *an = strchr("aeiou", l->op->name[0]) ? "an" : "a";
             if (near && strcmp(near, key))
-                error_at(p->d, npos(k), "unknown key '%s' in a %s layer; did you mean '%s'?", kq,
-                         l->op->name, near);
+                error_at(p->d, npos(k), "unknown key '%s' in %s %s layer; did you mean '%s'?", kq,
+                         an, l->op->name, near);
             else
-                error_at(p->d, npos(k), "%s key '%s' in a %s layer (it takes: %s)",
-                         row ? "unexpected" : "unknown", kq, l->op->name, list.data);
+                error_at(p->d, npos(k), "%s key '%s' in %s %s layer (it takes: %s)",
+                         row ? "unexpected" : "unknown", kq, an, l->op->name, list.data);
             buf_free(&list);
             continue;
         }
@@ -716,6 +752,54 @@ static void parse_loss(P *p, yaml_node_t *v)
         p->net->loss = (LossKind)t;
 }
 
+/* The input names into inputs[]: `input` is the network input, any other an earlier
+ * layer's (given or default) name; errors at the name. */
+static void resolve_inputs(P *p)
+{
+    Net *net = p->net;
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *l = &net->layers[i];
+        if (!l->ninput_names)
+            continue;
+        int ok = 1;
+        for (int k = 0; k < l->ninput_names; k++) {
+            const char *nm = l->input_name[k];
+            int v = -2;
+            if (!strcmp(nm, "input"))
+                v = VAL_INPUT;
+            for (int j = 0; v == -2 && j < net->nlayers; j++)
+                if (!strcmp(net->layers[j].name, nm))
+                    v = j;
+            if (v == -2) {
+                const char *cands[MAX_LAYERS + 1];
+                int nc = 0;
+                cands[nc++] = "input";
+                for (int j = 0; j < i; j++)
+                    cands[nc++] = net->layers[j].name;
+                const char *near = closest_word(nm, cands, nc);
+                if (near)
+                    error_at(p->d, l->input_pos[k], "%s: no layer is named '%s'; did you mean '%s'?",
+                             l->name, nm, near);
+                else
+                    error_at(p->d, l->input_pos[k], "%s: no layer is named '%s' (a layer reads "
+                             "'input' or an earlier layer)", l->name, nm);
+                ok = 0;
+            } else if (v == i) {
+                error_at(p->d, l->input_pos[k], "%s: a layer cannot read its own output", l->name);
+                ok = 0;
+            } else if (v > i) {
+                error_at(p->d, l->input_pos[k], "%s: '%s' is layer %d, after this one (layer %d): "
+                         "a layer reads 'input' or an earlier layer", l->name, nm, v + 1, i + 1);
+                ok = 0;
+            } else {
+                l->inputs[k] = v;
+            }
+        }
+        if (ok)
+            l->ninputs = l->ninput_names;
+    }
+}
+
 static void parse_layers(P *p, yaml_node_t *v)
 {
     int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -755,6 +839,7 @@ static void parse_layers(P *p, yaml_node_t *v)
             }
     }
     assign_default_names(net);
+    resolve_inputs(p);
 }
 
 typedef void (*TopFn)(P *p, yaml_node_t *v);

@@ -68,6 +68,15 @@ ok warning_holes $? "rc=$rc: $(grep warning: "$T/e" | tr '\n' '|')"
 ok strict $? "rc=$rc, $(head -1 "$T/e")"
 "$CN" --check --strict specs/lenet5.yaml 2>"$T/e"; ok strict_clean $? "$(head -1 "$T/e")"
 
+# ---- a graph branch nobody reads: a warning at the layer, an error under --strict
+"$CN" --check tests/frontend/graph_unread.yaml 2>"$T/e"; rc=$?
+[ $rc = 0 ] && [ "$(grep -c warning: "$T/e")" = 1 ] &&
+grep -q '^tests/frontend/graph_unread.yaml:4:26: warning: side: its output is never read (no later layer takes it as input, and it is not the last layer)$' "$T/e"
+ok graph_unread_warning $? "rc=$rc: $(head -1 "$T/e")"
+"$CN" --check --strict tests/frontend/graph_unread.yaml 2>"$T/e"; rc=$?
+[ $rc = 1 ] && grep -q 'error: side: its output is never read .* \[--strict\]$' "$T/e"
+ok graph_unread_strict $? "rc=$rc: $(head -1 "$T/e")"
+
 # ---- bad specs: exit 1, the exact first error line, no output file
 n=0
 for y in tests/bad/*.yaml; do
@@ -103,7 +112,7 @@ assert "alpha" not in L["conv1"], L["conv1"]
 # conv1 (3*3*2 + 1)*4, conv2 (2*2*4 + 1)*3, fc1 (12 + 1)*5, fc2 (5 + 1)*3
 assert r["total_params"] == 76 + 51 + 65 + 18, r["total_params"]
 PYEOF
-    ok relu6_report $? "$(tail -2 "$T/r6.out" "$T/e" | tr '\n' ' ')"
+    ok relu6_report $? "$(tail -n 2 "$T/r6.out" "$T/e" | tr '\n' ' ')"
 fi
 
 # ---- many errors in one run; the MAX_ERRORS cut-off

@@ -20,6 +20,8 @@ const OpDef *const op_table[] = {
     &op_softmax,
     &op_leaky_relu,
     &op_relu6,
+    &op_add,
+    &op_concat,
     NULL
 };
 
@@ -45,6 +47,8 @@ int op_allows(const OpDef *op, Field f)
 {
     if (f == F_NAME || f == F_TYPE)
         return 1;
+    if (f == F_INPUT)   /* every kind reads one value it can name, but the multi-input ones */
+        return !op_allows(op, F_INPUTS);
     for (const Field *q = op->fields; q && *q != F_NONE; q++)
         if (*q == f)
             return 1;

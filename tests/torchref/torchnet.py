@@ -268,8 +268,26 @@ class TorchNet(nn.Module):
         self.loss_type = loss["type"] if loss and loss["type"] != "none" else None
         self.layers = []
         shape = self.input_shape          # (C, H, W) or (N,) for vectors
+        shapes = {-1: shape}              # value -> shape (-1: the network input)
+        index = {}                        # name -> layer index
         for i, d in enumerate(raw):
             L = Layer(d, names[i])
+            # the values it reads (SPEC.md section 5): `input: NAME`, `inputs: [...]`,
+            # else its predecessor; NAME `input` is the network input
+            want = d.get("inputs") or ([d["input"]] if "input" in d else None)
+            if want is None:
+                L.srcs = [i - 1]
+            else:
+                L.srcs = []
+                for nm in want:
+                    if nm == "input":
+                        L.srcs.append(-1)
+                    elif nm in index:
+                        L.srcs.append(index[nm])
+                    else:
+                        raise SpecError("layer %s reads unknown or later %r" % (names[i], nm))
+            shape = shapes[L.srcs[0]]
+            index[names[i]] = i
             L.in_shape = shape
             t = L.type
             if t == "conv2d":
@@ -312,8 +330,16 @@ class TorchNet(nn.Module):
                 shape = (U,)
             elif t in ACTIVATIONS:
                 pass
+            elif t == "add":
+                if any(shapes[v] != shape for v in L.srcs):
+                    raise SpecError("add of unequal shapes")
+            elif t == "concat":
+                if any(len(shapes[v]) != len(shape) or shapes[v][1:] != shape[1:] for v in L.srcs):
+                    raise SpecError("concat of incompatible shapes")
+                shape = (sum(shapes[v][0] for v in L.srcs),) + tuple(shape[1:])
             else:
                 raise SpecError("unknown layer type %r" % (t,))
+            shapes[i] = shape
             L.out_shape = shape
             self.layers.append(L)
             # register under a safe attribute name (layer names may clash with Module's)
@@ -352,7 +378,9 @@ class TorchNet(nn.Module):
     # ---- forward
     def forward(self, x, return_all=False):
         outs = []
-        for L in self.layers:
+        vals = {-1: x}
+        for i, L in enumerate(self.layers):
+            x = vals[L.srcs[0]]
             t = L.type
             if t == "conv2d":
                 tp, lf, bt, rt = L.pads
@@ -375,6 +403,14 @@ class TorchNet(nn.Module):
                 x = activate(x, L.act, L.alpha)
             elif t in ACTIVATIONS:
                 x = activate(x, t, L.alpha)
+            elif t == "add":
+                x = vals[L.srcs[0]]
+                for v in L.srcs[1:]:
+                    x = x + vals[v]
+                x = activate(x, L.act, L.alpha)
+            elif t == "concat":
+                x = torch.cat([vals[v] for v in L.srcs], 1)
+            vals[i] = x
             outs.append(x)
         return (x, outs) if return_all else x
 
