@@ -35,6 +35,34 @@ static int count_warnings(const Net *net)
 
 /* ---- text */
 
+/* the parameters SGD leaves alone (buffers: batchnorm's running statistics) */
+static long long non_trainable(const Net *net)
+{
+    long long n = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(&net->layers[i], t);
+        for (int k = 0; k < nt; k++)
+            if (t[k].role == T_BUFFER)
+                n += t[k].n;
+    }
+    return n;
+}
+
+/* "c2, stem" when layer i reads other than its predecessor, else NULL */
+static const char *inputs_text(const Net *net, int i, char *buf, size_t n)
+{
+    const Layer *l = &net->layers[i];
+    if (l->ninputs == 1 && l->inputs[0] == i - 1)
+        return NULL;
+    size_t k = 0;
+    buf[0] = 0;
+    for (int j = 0; j < l->ninputs && k < n; j++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", j ? ", " : "",
+                              l->inputs[j] == VAL_INPUT ? "input" : net->layers[l->inputs[j]].name);
+    return buf;
+}
+
 static void report_text(FILE *out, const Net *net)
 {
     char a[32], b[32], sb[64], lbl[160];
@@ -77,6 +105,9 @@ static void report_text(FILE *out, const Net *net)
         } else if (l->formula[0][0]) {
             fprintf(out, "%s%s\n", ind, l->formula[0]);
         }
+        char ins[MAX_LAYER_INPUTS * (MAX_NAME + 2)];
+        if (inputs_text(net, i, ins, sizeof ins))
+            fprintf(out, "%sinputs: %s\n", ind, ins);
         fprintf(out, "%scode: unroll %s\n", ind, unroll_name(l->unroll));
         for (int j = 0; j < l->nwarn; j++)
             fprintf(out, "%swarning: %s\n", ind, l->warn[j]);
@@ -103,11 +134,16 @@ static void report_markdown(FILE *out, const Net *net)
     int rb = real_bytes(net->dtype);
     fprintf(out, "## %s\n\nSpec `%s`, %s, loss `%s`.\n\n", net->name, net->file,
             net->dtype == DT_F64 ? "float64" : "float32", loss_name(net->loss));
-    fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size | Unroll |\n");
-    fprintf(out, "|---:|---|---|---|---:|---:|---|---|---|\n");
-    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | | |\n", shape_text(net->input, sb, sizeof sb));
+    int graph = !net_is_chain(net);   /* then an Inputs column */
+    fprintf(out, "| # | Layer | Type | Output | Params | MACs | Receptive field | Output size | Unroll |%s\n",
+            graph ? " Inputs |" : "");
+    fprintf(out, "|---:|---|---|---|---:|---:|---|---|---|%s\n", graph ? "---|" : "");
+    fprintf(out, "| 0 | input | | %s | 0 | 0 | 1x1 | | |%s\n", shape_text(net->input, sb, sizeof sb),
+            graph ? " |" : "");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
+        char ins[MAX_LAYER_INPUTS * (MAX_NAME + 2)];
+        const char *it = inputs_text(net, i, ins, sizeof ins);
         fprintf(out, "| %d | %s | %s | %s | %s | %s | %dx%d | ", l->index, l->name, l->op->name,
                 shape_text(l->out, sb, sizeof sb), commas(l->params, a), commas(l->macs, b),
                 l->rf[0], l->rf[1]);
@@ -115,7 +151,10 @@ static void report_markdown(FILE *out, const Net *net)
             fprintf(out, "`%s`; `%s`", l->formula[0], l->formula[1]);
         else if (l->formula[0][0])
             fprintf(out, "`%s`", l->formula[0]);
-        fprintf(out, " | %s |\n", unroll_name(l->unroll));
+        fprintf(out, " | %s |", unroll_name(l->unroll));
+        if (graph)
+            fprintf(out, " %s |", it ? it : "");
+        fputc('\n', out);
     }
     fprintf(out, "\n- Total params: **%s** (%s bytes)\n", commas(net->total_params, a),
             commas(net->total_params * rb, b));
@@ -195,7 +234,12 @@ static void report_json(FILE *out, const Net *net)
         jshape(out, l->in);
         fputs(", \"output\": ", out);
         jshape(out, l->out);
-        fprintf(out, ", \"params\": %lld, \"weights\": %lld, \"biases\": %lld, \"param_offset\": %lld, \"macs\": %lld,\n",
+        fputs(", \"inputs\": [", out);
+        for (int j = 0; j < l->ninputs; j++) {
+            fputs(j ? ", " : "", out);
+            jstr(out, l->inputs[j] == VAL_INPUT ? "input" : net->layers[l->inputs[j]].name);
+        }
+        fprintf(out, "], \"params\": %lld, \"weights\": %lld, \"biases\": %lld, \"param_offset\": %lld, \"macs\": %lld,\n",
                 l->params, l->nweight, l->nbias, l->param_offset, l->macs);
         fprintf(out, "     \"receptive_field\": [%d, %d], \"jump\": [%d, %d]", l->rf[0], l->rf[1],
                 l->jump[0], l->jump[1]);
@@ -228,8 +272,11 @@ static void report_json(FILE *out, const Net *net)
         }
         fputs("]}", out);
     }
-    fprintf(out, "\n  ],\n  \"total_params\": %lld,\n  \"param_bytes\": %lld,\n  \"total_macs\": %lld,\n",
-            net->total_params, net->total_params * real_bytes(net->dtype), net->total_macs);
+    long long nt = non_trainable(net);
+    fprintf(out, "\n  ],\n  \"total_params\": %lld,\n  \"trainable_params\": %lld,\n"
+            "  \"non_trainable_params\": %lld,\n  \"param_bytes\": %lld,\n  \"total_macs\": %lld,\n",
+            net->total_params, net->total_params - nt, nt, net->total_params * real_bytes(net->dtype),
+            net->total_macs);
     fprintf(out, "  \"workspace_bytes\": %lld,\n  \"inference_workspace_bytes\": %lld,\n",
             tr.bytes, inf.bytes);
     fputs("  \"warnings\": [", out);

@@ -2,7 +2,8 @@
 
 For every spec given: the DOT text is parsed by Graphviz itself (`dot -Tplain`, whose
 node/edge lines are counted: input + one node per layer + the loss node; one edge per
-layer plus the loss edge), every edge label is the shape of the tensor it carries
+value a layer reads (its predecessor, or its `input:`/`inputs:`), from that value's
+node, plus the loss edge), every edge label is the shape of the tensor it carries
 (from the JSON report: the input's, then each layer's output), every layer node names
 the layer, its type and output shape, `--format svg` gives well-formed SVG (parsed with
 xml.etree) with a <g class="node"> per node, and `dot -Tsvg` accepts the DOT text.
@@ -62,13 +63,23 @@ def check(cnngen, spec):
     if len(nodes) != len(layers) + 1 + has_loss:
         return "%d nodes, expected %d layers + input%s" % (len(nodes), len(layers),
                                                            " + loss" if has_loss else "")
-    if len(edges) != len(layers) + has_loss:
-        return "%d edges, expected %d" % (len(edges), len(layers) + has_loss)
-    shapes = [rep["input"]] + [l["output"] for l in layers]
-    want = [shape_text(s) for s in shapes[:len(layers) + has_loss]]
-    got = [e[2] for e in edges]
-    if got != want:
-        return "edge labels %s, expected %s" % (got, want)
+    # one edge per value a layer reads (the report's "inputs"), from that value's node,
+    # labelled with its shape; then the loss edge from the last layer
+    index = {l["name"]: i + 1 for i, l in enumerate(layers)}
+    shapes = {"input": rep["input"]}
+    shapes.update({"L%d" % (i + 1): l["output"] for i, l in enumerate(layers)})
+    want = []
+    for i, l in enumerate(layers):
+        for nm in l.get("inputs", [layers[i - 1]["name"] if i else "input"]):
+            tail = "input" if nm == "input" else "L%d" % index[nm]
+            want.append((tail, "L%d" % (i + 1), shape_text(shapes[tail])))
+    if has_loss:
+        want.append(("L%d" % len(layers), "loss", shape_text(layers[-1]["output"])))
+    if len(edges) != len(want):
+        return "%d edges, expected %d" % (len(edges), len(want))
+    got = sorted(edges)
+    if got != sorted(want):
+        return "edges %s, expected %s" % (got, sorted(want))
     for i, l in enumerate(layers):
         lab = nodes.get("L%d" % (i + 1), "")
         first = lab.split("\\n")[0] if "\\n" in lab else lab.split("\n")[0]

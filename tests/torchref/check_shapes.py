@@ -70,8 +70,13 @@ def check_one(cnngen, path, label):
     x = torch.randn((2,) + net.input_shape, dtype=torch.float64)
     with torch.no_grad():
         _, outs = net(x, return_all=True)
-    rf, jump, hw = [1, 1], [1, 1], list(net.input_shape[1:])
+    # receptive field, jump and map size of every value (-1: the input); a layer
+    # starts from the widest of the values it reads
+    state = {-1: ([1, 1], [1, 1], list(net.input_shape[1:]))}
     for i, (L, J, o) in enumerate(zip(net.layers, jl, outs)):
+        rf = [max(state[v][0][a] for v in L.srcs) for a in (0, 1)]
+        jump = [max(state[v][1][a] for v in L.srcs) for a in (0, 1)]
+        hw = list(state[L.srcs[0]][2])
         where = "layer %d (%s %s)" % (i + 1, L.type, L.name)
         if J.get("type") != L.type:
             errs.append("%s: type %r" % (where, J.get("type")))
@@ -112,6 +117,7 @@ def check_one(cnngen, path, label):
             rf = [rf[a] + (hw[a] - 1) * jump[a] for a in (0, 1)]
             jump = [jump[a] * hw[a] for a in (0, 1)]
             hw = [1, 1]
+        state[i] = (rf, jump, hw)
         if J.get("receptive_field") != rf:
             errs.append("%s: receptive_field %s, expected %s"
                         % (where, J.get("receptive_field"), rf))
