@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # PyTorch cross-check of the generated C (issue 3): for every spec in specs/, the corner
-# cases in tests/torchref/cases/ (once per --unroll mode) and 110
+# cases in tests/torchref/cases/ (once per --unroll mode), 110
 # seeded random nets (tests/torchref/randspec.py, mixing every layer type, padding form,
-# dtype, loss and unroll mode), the generated forward output, loss, every parameter
+# dtype, loss and unroll mode) and 100 seeded random graphs (randspec.gen_graph: residual
+# blocks with and without projection, concat branches, branches from the input, add and
+# concat of vectors), the generated forward output, loss, every parameter
 # gradient, the input gradient, and one P_train_batch SGD step must agree with PyTorch
 # autograd (float64 to 1e-9, float32 to 1e-4). The C side is tests/tools/netdriver.c.
 set -u
@@ -11,8 +13,10 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 PY=${TORCHREF_PYTHON:-/usr/bin/python3}
 NRAND=${TORCH_NUMERICS_RANDOM:-110}
-torchref_setup torch-numerics "$((NRAND)) random nets and specs/*.yaml"
-"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml
+NGRAPH=${TORCH_NUMERICS_GRAPHS:-100}
+torchref_setup torch-numerics "$((NRAND)) random nets, $NGRAPH random graphs and specs/*.yaml"
+"$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --random-graph "$NGRAPH" \
+    --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml
 rc=$?
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
 exit "$rc"

@@ -45,8 +45,11 @@ static unsigned arrays(const Layer *l, Part part, int inference)
 static void forward(Emitter *e, const Layer *l)
 {
     Buf s = {0};
+    int act = l->act != ACT_NONE;   /* the activation takes the sum as one operand */
+    buf_puts(&s, act ? "(" : "");
     for (int k = 0; k < l->ninputs; k++)
         buf_printf(&s, "%sin%d[n]", k ? " + " : "", k);
+    buf_puts(&s, act ? ")" : "");
     emit_map(e, shape_size(l->out), "out", act_expr(e, l->act, l->alpha, s.data));
     buf_free(&s);
 }
@@ -61,8 +64,10 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 {
     Buf s = {0};
     char act[1024];
+    buf_puts(&s, "(");
     for (int k = 0; k < l->ninputs; k++)
         buf_printf(&s, "%s%s", k ? " + " : "", py_value(l->input_name[k]));
+    buf_puts(&s, ")");
     pl(b, 2, "x = %s", act_py(drop_act ? ACT_NONE : l->act, l->alpha, s.data, act, sizeof act));
     buf_free(&s);
 }

@@ -200,17 +200,19 @@ def spec_jobs(specs, workdir, seed):
     return jobs
 
 
-def random_jobs(workdir, seed0, n):
-    """Jobs for n seeded random specs (randspec.py), written to WORKDIR/rand-SEED/."""
+def random_jobs(workdir, seed0, n, graph=False):
+    """Jobs for n seeded random specs (randspec.py; graph: gen_graph, labelled
+    rgraph-SEED), written to WORKDIR/<label>/."""
     jobs = []
+    stem = "rgraph" if graph else "rand"
     for seed in range(seed0, seed0 + n):
-        _, text, opts = randspec.gen(seed)
-        d = os.path.join(workdir, "rand-%d" % seed)
+        _, text, opts = (randspec.gen_graph if graph else randspec.gen)(seed)
+        d = os.path.join(workdir, "%s-%d" % (stem, seed))
         os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "rand-%d.yaml" % seed)
+        path = os.path.join(d, "%s-%d.yaml" % (stem, seed))
         with open(path, "w") as f:
             f.write(text)
-        jobs.append((path, opts, "rand-%d" % seed, d, seed))
+        jobs.append((path, opts, "%s-%d" % (stem, seed), d, seed))
     return jobs
 
 
@@ -401,6 +403,8 @@ def main():
     ap = job_args()
     ap.add_argument("--every-unroll", nargs="*", default=[],
                     help="specs to check once per --unroll mode")
+    ap.add_argument("--random-graph", type=int, default=0,
+                    help="also N seeded random graph specs (randspec.gen_graph)")
     ap.add_argument("specs", nargs="*")
     a = ap.parse_intermixed_args()
     torch.set_num_threads(1)
@@ -422,11 +426,12 @@ def main():
             jobs.append((s, ["--unroll", mode], "%s@%s" % (name, mode),
                          os.path.join(a.workdir, "case-%s-%s" % (name, mode)), 11))
     jobs += random_jobs(a.workdir, a.seed0, a.random)
+    jobs += random_jobs(a.workdir, a.seed0, a.random_graph, graph=True)
 
     # every 4th random net runs under ASan + UBSan: the driver allocates exactly
     # params_bytes and workspace_bytes, so any access outside them is caught
     def sanitized(job):
-        return job[2].startswith("rand-") and job[4] % 4 == 0
+        return job[2].startswith(("rand-", "rgraph-")) and job[4] % 4 == 0
 
     def check(job):
         path, opts, label, d, seed = job

@@ -244,6 +244,137 @@ def gen(seed):
     return spec, text, opts
 
 
+def _same_conv(r, C, K, name, src=None, act=True, k=None):
+    """A stride-1 `same` conv2d (the shape's height and width kept)."""
+    d = {"type": "conv2d", "name": name, "filters": K, "kernel": k or r.choice([1, 3]),
+         "padding": "same"}
+    if src is not None:
+        d["input"] = src
+    if act:
+        d["activation"] = r.choice(FUSED_ACTS)
+        if d["activation"] == "leaky_relu":
+            d["alpha"] = r.choice([0.1, 0.2])
+    if r.random() < 0.2:
+        d["bias"] = False
+    return d
+
+
+def gen_graph(seed):
+    """A random graph spec (SPEC.md section 5): residual blocks with and without a
+    projection, concat branches, branches from `input`, add/concat of vectors, then a
+    head and a loss as gen() draws them. Every layer is named (g<k>) so that edges can
+    name anything; shapes are tracked here."""
+    r = random.Random(seed)
+    C, H, W = r.randint(1, 3), r.randint(4, 10), r.randint(4, 10)
+    layers, shapes = [], {"input": (C, H, W)}
+    cur = "input"
+    macs = 0
+
+    def add(d, shape):
+        layers.append(d)
+        shapes[d["name"]] = shape
+        return d["name"]
+
+    def nm():
+        return "g%d" % (len(layers) + 1)
+
+    for _ in range(r.randint(1, 3)):
+        c, h, w = shapes[cur]
+        kind = r.choice(["res", "res_proj", "concat", "from_input", "plain"])
+        if kind == "from_input" and (h, w) != (H, W):
+            kind = "concat"
+        if kind == "res":
+            a = add(_same_conv(r, c, c, nm(), cur), (c, h, w))
+            b = add(_same_conv(r, c, c, nm(), act=False), (c, h, w))
+            d = {"type": "add", "name": nm(), "inputs": r.choice([[b, cur], [cur, b]])}
+            if r.random() < 0.7:
+                d["activation"] = r.choice(FUSED_ACTS)
+                if d["activation"] == "leaky_relu" and r.random() < 0.5:
+                    d["alpha"] = r.choice([0.1, -0.2])
+            cur = add(d, (c, h, w))
+            macs += 2 * c * c * h * w * 9
+        elif kind == "res_proj":
+            K = r.randint(1, 4)
+            a = add(_same_conv(r, c, K, nm(), cur), (K, h, w))
+            b = add(_same_conv(r, K, K, nm(), act=False), (K, h, w))
+            p = add(_same_conv(r, c, K, nm(), cur, act=False, k=1), (K, h, w))
+            ins = [b, p] if r.random() < 0.7 else [b, p, a]
+            cur = add({"type": "add", "name": nm(), "inputs": ins, "activation": "relu"}, (K, h, w))
+            macs += (c * K + K * K) * h * w * 9
+        elif kind == "concat":
+            K1, K2 = r.randint(1, 3), r.randint(1, 3)
+            a = add(_same_conv(r, c, K1, nm(), cur), (K1, h, w))
+            if r.random() < 0.5:
+                b = add({"type": "maxpool", "name": nm(), "input": cur, "size": 3, "stride": 1,
+                         "padding": 1}, (c, h, w))
+                K2 = c
+            else:
+                b = add(_same_conv(r, c, K2, nm(), cur), (K2, h, w))
+            cur = add({"type": "concat", "name": nm(), "inputs": [a, b]}, (K1 + K2, h, w))
+            macs += (K1 + K2) * c * h * w * 9
+        elif kind == "from_input":
+            K = r.randint(1, 3)
+            s = add(_same_conv(r, C, K, nm(), "input"), (K, H, W))
+            cur = add({"type": "concat", "name": nm(), "inputs": r.choice([[cur, s], [s, cur]])},
+                      (c + K, h, w))
+            macs += K * C * H * W * 9
+        else:
+            d, shape, m = _conv(r, (c, h, w))
+            d["name"] = nm()
+            prev = layers[-1]["name"] if layers else "input"
+            if cur != prev:
+                d["input"] = cur
+            cur = add(d, shape)
+            macs += m
+
+    # head: flatten or a global pool, then dense layers, sometimes two dense branches
+    # joined by add or concat
+    c, h, w = shapes[cur]
+    g = {"type": r.choice(["flatten", "global_avgpool", "global_maxpool"]), "name": nm()}
+    if cur != layers[-1]["name"]:
+        g["input"] = cur
+    n = c * h * w if g["type"] == "flatten" else c
+    if g["type"] == "flatten":
+        cur = add(g, (n,))
+    else:
+        cur = add(g, (c, 1, 1))
+        cur = add({"type": "flatten", "name": nm()}, (n,))
+    if r.random() < 0.5:
+        U = r.randint(2, 5)
+        a = add(dict(_dense(r, n, U)[0], name=nm()), (U,))
+        b = add(dict(_dense(r, n, U)[0], name=nm(), input=cur), (U,))
+        if r.random() < 0.5:
+            cur = add({"type": "add", "name": nm(), "inputs": [a, b]}, (U,))
+            n = U
+        else:
+            cur = add({"type": "concat", "name": nm(), "inputs": [a, b]}, (2 * U,))
+            n = 2 * U
+    d, m = _dense(r, n)
+    d["name"] = nm()
+    cur = add(d, (d["units"],))
+    loss = r.choice(["mse", "binary_cross_entropy", "cross_entropy", "softmax_cross_entropy",
+                     "softmax_cross_entropy"])
+    if loss == "cross_entropy":
+        layers.append({"type": "softmax", "name": nm()})
+    elif loss == "binary_cross_entropy":
+        layers[-1]["activation"] = "sigmoid"
+        layers[-1].pop("alpha", None)
+    spec = {"name": "grf%d" % seed, "input": {"channels": C, "height": H, "width": W}}
+    spec["dtype"] = r.choice(["float32", "float64", "float64"])
+    spec["layers"] = [_ordered(d) for d in layers]
+    spec["loss"] = {"type": loss}
+    opts = []
+    unroll = r.choice(["auto", "auto", "none", "kernel", "full"])
+    if unroll == "full" and macs > 1500:
+        unroll = "kernel"
+    opts += ["--unroll", unroll]
+    if r.random() < 0.1:
+        opts += ["--inference-only"]
+    text = yaml.safe_dump(spec, sort_keys=False, default_flow_style=None, width=100)
+    text = "# random graph spec, seed %d (tests/torchref/randspec.py gen_graph)\n" % seed + text
+    return spec, text, opts
+
+
 def _ordered(d):
     """type first, name second, like the hand-written specs."""
     out = {"type": d["type"]}
@@ -256,8 +387,11 @@ def _ordered(d):
 
 
 if __name__ == "__main__":
+    graph = len(sys.argv) > 1 and sys.argv[1] == "--graph"
+    if graph:
+        del sys.argv[1]
     seed = int(sys.argv[1])
-    spec, text, opts = gen(seed)
+    spec, text, opts = (gen_graph if graph else gen)(seed)
     if len(sys.argv) > 2:
         with open(sys.argv[2], "w") as f:
             f.write(text)
