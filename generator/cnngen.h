@@ -64,6 +64,8 @@ const char *buf_text(const Buf *b);     /* the text, "" for an empty Buf */
  * which emit_c and the driver call when the text is written out. Hole values and
  * expression text (hnum, rlit, mfn, lx, act_expr) come from it. */
 char *text_alloc(size_t n);
+/* b's text moved into the text arena (b is freed) */
+char *buf_to_text(Buf *b);
 /* printf into the text arena */
 char *text_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void text_free_all(void);
@@ -210,6 +212,9 @@ typedef struct Net {
 #define VAL_INPUT (-1)
 static inline Shape value_shape(const Net *n, int v)
 { return v == VAL_INPUT ? n->input : n->layers[v].out; }
+/* a value's name in specs and reports: "input" or the layer's */
+static inline const char *value_name(const Net *n, int v)
+{ return v == VAL_INPUT ? "input" : n->layers[v].name; }
 /* the value layer i reads first (its `in`) */
 static inline int layer_input(const Net *n, int i) { return n->layers[i].inputs[0]; }
 /* 1 when every layer reads the output of the one before it (a chain) */
@@ -568,6 +573,9 @@ void elementwise_forward(Emitter *e, const Layer *l);
 void elementwise_backward(Emitter *e, const Layer *l);
 unsigned elementwise_arrays(const Layer *l, Part part, int inference);
 void elementwise_pytorch(Buf *b, const Layer *l, int drop_act);
+/* the multi-input kinds (add, concat): " of a, b", and their arrays */
+void multi_describe(const Layer *l, Buf *b);
+unsigned multi_arrays(const Layer *l, Part part, int inference);
 
 /* ------------------------------------------------------------------ ops/ emitters */
 /* Shared between the units of one family (ops/conv2d*.c, ops/pool*.c, ops/activation.c). */

@@ -259,12 +259,19 @@ static NetPlan net_plan(const Net *net, int inference_only)
 
 static void act_name_of(const Layer *l, char *s, size_t n) { snprintf(s, n, "ws->act_%s", l->name); }
 
+/* The value whose storage value v is (a flatten's is its input's), VAL_INPUT included */
+static int root_value(const Net *net, int v)
+{
+    while (v != VAL_INPUT && plan_alias(net, v))
+        v = layer_input(net, v);
+    return v;
+}
+
 /* The expression for the array holding layer i's output as saved by the forward. */
 static const char *saved_out(const Net *net, const NetPlan *np, int i)
 {
     char *s = text_alloc(512);
-    while (i >= 0 && plan_alias(net, i))   /* a flatten: its input's storage */
-        i = layer_input(net, i);
+    i = root_value(net, i);
     if (i < 0)
         snprintf(s, 512, "input");
     else if (i == np->last && np->zout)
@@ -429,8 +436,7 @@ static int net_has_max(const Net *net)
  * input's. */
 static const char *ping_pong(const Net *net, int v)
 {
-    while (v != VAL_INPUT && plan_alias(net, v))
-        v = layer_input(net, v);
+    v = root_value(net, v);
     if (v == VAL_INPUT)
         return "input";
     int k = 0;                          /* the layers before v that write a buffer */
@@ -627,14 +633,6 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     int rc = template_fill(e->b, tname, h, nh, e->P);
     buf_puts(e->b, "\n");
     return rc;
-}
-
-/* The value whose storage value v is (a flatten's is its input's), VAL_INPUT included */
-static int root_value(const Net *net, int v)
-{
-    while (v != VAL_INPUT && plan_alias(net, v))
-        v = layer_input(net, v);
-    return v;
 }
 
 /* up[v]: layer v or one it depends on has parameters (so dL/d(v) is needed for them;

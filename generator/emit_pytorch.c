@@ -294,8 +294,7 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     for (int i = 0; i < n; i++) {
         const Layer *l = &net->layers[i];
         if (graph && !(l->op->flags & OPF_MULTI) && l->inputs[0] != i - 1)
-            pl(b, 2, "x = %s", py_value(l->inputs[0] == VAL_INPUT ? "input" :
-                                        net->layers[l->inputs[0]].name));
+            pl(b, 2, "x = %s", py_value(value_name(net, l->inputs[0])));
         if (i == n - 1 && (zk == 2 || zk == 3)) {
             pl(b, 2, "z = x.reshape(x.shape[0], -1)  # the logits the loss uses");
             pl(b, 2, "# %s (%s)", l->name, l->op->name);

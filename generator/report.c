@@ -59,7 +59,7 @@ static const char *inputs_text(const Net *net, int i, char *buf, size_t n)
     buf[0] = 0;
     for (int j = 0; j < l->ninputs && k < n; j++)
         k += (size_t)snprintf(buf + k, n - k, "%s%s", j ? ", " : "",
-                              l->inputs[j] == VAL_INPUT ? "input" : net->layers[l->inputs[j]].name);
+                              value_name(net, l->inputs[j]));
     return buf;
 }
 
@@ -237,7 +237,7 @@ static void report_json(FILE *out, const Net *net)
         fputs(", \"inputs\": [", out);
         for (int j = 0; j < l->ninputs; j++) {
             fputs(j ? ", " : "", out);
-            jstr(out, l->inputs[j] == VAL_INPUT ? "input" : net->layers[l->inputs[j]].name);
+            jstr(out, value_name(net, l->inputs[j]));
         }
         fprintf(out, "], \"params\": %lld, \"weights\": %lld, \"biases\": %lld, \"param_offset\": %lld, \"macs\": %lld,\n",
                 l->params, l->nweight, l->nbias, l->param_offset, l->macs);
@@ -329,7 +329,7 @@ void dump_ir(FILE *out, const Net *net)
         fprintf(out, "  inputs=[");
         for (int k = 0; k < l->ninputs; k++) {
             int v = l->inputs[k];
-            fprintf(out, "%s%s", k ? ", " : "", v == VAL_INPUT ? "input" : net->layers[v].name);
+            fprintf(out, "%s%s", k ? ", " : "", value_name(net, v));
         }
         fprintf(out, "] readers=%d\n", l->nreaders);
         fprintf(out, "  filters=%d units=%d k=%dx%d stride=%dx%d dilation=%dx%d pad_mode=%s "

@@ -91,6 +91,14 @@ char *text_alloc(size_t n)
     return s;
 }
 
+char *buf_to_text(Buf *b)
+{
+    char *r = text_alloc(b->len + 1);
+    memcpy(r, buf_text(b), b->len + 1);
+    buf_free(b);
+    return r;
+}
+
 char *text_fmt(const char *fmt, ...)
 {
     va_list ap;

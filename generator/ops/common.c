@@ -191,3 +191,25 @@ void elementwise_pytorch(Buf *b, const Layer *l, int drop_act)
     (void)drop_act;
     pl(b, 2, "x = %s", act_py(l->op->act, l->alpha, "x", o, sizeof o));
 }
+
+/* ---- the multi-input kinds (add, concat: OPF_MULTI) */
+
+/* " of a, b" */
+void multi_describe(const Layer *l, Buf *b)
+{
+    buf_puts(b, " of");
+    for (int k = 0; k < l->ninputs; k++)
+        buf_printf(b, "%s %s", k ? "," : "", l->input_name[k]);
+}
+
+/* the forward reads every input (in0 ..), each dL/dinput reads g */
+unsigned multi_arrays(const Layer *l, Part part, int inference)
+{
+    (void)l; (void)inference;
+    switch (part) {
+    case PART_FWD: return A_INS | A_OUT;
+    case PART_BWD_PARAMS: return 0;
+    case PART_BWD_INPUT: return A_G | A_GIN;
+    }
+    return 0;
+}

@@ -32,24 +32,6 @@ static void infer(Net *net, Layer *l, Diag *d)
     l->out = o;
 }
 
-static void describe(const Layer *l, Buf *b)
-{
-    buf_puts(b, " of");
-    for (int k = 0; k < l->ninputs; k++)
-        buf_printf(b, "%s %s", k ? "," : "", l->input_name[k]);
-}
-
-static unsigned arrays(const Layer *l, Part part, int inference)
-{
-    (void)l; (void)inference;
-    switch (part) {
-    case PART_FWD: return A_INS | A_OUT;
-    case PART_BWD_PARAMS: return 0;
-    case PART_BWD_INPUT: return A_G | A_GIN;
-    }
-    return 0;
-}
-
 /* elements before input k in the output, and input k's */
 static long long slice(const Layer *l, const Net *net, int k, long long *len)
 {
@@ -86,6 +68,6 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 
 const OpDef op_concat = {
     .name = "concat", .fields = fields, .required = required, .flags = OPF_MULTI,
-    .color = "#e1d5e7", .infer = infer, .describe = describe, .label = describe,
-    .arrays = arrays, .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,
+    .color = "#e1d5e7", .infer = infer, .describe = multi_describe, .label = multi_describe,
+    .arrays = multi_arrays, .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,
 };

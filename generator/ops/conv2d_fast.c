@@ -82,10 +82,7 @@ static long long fw_scratch(const FW *f)
 static const char *sub_text(Emitter *e, Emitter *s, Buf *b)
 {
     e->failed |= s->failed;
-    char *r = text_alloc(b->len + 1);
-    memcpy(r, buf_text(b), b->len + 1);
-    buf_free(b);
-    return r;
+    return buf_to_text(b);
 }
 
 /* the sums a<a>_<q> of a block of kb channels from k: one line per channel */

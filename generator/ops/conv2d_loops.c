@@ -95,11 +95,8 @@ static const char *range_tables(Emitter *e, int padded, const char *lo, const ch
     buf_puts(&t, "};");
     Emitter s = emit_sub_at(e, &w, e->indent);   /* the tables open the function */
     emit_long(&s, t.data);
-    char *r = text_alloc(w.len + 1);
-    memcpy(r, buf_text(&w), w.len + 1);
     buf_free(&t);
-    buf_free(&w);
-    return r;
+    return buf_to_text(&w);
 }
 
 /* The holes every loop template has: consts, rows, cols, and the loops over the rows
@@ -174,10 +171,7 @@ static const char *walk_kernel(Emitter *e, const Conv *c, int scatter)
         }
     }
     e->failed |= s.failed;
-    char *r = text_alloc(b.len + 1);
-    memcpy(r, buf_text(&b), b.len + 1);
-    buf_free(&b);
-    return r;
+    return buf_to_text(&b);
 }
 
 /* templates/layer_conv_fwd.c or layer_conv_input.c */
@@ -332,10 +326,7 @@ static void params_loops(Emitter *e, const Layer *l, const Conv *c, int kernel)
         else
             params_taps(&s, c);
         e->failed |= s.failed;
-        char *r = text_alloc(b.len + 1);
-        memcpy(r, buf_text(&b), b.len + 1);
-        buf_free(&b);
-        body = r;
+        body = buf_to_text(&b);
     }
     h[n++] = (Hole){"body", body, 0};
     h[n++] = (Hole){"iloop", kernel || c->rows_padded ? NULL : "for (int i = 0; i < OH; i++) {", 0};
