@@ -60,33 +60,28 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     }
     w.nreal = w.scratch;                            /* scratch (first) */
     int graph = !net_is_chain(net);
+    long long kept = 0;                             /* every layer output with a buffer */
+    for (int i = 0; i < net->nlayers; i++) {
+        if (!plan_alias(net, i))
+            kept += shape_size(net->layers[i].out);
+        if (trains && layer_has_argmax(&net->layers[i]))
+            w.nint += shape_size(net->layers[i].out);   /* argmax_<name> */
+    }
     if (!trains && !graph) {
         w.nreal += 2 * w.max_tensor;                /* buf_a, buf_b */
-    } else if (!trains) {                           /* a graph: every value kept */
-        for (int i = 0; i < net->nlayers; i++)
-            if (!plan_alias(net, i))
-                w.nreal += shape_size(net->layers[i].out);  /* act_<name> */
+    } else if (!trains) {
+        w.nreal += kept;                            /* a graph: act_<name> */
     } else {
-        for (int i = 0; i < net->nlayers; i++) {
-            const Layer *l = &net->layers[i];
-            if (!plan_alias(net, i))
-                w.nreal += shape_size(l->out);      /* act_<name> */
-            if (layer_has_argmax(l))
-                w.nint += shape_size(l->out);       /* argmax_<name> */
-        }
+        w.nreal += kept;                            /* act_<name> */
         if (plan_has_zout(net))
             w.nreal += shape_size(net_output(net)); /* z_out */
         for (int i = 0; i < net->nlayers; i++)
             if (plan_has_pre(&net->layers[i]))
                 w.nreal += shape_size(net->layers[i].out); /* pre_<name> */
-        if (!graph) {
+        if (!graph)
             w.nreal += 2 * w.max_tensor;            /* grad_a, grad_b */
-        } else {
-            for (int i = 0; i < net->nlayers; i++)
-                if (!plan_alias(net, i))
-                    w.nreal += shape_size(net->layers[i].out);  /* grad_<name> */
-            w.nreal += w.max_tensor;                /* gtmp */
-        }
+        else
+            w.nreal += kept + w.max_tensor;         /* grad_<name>, gtmp */
     }
     int rb = real_bytes(net->dtype);
     long long bytes = w.nreal * rb + w.nint * 4;
