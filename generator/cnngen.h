@@ -47,6 +47,7 @@
 #define MAX_ERRORS        20
 #define MAX_WARN_PER_LAYER 8
 #define MAX_LAYER_INPUTS  8            /* values one layer reads (add, concat) */
+#define MAX_BATCH         4096         /* `batch:` (P_MAX_BATCH) */
 
 /* ------------------------------------------------------------------ common */
 
@@ -125,7 +126,8 @@ typedef enum Part { PART_FWD, PART_BWD_PARAMS, PART_BWD_INPUT } Part;
 typedef enum Field {
     F_NONE = 0, F_TYPE, F_NAME, F_FILTERS, F_UNITS, F_KERNEL, F_SIZE, F_STRIDE,
     F_PADDING, F_DILATION, F_BIAS, F_ACTIVATION, F_ALPHA, F_CEIL_MODE,
-    F_COUNT_INCLUDE_PAD, F_INPUT, F_INPUTS, F_COUNT
+    F_COUNT_INCLUDE_PAD, F_INPUT, F_INPUTS, F_GROUPS, F_MOMENTUM, F_EPS, F_AFFINE, F_RATE,
+    F_COUNT
 } Field;
 
 /* A tensor shape. Vectors (after flatten, dense, global pools are C x 1 x 1
@@ -153,6 +155,10 @@ typedef struct Layer {
     double alpha;               /* leaky_relu (0.01) */
     int bias;                   /* 1 */
     Act act;                    /* conv2d / dense fused activation */
+    int groups;                 /* conv2d: 1; C/groups channels into filters/groups each */
+    double momentum, eps;       /* batchnorm: 0.1, 1e-5 */
+    int affine;                 /* batchnorm: 1 (weight and bias) */
+    double rate;                /* dropout: 0.5 */
 
     /* ---- the graph: the values this layer reads, in order (VAL_INPUT: the network's
      * input; k >= 0: the output of layer k, always an earlier one: the layers are in
@@ -169,7 +175,8 @@ typedef struct Layer {
     /* ---- inferred by shape.c / ops */
     Shape in, out;              /* in: the shape of inputs[0] */
     int pad[4];                 /* padding actually applied: top, left, bottom, right */
-    long long nweight, nbias, params;
+    long long nweight, nbias, params;   /* params = nweight + nbias + nbuffer */
+    long long nbuffer;          /* non-trainable elements (batchnorm's running statistics) */
     long long macs;             /* forward multiply-accumulates per sample */
     int rf[2];                  /* receptive field on the input, [h, w] */
     int jump[2];                /* distance on the input between adjacent outputs */
@@ -198,9 +205,12 @@ typedef struct Net {
     int nlayers;
     LossKind loss;
     Pos loss_pos;
+    int batch;                  /* `batch: N` / --batch N: P_MAX_BATCH (1) */
+    Pos batch_pos;
     Pos layers_pos;
     /* totals (shape.c) */
     long long total_params, total_macs;
+    long long total_trainable;  /* total_params without the buffers (P_NUM_TRAINABLE) */
     char *warn[MAX_WARN_PER_LAYER]; int nwarn;  /* net-level warnings */
     /* memory budget (budget.c): target: {ram_limit, flash_limit} or the options; 0 = none;
      * pos {0,0} when set by --ram-limit / --flash-limit */

@@ -56,25 +56,40 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin
 /* Names of the arrays at a call site. */
 typedef struct CallArgs { const char *in, *out, *g, *gin; const char *ins[MAX_LAYER_INPUTS]; } CallArgs;
 
+/* A grouped layer's parts (Layer.groups > 1: conv2d) are written for one group and
+ * called once per group, each array advanced by its group's share. */
+static int part_grouped(const Layer *l, const char *suffix)
+{
+    return l->groups > 1 && !strstr(suffix, "_act");
+}
+
 static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a, CallArgs c,
                       const char *prefix_stmt)
 {
     Buf t = {0};
-    buf_printf(&t, "%s%s_%s_%s(", prefix_stmt ? prefix_stmt : "", e->P, l->name, suffix);
+    int G = part_grouped(l, suffix) ? l->groups : 1;
+    long long nin = shape_size(l->in) / G, nout = shape_size(l->out) / G;
+    long long nw = l->nweight / G, nb = l->nbias / G;
+    if (G > 1)
+        emitf(e, "for (int grp = 0; grp < %d; grp++)", G);
+    buf_printf(&t, "%s%s%s_%s_%s(", G > 1 ? "    " : "", prefix_stmt ? prefix_stmt : "", e->P,
+               l->name, suffix);
     int n = 0;
 #define ARG(flag, fmt, ...) if (a & (flag)) { buf_printf(&t, "%s" fmt, n++ ? ", " : "", __VA_ARGS__); }
-    ARG(A_IN, "%s", c.in);
+#define OFF(k) (G > 1 ? text_fmt(" + grp * %lld", (k)) : "")
+    ARG(A_IN, "%s%s", c.in, OFF(nin));
     for (int k = 0; (a & A_INS) && k < l->ninputs; k++)
         buf_printf(&t, "%s%s", n++ ? ", " : "", c.ins[k]);
-    ARG(A_OUT, "%s", c.out);
-    ARG(A_G, "%s", c.g);
-    ARG(A_GIN, "%s", c.gin);
-    ARG(A_W, "p->%s_weight", l->name);
-    ARG(A_B, "p->%s_bias", l->name);
-    ARG(A_GW, "grad->%s_weight", l->name);
-    ARG(A_GB, "grad->%s_bias", l->name);
+    ARG(A_OUT, "%s%s", c.out, OFF(nout));
+    ARG(A_G, "%s%s", c.g, OFF(nout));
+    ARG(A_GIN, "%s%s", c.gin, OFF(nin));
+    ARG(A_W, "p->%s_weight%s", l->name, OFF(nw));
+    ARG(A_B, "p->%s_bias%s", l->name, OFF(nb));
+    ARG(A_GW, "grad->%s_weight%s", l->name, OFF(nw));
+    ARG(A_GB, "grad->%s_bias%s", l->name, OFF(nb));
     ARG(A_AM, "ws->argmax_%s", l->name);
     ARG(A_SCR, "%s", "ws->scratch");
+#undef OFF
 #undef ARG
     buf_puts(&t, ");");
     emit_long(e, t.data);

@@ -36,6 +36,7 @@ static const char *usage_text =
     "  --dtype T          float32 | float64 (overrides the spec)\n"
     "  --unroll MODE      auto (default) | full | kernel | none\n"
     "  --inference-only   generate the forward pass only\n"
+    "  --batch N          the largest batch of one P_train_batch (overrides `batch:`)\n"
     "  --weights FILE     compile FILE (safetensors) in as const P_params P_weights\n"
     "  --strict           treat warnings as errors\n"
     "  --dump-ir          print the checked IR on stdout\n"
@@ -294,7 +295,7 @@ static int write_output1(const char *out, const Buf *b)
 static const char *const long_opts[] = {
     "--report", "--format", "--check", "--prefix", "--dtype", "--unroll", "--inference-only",
     "--strict", "--dump-ir", "--version", "--help", "--cflags", "--libs", "--output",
-    "--weights", "--emit", "--ram-limit", "--flash-limit", "--stack",
+    "--weights", "--emit", "--batch", "--ram-limit", "--flash-limit", "--stack",
 };
 
 static int pick(const char *opt, const char *val, const char *const *words, int n)
@@ -338,6 +339,7 @@ int main(int argc, char **argv)
     int want_cflags = 0, want_libs = 0, format_given = 0;
     const char *weights_path = NULL;    /* --weights (generator/weights.c) */
     int emit_py = 0;                    /* --emit pytorch (generator/emit_pytorch.c) */
+    int batch_cli = 0;                    /* --batch N (0: the spec's) */
     long long ram_cli = 0, flash_cli = 0; /* --ram-limit, --flash-limit (generator/budget.c) */
     int want_stack = 0;                 /* --stack (generator/stack.c) */
 
@@ -379,6 +381,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--emit")) {
             static const char *const l[] = {"c", "pytorch"};
             emit_py = pick("--emit", VALUE(), l, 2);
+        } else if (!strcmp(a, "--batch")) {
+            const char *v = VALUE();
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || n < 1 || n > MAX_BATCH) {
+                fprintf(stderr, "cnngen: --batch: '%s' is not a batch size (an integer from 1 to %d)\n", v, MAX_BATCH);
+                exit(2);
+            }
+            batch_cli = (int)n;
         } else if (!strcmp(a, "--ram-limit") || !strcmp(a, "--flash-limit")) {
             const char *v = VALUE();
             long long bytes = parse_bytes(v);
@@ -475,6 +486,8 @@ int main(int argc, char **argv)
     if (spec_parse(&net, &d, src, len) == 0) {
         if (opt.dtype_override >= 0)
             net.dtype = (Dtype)opt.dtype_override;
+        if (batch_cli)
+            net.batch = batch_cli, net.batch_pos = (Pos){0, 0};
         if (ram_cli)
             net.ram_limit = ram_cli, net.ram_limit_pos = (Pos){0, 0};
         if (flash_cli)

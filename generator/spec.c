@@ -400,6 +400,34 @@ static void f_dilation(P *p, Layer *l, yaml_node_t *v) { get_ints(p, v, "dilatio
 static void f_bias(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "bias", &l->bias); }
 static void f_ceil_mode(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "ceil_mode", &l->ceil_mode); }
 static void f_count_include_pad(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "count_include_pad", &l->count_include_pad); }
+static void f_groups(P *p, Layer *l, yaml_node_t *v) { get_int32(p, v, "groups", 1, MAX_DIM, &l->groups); }
+static void f_affine(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "affine", &l->affine); }
+
+/* a finite number in [lo, hi] (hi_open: below hi; lo_open: above lo), else an error
+ * saying so */
+static int get_real(P *p, yaml_node_t *v, const char *key, double lo, int lo_open, double hi,
+                    int hi_open, double *out)
+{
+    char b[96];
+    SClass c = v->type == YAML_SCALAR_NODE ? classify(v) : S_STRING;
+    if (v->type != YAML_SCALAR_NODE || (c != S_INT && c != S_FLOAT)) {
+        error_at(p->d, npos(v), "'%s' must be a number, got %s", key, describe(v, b, sizeof b));
+        return 0;
+    }
+    char *end;
+    double a = strtod(sval(v), &end);   /* YAML's .inf/.nan are no C numbers: end stays put */
+    if (*end || !isfinite(a) || (lo_open ? a <= lo : a < lo) || (hi_open ? a >= hi : a > hi)) {
+        error_at(p->d, npos(v), "'%s' must be a number %s %g and %s %g, got %s", key,
+                 lo_open ? "above" : "from", lo, hi_open ? "below" : "up to", hi,
+                 quote(v, b, sizeof b));
+        return 0;
+    }
+    *out = a;
+    return 1;
+}
+static void f_momentum(P *p, Layer *l, yaml_node_t *v) { get_real(p, v, "momentum", 0, 0, 1, 0, &l->momentum); }
+static void f_eps(P *p, Layer *l, yaml_node_t *v) { get_real(p, v, "eps", 0, 1, 1, 0, &l->eps); }
+static void f_rate(P *p, Layer *l, yaml_node_t *v) { get_real(p, v, "rate", 0, 0, 1, 1, &l->rate); }
 
 static void f_activation(P *p, Layer *l, yaml_node_t *v)
 {
@@ -489,6 +517,11 @@ static const struct FieldRow {
     {"count_include_pad", F_COUNT_INCLUDE_PAD, K_SCALAR, f_count_include_pad},
     {"input", F_INPUT, K_SCALAR, f_input},
     {"inputs", F_INPUTS, K_SEQ, f_inputs},
+    {"groups", F_GROUPS, K_SCALAR, f_groups},
+    {"momentum", F_MOMENTUM, K_SCALAR, f_momentum},
+    {"eps", F_EPS, K_SCALAR, f_eps},
+    {"affine", F_AFFINE, K_SCALAR, f_affine},
+    {"rate", F_RATE, K_SCALAR, f_rate},
 };
 #define NFIELD_ROWS ((int)(sizeof field_rows / sizeof field_rows[0]))
 
@@ -558,6 +591,11 @@ static void parse_layer(P *p, Layer *l, yaml_node_t *m)
     l->dilation[0] = l->dilation[1] = 1;
     l->bias = 1;
     l->alpha = 0.01;
+    l->groups = 1;
+    l->momentum = 0.1;
+    l->eps = 1e-5;
+    l->affine = 1;
+    l->rate = 0.5;
     l->act = ACT_NONE;
     l->pad_mode = PAD_VALID;
     if (m->type != YAML_MAPPING_NODE) {
@@ -857,6 +895,11 @@ static void t_dtype(P *p, yaml_node_t *v)
     if (t >= 0)
         p->net->dtype = (Dtype)t;
 }
+static void t_batch(P *p, yaml_node_t *v)
+{
+    p->net->batch_pos = npos(v);
+    get_int32(p, v, "batch", 1, MAX_BATCH, &p->net->batch);
+}
 static void t_layers(P *p, yaml_node_t *v) { p->net->layers_pos = npos(v); parse_layers(p, v); }
 
 /* target: {ram_limit: BYTES, flash_limit: BYTES} - memory budgets (budget.c) */
@@ -906,6 +949,7 @@ static const struct TopRow {
     {"layers", K_SEQ, t_layers},
     {"loss", K_SCALAR | K_MAP, parse_loss},
     {"target", K_MAP, t_target},
+    {"batch", K_SCALAR, t_batch},
 };
 #define NTOP ((int)(sizeof top_rows / sizeof top_rows[0]))
 
@@ -954,7 +998,7 @@ static void parse_top(P *p, yaml_node_t *root)
             if (near)
                 error_at(p->d, npos(k), "unknown key '%s'; did you mean '%s'?", key, near);
             else
-                error_at(p->d, npos(k), "unknown key '%s' (a spec has name, input, dtype, layers, loss)", key);
+                error_at(p->d, npos(k), "unknown key '%s' (a spec has name, input, dtype, layers, loss, batch, target)", key);
             continue;
         }
         seen[i] = 1;
@@ -1059,6 +1103,7 @@ int spec_parse(Net *net, Diag *d, const char *src, size_t len)
     if (!net->file)
         net->file = d->file;
     default_net_name(net);
+    net->batch = 1;
     if (scan_events(d, src, len))
         return d->nerrors - errs;
 

@@ -24,8 +24,8 @@ Conv conv_of(const Layer *l)
 {
     Conv c;
     c.g = win_of(l);
-    c.C = l->in.c;
-    c.K = l->out.c;
+    c.C = l->in.c / l->groups;     /* one group (emit.c calls it once per group) */
+    c.K = l->out.c / l->groups;
     c.ilo = malloc(sizeof(int) * (size_t)c.g.KH);
     c.ihi = malloc(sizeof(int) * (size_t)c.g.KH);
     c.jlo = malloc(sizeof(int) * (size_t)c.g.KW);

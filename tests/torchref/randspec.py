@@ -65,7 +65,16 @@ def _conv(r, shape):
         if not Ho or not Wo or Ho > 16 or Wo > 16:
             continue
         K = r.randint(1, 5)
+        G = 1
+        if C > 1 and r.random() < 0.25:     # grouped, or depthwise (groups = C = filters)
+            common = [g for g in range(2, C + 1) if C % g == 0 and K % g == 0]
+            if common and r.random() < 0.5:
+                G = r.choice(common)
+            else:
+                K = G = C
         d = {"type": "conv2d", "filters": K, "kernel": _maybe_pair(r, *k)}
+        if G > 1:
+            d["groups"] = G
         if s != (1, 1) or r.random() < 0.2:
             d["stride"] = _maybe_pair(r, *s)
         if dl != (1, 1) or r.random() < 0.1:
@@ -81,7 +90,7 @@ def _conv(r, shape):
             d["activation"] = act
             if act == "leaky_relu" and r.random() < 0.6:
                 d["alpha"] = r.choice([0.1, 0.2, 0.3, 0.05])
-        return d, (K, Ho, Wo), K * Ho * Wo * C * k[0] * k[1]
+        return d, (K, Ho, Wo), K * Ho * Wo * C // G * k[0] * k[1]
     return {"type": "conv2d", "filters": 2, "kernel": 1}, (2, H, W), 2 * H * W * C
 
 

@@ -301,7 +301,10 @@ class TorchNet(nn.Module):
                 Wo = out_dim(W, L.pads[1], L.pads[3], k[1], s[1], dl[1])
                 if not Ho or not Wo:
                     raise SpecError("conv window does not fit")
-                L.weight = nn.Parameter(torch.zeros((K, C, k[0], k[1]), dtype=dtype))
+                L.groups = G = int(d.get("groups", 1))
+                if C % G or K % G:
+                    raise SpecError("groups must divide channels and filters")
+                L.weight = nn.Parameter(torch.zeros((K, C // G, k[0], k[1]), dtype=dtype))
                 if L.bias:
                     L.bias_p = nn.Parameter(torch.zeros((K,), dtype=dtype))
                 shape = (K, Ho, Wo)
@@ -385,10 +388,10 @@ class TorchNet(nn.Module):
             if t == "conv2d":
                 tp, lf, bt, rt = L.pads
                 if tp == bt and lf == rt:
-                    x = F.conv2d(x, L.weight, L.bias_p, L.s, (tp, lf), L.dil)
+                    x = F.conv2d(x, L.weight, L.bias_p, L.s, (tp, lf), L.dil, L.groups)
                 else:
                     x = F.conv2d(F.pad(x, (lf, rt, tp, bt)), L.weight, L.bias_p, L.s,
-                                 0, L.dil)
+                                 0, L.dil, L.groups)
                 x = activate(x, L.act, L.alpha)
             elif t in POOLS:
                 x = pool2d(x, t, L.k, L.s, L.pads, L.ceil, L.cip)
