@@ -136,8 +136,10 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     B.ws = plan_workspace(net, opt->inference_only).bytes;
     B.io = (shape_size(net->input) + shape_size(net_output(net))) * rb;
     int ntensors = 0;
-    for (int i = 0; i < net->nlayers; i++)
-        ntensors += (net->layers[i].nweight > 0) + (net->layers[i].nbias > 0);
+    for (int i = 0; i < net->nlayers; i++) {
+        TensorDesc t[MAX_LAYER_TENSORS];
+        ntensors += layer_tensors(&net->layers[i], t);
+    }
     B.tables = 40LL * ntensors + 128;
     int n = net->nlayers;
     long long *lcode = calloc((size_t)n + 1, sizeof *lcode);
@@ -158,8 +160,8 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     long long ram = B.ram_base, flash = B.flash_base, maxt = shape_size(net->input), maxs = 0;
     for (int i = 0; i < n; i++) {
         const Layer *l = &net->layers[i];
-        long long p = (l->nweight + l->nbias) * rb, out = shape_size(l->out);
-        ram += (const_weights ? 0 : p) + (B.trains ? p : 0);
+        long long p = l->params * rb, out = shape_size(l->out);
+        ram += (const_weights ? 0 : p) + (B.trains ? p : 0);   /* params and their gradient */
         flash += lcode[i] + (const_weights ? p : 0);
         long long grow = out > maxt ? out - maxt : 0;
         maxt += grow;

@@ -343,11 +343,21 @@ typedef struct WsPlan {
     long long bytes;
     long long max_tensor;        /* largest of input and every layer output */
     long long scratch;           /* elements of scratch (0: no scratch member) */
+    long long rng;               /* bytes of the cnngen_rng member (0: none) */
 } WsPlan;
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
 /* 1 when the generated code has a backward pass (a loss, not --inference-only). */
 int plan_trains(const Net *net, int inference_only);
+/* the net trains in batches (plan_trains, and a layer whose train mode differs,
+ * OPF_TRAIN): P_train_batch runs the train-mode forward and backward over the whole
+ * batch; every training array above then holds P_MAX_BATCH samples (sample s at
+ * s * its size), the graph's form is used (grad_<name>, gtmp), and the workspace adds
+ *     rng                               cnngen_rng (32 bytes, first) when a layer
+ *                                       draws (OPF_RNG: dropout)
+ *     train_<name> [OpDef.train_ws]     what a train-mode layer keeps for its backward */
+int plan_batched(const Net *net, int inference_only);
+int plan_has_rng(const Net *net, int inference_only);
 /* z_out is in the workspace (see above). */
 int plan_has_zout(const Net *net);
 /* pre_<name> is in the workspace for layer l (see above). */
@@ -457,8 +467,8 @@ int emit_c(const Net *net, const Options *opt, const char *header_name, Buf *c, 
  * export and the budgets read them from here, in this order (weight, then bias). */
 typedef enum TensorRole {
     T_WEIGHT,   /* learned; P_init: uniform within the layer's He/Glorot bound (fans) */
-    T_BIAS,     /* learned; P_init: 0 */
-    T_BUFFER    /* not learned (running statistics); no gradient, no SGD */
+    T_BIAS,     /* learned; P_init: the constant init (biases 0, batchnorm's weight 1) */
+    T_BUFFER    /* not learned (running statistics); no gradient, no SGD; P_init: init */
 } TensorRole;
 typedef struct TensorDesc {
     const char *what;
@@ -466,6 +476,7 @@ typedef struct TensorDesc {
     long long dim[4];
     long long n;
     TensorRole role;
+    int init;           /* T_BIAS, T_BUFFER: P_init's value, 0 or 1 */
 } TensorDesc;
 #define MAX_LAYER_TENSORS 4
 /* layer_tensors: l's tensors (into t[MAX_LAYER_TENSORS]), from its unit; returns the count */
@@ -481,13 +492,19 @@ enum {
                          * no buffer, the gradient passes unchanged (plan_alias) */
     OPF_MULTI = 16,     /* reads `inputs: [...]`: a forward taking them all (A_INS), a
                          * dL/dinput function per input (Emitter.input_k) */
+    OPF_TRAIN = 32,     /* train mode differs (batchnorm, dropout): P_train_batch runs its
+                         * train_call over the whole batch (the net is `batched`) */
+    OPF_BATCH_STATS = 64, /* its train mode reads the whole batch (batchnorm): n in
+                         * min_batch..P_MAX_BATCH, no batch larger than P_MAX_BATCH */
+    OPF_RNG = 128,      /* its train mode draws from the workspace's cnngen_rng (dropout) */
 };
 
 /* The arrays a part of a layer uses: its function's parameters, in this order (emit.c
  * writes the signature and the call; OpDef.arrays says which). */
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
        A_AM = 256, A_GMUT = 512, A_SCR = 1024,
-       A_INS = 2048 /* every input, in0 .. in<n-1>, in place of in (add, concat) */ };
+       A_INS = 2048, /* every input, in0 .. in<n-1>, in place of in (add, concat) */
+       A_RM = 4096, A_RV = 8192 /* the running statistics rm, rv (batchnorm's buffers) */ };
 
 /* One layer kind: everything about it, from one unit ops/<kind>.c (ops/TEMPLATE.c
  * shows a whole unit). No code outside ops/ switches on the kind: it asks this row. */
@@ -532,6 +549,18 @@ typedef struct OpDef {
     /* PyTorch: the statements `x = f(x)` of its forward (drop_act: without the fused
      * activation, which the loss takes) */
     void (*pytorch)(Buf *b, const Layer *l, int drop_act);
+
+    /* train mode (OPF_TRAIN): P_train_batch runs the layer over its n samples at once.
+     * train_functions writes its static functions; train_call one call of them (PART_FWD:
+     * in -> out; PART_BWD_INPUT: g -> gin, gin may be NULL, adding the parameter
+     * gradients; arrays are the batch's, sample after sample, and `n` the batch size);
+     * train_ws the reals it keeps in ws->train_<name> for a batch of `batch`; min_batch
+     * the fewest samples its statistics need (NULL: 1) */
+    void (*train_functions)(Emitter *e, const Layer *l);
+    void (*train_call)(Emitter *e, const Layer *l, Part part, const char *in, const char *out,
+                       const char *g, const char *gin);
+    long long (*train_ws)(const Layer *l, int batch);
+    int (*min_batch)(const Layer *l);
 } OpDef;
 
 extern const OpDef *const op_table[];   /* NULL-terminated, at most MAX_KINDS rows */
@@ -539,7 +568,7 @@ extern const OpDef *const op_table[];   /* NULL-terminated, at most MAX_KINDS ro
 /* the per-kind definitions (ops/<kind>.c) */
 extern const OpDef op_conv2d, op_maxpool, op_avgpool, op_l2pool, op_global_avgpool,
     op_global_maxpool, op_flatten, op_dense, op_relu, op_sigmoid, op_tanh, op_softmax,
-    op_leaky_relu, op_relu6, op_add, op_concat;
+    op_leaky_relu, op_relu6, op_add, op_concat, op_batchnorm, op_dropout;
 
 /* An element-wise activation (ops/activation.c): a layer kind (op.act) and an
  * `activation:` value of conv2d and dense. */

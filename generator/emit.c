@@ -47,6 +47,8 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin
     ARG(A_GB, "%s *restrict gb", R);
     ARG(A_AM, "%sint32_t *restrict am", fwd ? "" : "const ");
     ARG(A_SCR, "%s *restrict scratch", R);
+    ARG(A_RM, "const %s *restrict rm", R);
+    ARG(A_RV, "const %s *restrict rv", R);
 #undef ARG
     buf_puts(&t, ")");
     emit_long(e, t.data);
@@ -54,7 +56,14 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin
 }
 
 /* Names of the arrays at a call site. */
-typedef struct CallArgs { const char *in, *out, *g, *gin; const char *ins[MAX_LAYER_INPUTS]; } CallArgs;
+/* s: NULL, or the sample variable of a batch loop (each array then advanced by s times
+ * its per-sample size; kin: the input whose gradient gin is) */
+typedef struct CallArgs {
+    const char *in, *out, *g, *gin;
+    const char *ins[MAX_LAYER_INPUTS];
+    const char *s;
+    int kin;
+} CallArgs;
 
 /* A grouped layer's parts (Layer.groups > 1: conv2d) are written for one group and
  * called once per group, each array advanced by its group's share. */
@@ -69,6 +78,12 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     Buf t = {0};
     int G = part_grouped(l, suffix) ? l->groups : 1;
     long long nin = shape_size(l->in) / G, nout = shape_size(l->out) / G;
+    const Net *net = e->net;
+    long long sin = shape_size(l->in), sout = shape_size(l->out);
+    long long sgin = shape_size(value_shape(net, l->inputs[c.kin]));
+    if (!strcmp(suffix, "fwd_act"))
+        sin = sout;   /* its input is the layer's own output before the activation */
+#define SOFF(k) (c.s ? text_fmt(" + %s * %lld", c.s, (long long)(k)) : "")
     long long nw = l->nweight / G, nb = l->nbias / G;
     if (G > 1)
         emitf(e, "for (int grp = 0; grp < %d; grp++)", G);
@@ -77,18 +92,22 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     int n = 0;
 #define ARG(flag, fmt, ...) if (a & (flag)) { buf_printf(&t, "%s" fmt, n++ ? ", " : "", __VA_ARGS__); }
 #define OFF(k) (G > 1 ? text_fmt(" + grp * %lld", (k)) : "")
-    ARG(A_IN, "%s%s", c.in, OFF(nin));
+    ARG(A_IN, "%s%s%s", c.in, SOFF(sin), OFF(nin));
     for (int k = 0; (a & A_INS) && k < l->ninputs; k++)
-        buf_printf(&t, "%s%s", n++ ? ", " : "", c.ins[k]);
-    ARG(A_OUT, "%s%s", c.out, OFF(nout));
-    ARG(A_G, "%s%s", c.g, OFF(nout));
-    ARG(A_GIN, "%s%s", c.gin, OFF(nin));
+        buf_printf(&t, "%s%s%s", n++ ? ", " : "", c.ins[k],
+                   SOFF(shape_size(value_shape(net, l->inputs[k]))));
+    ARG(A_OUT, "%s%s%s", c.out, SOFF(sout), OFF(nout));
+    ARG(A_G, "%s%s%s", c.g, SOFF(sout), OFF(nout));
+    ARG(A_GIN, "%s%s%s", c.gin, SOFF(sgin), OFF(nin));
     ARG(A_W, "p->%s_weight%s", l->name, OFF(nw));
     ARG(A_B, "p->%s_bias%s", l->name, OFF(nb));
     ARG(A_GW, "grad->%s_weight%s", l->name, OFF(nw));
     ARG(A_GB, "grad->%s_bias%s", l->name, OFF(nb));
-    ARG(A_AM, "ws->argmax_%s", l->name);
+    ARG(A_AM, "ws->argmax_%s%s", l->name, SOFF(sout));
     ARG(A_SCR, "%s", "ws->scratch");
+    ARG(A_RM, "p->%s_running_mean", l->name);
+    ARG(A_RV, "p->%s_running_var", l->name);
+#undef SOFF
 #undef OFF
 #undef ARG
     buf_puts(&t, ");");
@@ -245,6 +264,11 @@ typedef struct NetPlan {
     int skip_last_act;   /* the loss takes the gradient past the last layer's activation */
     Layer fwd_last;      /* the last layer as the forward runs it */
     const char *out_transform; /* NULL, "softmax" or "sigmoid": z_out -> act_last */
+    int batched;         /* plan_batched: P_train_batch runs train mode over the batch */
+    int stats;           /* a layer's train mode reads the whole batch (OPF_BATCH_STATS) */
+    int rng;             /* ws->rng (OPF_RNG) */
+    int minb;            /* the fewest samples of one batch (OpDef.min_batch) */
+    long long B;         /* samples in every training array: P_MAX_BATCH when batched, else 1 */
 } NetPlan;
 
 static NetPlan net_plan(const Net *net, int inference_only)
@@ -252,7 +276,17 @@ static NetPlan net_plan(const Net *net, int inference_only)
     NetPlan np;
     memset(&np, 0, sizeof np);
     np.trains = plan_trains(net, inference_only);
-    np.graph = !net_is_chain(net);
+    np.batched = plan_batched(net, inference_only);
+    np.graph = !net_is_chain(net) || np.batched;
+    np.rng = plan_has_rng(net, inference_only);
+    np.B = np.batched ? net->batch : 1;
+    np.minb = 1;
+    for (int i = 0; np.batched && i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        np.stats |= (l->op->flags & OPF_BATCH_STATS) != 0;
+        if (l->op->min_batch && l->op->min_batch(l) > np.minb)
+            np.minb = l->op->min_batch(l);
+    }
     np.last = net->nlayers - 1;
     np.zout = np.trains && plan_has_zout(net);
     np.bstart = np.last;
@@ -308,6 +342,10 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     emitf(e, "#define %s_INPUT_SIZE %lld  /* C*H*W */", P, shape_size(net->input));
     emitf(e, "#define %s_OUTPUT_SIZE %lld", P, shape_size(o));
     emitf(e, "#define %s_NUM_PARAMS %lld", P, net->total_params);
+    emitf(e, "#define %s_NUM_TRAINABLE %lld  /* NUM_PARAMS without the buffers (running statistics) */",
+          P, net->total_trainable);
+    emitf(e, "#define %s_MAX_BATCH %d  /* the largest n of one %s_train_batch batch */", P,
+          net->batch, P);
     emitf(e, "#define %s_PARAMS_BYTES %lld  /* sizeof(%s_params) */", P,
           (net->total_params ? net->total_params : 1) * real_bytes(e->dtype), P);
     emitf(e, "#define %s_WORKSPACE_BYTES %lld  /* sizeof(%s_workspace) */", P, wp.bytes, P);
@@ -330,7 +368,7 @@ static void params_members(Emitter *e, const Net *net)
             }
             emitf(e, "%s_real %s_%s[%lld];%s", e->P, l->name, t[k].what, t[k].n, dims);
         }
-        any |= layer_has_params(l);
+        any |= nt > 0;
     }
     if (!any)
         emitf(e, "%s_real unused;  /* no parameters: C has no empty structs */", e->P);
@@ -338,6 +376,10 @@ static void params_members(Emitter *e, const Net *net)
 
 static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsPlan wp)
 {
+    long long B = np->B;
+    const char *per = B > 1 ? text_fmt(", %lld samples", B) : "";
+    if (wp.rng)
+        emitf(e, "cnngen_rng rng;  /* dropout's random stream (%s_seed) */", e->P);
     if (wp.scratch)
         emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
               wp.scratch);
@@ -352,27 +394,33 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
         if (plan_alias(net, i))
             continue;   /* its input's storage */
         shape_str(l->out, sh, sizeof sh);
-        emitf(e, "%s_real act_%s[%lld];  /* %s output %s */", e->P, l->name, shape_size(l->out),
-              l->name, sh);
+        emitf(e, "%s_real act_%s[%lld];  /* %s output %s%s */", e->P, l->name,
+              (np->trains ? B : 1) * shape_size(l->out), l->name, sh, np->trains ? per : "");
     }
     if (!np->trains)
         return;
     if (np->zout)
         emitf(e, "%s_real z_out[%lld];  /* %s's own output, before the loss's transform */", e->P,
-              shape_size(net_output(net)), net->layers[np->last].name);
+              B * shape_size(net_output(net)), net->layers[np->last].name);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         if (plan_has_pre(l))
             emitf(e, "%s_real pre_%s[%lld];  /* %s before its %s (negative slope) */",
-                  e->P, l->name, shape_size(l->out), l->name, act_name(l->act));
+                  e->P, l->name, B * shape_size(l->out), l->name, act_name(l->act));
     }
     if (np->graph) {   /* a gradient per value: a value read twice sums two */
         for (int i = 0; i < net->nlayers; i++)
             if (!plan_alias(net, i))
                 emitf(e, "%s_real grad_%s[%lld];  /* dL/d(%s output) */", e->P,
-                      net->layers[i].name, shape_size(net->layers[i].out), net->layers[i].name);
+                      net->layers[i].name, B * shape_size(net->layers[i].out), net->layers[i].name);
         emitf(e, "%s_real gtmp[%lld];  /* a second reader's part, before it is added */",
-              e->P, wp.max_tensor);
+              e->P, B * wp.max_tensor);
+        for (int i = 0; np->batched && i < net->nlayers; i++) {
+            const Layer *l = &net->layers[i];
+            if (l->op->train_ws)
+                emitf(e, "%s_real train_%s[%lld];  /* %s in train mode, for its backward */", e->P,
+                      l->name, l->op->train_ws(l, net->batch), l->name);
+        }
     } else {
         emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
         emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
@@ -381,7 +429,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
         const Layer *l = &net->layers[i];
         if (layer_has_argmax(l))
             emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
-                  shape_size(l->out));
+                  B * shape_size(l->out));
     }
 }
 
@@ -429,8 +477,8 @@ static void init_body(Emitter *e, const Net *net)
                 emitf(e, "cnngen_fill_uniform(&r, p->%s_%s, %lld, (int)sizeof(%s_real), %.17g);",
                       l->name, t[k].what, t[k].n, e->P, ir.limit);
             } else {
-                emitf(e, "for (n = 0; n < %lld; n++) p->%s_%s[n] = 0;", t[k].n, l->name,
-                      t[k].what);
+                emitf(e, "for (n = 0; n < %lld; n++) p->%s_%s[n] = %s;", t[k].n, l->name,
+                      t[k].what, t[k].init ? "1" : "0");
             }
         }
     }
@@ -460,8 +508,10 @@ static const char *ping_pong(const Net *net, int v)
     return (k % 2) ? "ws->buf_b" : "ws->buf_a";
 }
 
-/* The forward pass through the layers; trains: into the workspace (P_run). */
-static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
+/* The forward pass through the layers; trains: into the workspace (P_run); train: the
+ * train-mode forward of a batch of n (P_run_train), the train-mode layers over the
+ * whole batch, the others sample after sample. */
+static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int train)
 {
     char inb[512], outb[512];
     for (int i = 0; i < net->nlayers; i++) {
@@ -470,6 +520,20 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
         unsigned a = part_args(fl, PART_FWD, !np->trains);
         if (plan_alias(net, i))
             continue;   /* its output is its input's storage */
+        if (train && (l->op->flags & OPF_TRAIN)) {
+            l->op->train_call(e, l, PART_FWD, saved_out(net, np, l->inputs[0]),
+                              saved_out(net, np, i), NULL, NULL);
+            if (i == np->last && np->out_transform) {
+                emitf(e, "for (s = 0; s < n; s++)");
+                emitf(e, "    %s_out_%s(ws->z_out + s * %s_OUTPUT_SIZE, ws->act_%s + s * %s_OUTPUT_SIZE);",
+                      e->P, np->out_transform, e->P, l->name, e->P);
+            }
+            continue;
+        }
+        if (train) {
+            emitf(e, "for (s = 0; s < n; s++) {");
+            e->indent++;
+        }
         if (np->trains || np->graph) {   /* every value in the workspace */
             snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
             snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
@@ -480,7 +544,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             else
                 snprintf(outb, sizeof outb, "%s", ping_pong(net, i));
         }
-        CallArgs c = {inb, outb, NULL, NULL, {NULL}};
+        CallArgs c = {inb, outb, NULL, NULL, {NULL}, train ? "s" : NULL, 0};
         for (int k = 0; k < l->ninputs; k++)
             c.ins[k] = saved_out(net, np, l->inputs[k]);
         if (np->trains && plan_has_pre(fl)) {
@@ -493,6 +557,8 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             c.in = pre;
             c.out = outb;
             emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
+        } else if (np->trains && layer_has_argmax(fl) && train) {
+            emit_call(e, l, "fwd", a, c, NULL);
         } else if (np->trains && layer_has_argmax(fl)) {
             emitf(e, "if (keep)");
             e->indent++;
@@ -506,12 +572,19 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np)
             emit_call(e, l, "fwd", a, c, NULL);
         }
         if (i == np->last && np->out_transform) {
-            if (np->trains)
+            if (train)
+                emitf(e, "%s_out_%s(ws->z_out + s * %s_OUTPUT_SIZE, ws->act_%s + s * %s_OUTPUT_SIZE);",
+                      e->P, np->out_transform, e->P, l->name, e->P);
+            else if (np->trains)
                 emitf(e, "%s_out_%s(ws->z_out, ws->act_%s);", e->P, np->out_transform, l->name);
             else
                 emitf(e, "%s_out_%s(%s, output);", e->P, np->out_transform, outb);
         } else if (i == np->last && np->graph && !np->trains) {
             emitf(e, "memcpy(output, %s, sizeof(%s_real) * %s_OUTPUT_SIZE);", outb, e->P, e->P);
+        }
+        if (train) {
+            e->indent--;
+            emitf(e, "}");
         }
     }
 }
@@ -557,7 +630,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         buf_free(&sig);
         emitf(e, "{");
         e->indent++;
-        forward_calls(e, net, np);
+        forward_calls(e, net, np, 0);
         e->indent--;
         emitf(e, "}");
         emitf(e, "%s", "");
@@ -585,7 +658,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
             writers += !plan_alias(net, i);
         if (writers == 1 && !np->out_transform && !np->graph)   /* input -> output, no buffer */
             emitf(e, "(void)ws;");
-        forward_calls(e, net, np);
+        forward_calls(e, net, np, 0);
     }
     e->indent--;
     emitf(e, "}");
@@ -669,18 +742,19 @@ static const char *grad_of(const Net *net, int v)
     return v == VAL_INPUT ? "grad_input" : text_fmt("ws->grad_%s", net->layers[v].name);
 }
 
-/* `if (grad_input != NULL) {` around what only grad_input needs */
-static void guard_open(Emitter *e, int need)
+/* `if (grad_input != NULL) {` around what only grad_input needs (train: there is no
+ * grad_input, and what only it needs is not written) */
+static void guard_open(Emitter *e, int need, int train)
 {
-    if (need)
+    if (need || train)
         return;
     emitf(e, "if (grad_input != NULL) {");
     e->indent++;
 }
 
-static void guard_close(Emitter *e, int need)
+static void guard_close(Emitter *e, int need, int train)
 {
-    if (need)
+    if (need || train)
         return;
     e->indent--;
     emitf(e, "}");
@@ -688,9 +762,12 @@ static void guard_close(Emitter *e, int need)
 
 /* The backward pass of a graph, layers in reverse order: when layer i's turn comes, every
  * reader of its output has added its part to grad_<i>. The first part a value receives
- * is written into its gradient, the others through gtmp and added. */
+ * is written into its gradient, the others through gtmp and added.
+ * train: P_backward_train, the train-mode backward of the batch of n that P_run_train
+ * ran: the loss and every layer sample after sample (each array advanced by s times its
+ * size), the train-mode layers (OPF_TRAIN) over the whole batch; no grad_input. */
 static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const char *zarg,
-                           const char *y)
+                           const char *y, int train)
 {
     const char *P = e->P;
     int up[MAX_LAYERS], got[MAX_LAYERS + 1];   /* got[v + 1]: value v has a first part */
@@ -700,23 +777,49 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
      * layer in (cross-entropy after softmax, BCE after sigmoid) */
     int r0 = root_value(net, np->bstart < np->last ? layer_input(net, np->last) : np->last);
     const char *lg = r0 == VAL_INPUT ? "ws->gtmp" : grad_of(net, r0);
-    if (zarg)
+    if (train) {
+        const char *O = text_fmt(" + s * %s_OUTPUT_SIZE", P);
+        emitf(e, "for (s = 0; s < n; s++)");
+        if (zarg)
+            emitf(e, "    loss += %s_loss(%s%s, %s%s, target%s, %s%s);", P, zarg, O, y, O, O, lg, O);
+        else
+            emitf(e, "    loss += %s_loss(%s%s, target%s, %s%s);", P, y, O, O, lg, O);
+    } else if (zarg) {
         emitf(e, "loss = %s_loss(%s, %s, target, %s);", P, zarg, y, lg);
-    else
+    } else {
         emitf(e, "loss = %s_loss(%s, target, %s);", P, y, lg);
-    if (r0 == VAL_INPUT) {
+    }
+    if (r0 == VAL_INPUT && !train) {
         emitf(e, "if (grad_input != NULL)");
         emitf(e, "    memcpy(grad_input, ws->gtmp, sizeof(%s_real) * %s_INPUT_SIZE);", P, P);
     }
     got[r0 + 1] = 1;
     for (int i = np->bstart; i >= 0; i--) {
         const Layer *l = &net->layers[i];
-        if (plan_alias(net, i) || !got[i + 1])
+        if (plan_alias(net, i) || !got[i + 1] || (train && !up[i]))
             continue;   /* a flatten's gradient is its input's; nothing reads an unread value */
         emitf(e, "/* %s */", l->name);
-        guard_open(e, up[i]);
         const char *g = grad_of(net, i);
-        CallArgs c = {saved_out(net, np, l->inputs[0]), saved_out(net, np, i), g, NULL, {NULL}};
+        if (train && (l->op->flags & OPF_TRAIN)) {   /* the whole batch at once */
+            int r = root_value(net, l->inputs[0]);
+            int need = r != VAL_INPUT && up[r];
+            const char *gin = !need ? "NULL" : got[r + 1] ? "ws->gtmp" : grad_of(net, r);
+            l->op->train_call(e, l, PART_BWD_INPUT, saved_out(net, np, l->inputs[0]), NULL, g, gin);
+            if (need && got[r + 1]) {
+                emitf(e, "for (long q = 0; q < (long)n * %lld; q++)", shape_size(value_shape(net, r)));
+                emitf(e, "    %s[q] += ws->gtmp[q];", grad_of(net, r));
+            }
+            if (need)
+                got[r + 1] = 1;
+            continue;
+        }
+        guard_open(e, up[i], train);
+        if (train) {
+            emitf(e, "for (s = 0; s < n; s++) {");
+            e->indent++;
+        }
+        CallArgs c = {saved_out(net, np, l->inputs[0]), saved_out(net, np, i), g, NULL, {NULL},
+                      train ? "s" : NULL, 0};
         if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
             CallArgs ca = c;
             if (plan_has_pre(l))
@@ -730,7 +833,11 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
             int r = root_value(net, l->inputs[k]);
             int need = r != VAL_INPUT && up[r];
             const char *fn = multi ? text_fmt("bwd_input%d", k) : "bwd_input";
-            guard_open(e, need || !up[i]);   /* already inside the guard when !up[i] */
+            if (train && !need)
+                continue;   /* only grad_input would read it */
+            guard_open(e, need || !up[i], train);   /* already inside the guard when !up[i] */
+            c.kin = k;
+            long long S = shape_size(value_shape(net, r));
             if (!got[r + 1]) {
                 c.gin = grad_of(net, r);
                 emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
@@ -738,12 +845,21 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
             } else {
                 c.gin = "ws->gtmp";
                 emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
-                emitf(e, "for (int n = 0; n < %lld; n++)", shape_size(value_shape(net, r)));
-                emitf(e, "    %s[n] += ws->gtmp[n];", grad_of(net, r));
+                if (train) {
+                    emitf(e, "for (int q = 0; q < %lld; q++)", S);
+                    emitf(e, "    %s[s * %lld + q] += ws->gtmp[s * %lld + q];", grad_of(net, r), S, S);
+                } else {
+                    emitf(e, "for (int n = 0; n < %lld; n++)", S);
+                    emitf(e, "    %s[n] += ws->gtmp[n];", grad_of(net, r));
+                }
             }
-            guard_close(e, need || !up[i]);
+            guard_close(e, need || !up[i], train);
         }
-        guard_close(e, up[i]);
+        if (train) {
+            e->indent--;
+            emitf(e, "}");
+        }
+        guard_close(e, up[i], train);
     }
     emitf(e, "return loss;");
 }
@@ -763,7 +879,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     char y[512];
     act_name_of(last, y, sizeof y);
     if (np->graph) {
-        backward_graph(e, net, np, zarg, y);
+        backward_graph(e, net, np, zarg, y, 0);
         return;
     }
     if (zarg)
@@ -787,7 +903,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             continue;
         }
         emitf(e, "/* %s */", l->name);
-        CallArgs c;
+        CallArgs c = {0};
         c.in = saved_out(net, np, l->inputs[0]);
         c.out = saved_out(net, np, i);
         c.g = gcur;
@@ -838,6 +954,49 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     emitf(e, "return loss;");
 }
 
+/* P_run_train and P_backward_train (plan_batched): the train-mode forward and backward
+ * of a batch of n samples, the arrays holding sample after sample */
+static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char *zarg)
+{
+    const char *P = e->P;
+    int prm = net_has_params(net), loops = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        loops |= !plan_alias(net, i) && !(net->layers[i].op->flags & OPF_TRAIN);
+    loops |= np->out_transform != NULL;
+    emitf(e, "/* The train-mode forward of a batch of n samples (sample s at s times each");
+    emitf(e, " * array's size): batch statistics, dropout; the running statistics move. */");
+    emitf(e, "static void %s_run_train(%s_params *p, const %s_real *input, int n, %s_workspace *ws)",
+          P, P, P, P);
+    emitf(e, "{");
+    e->indent++;
+    if (loops)
+        emitf(e, "int s;");
+    if (!prm && !np->stats)
+        emitf(e, "(void)p;");
+    forward_calls(e, net, np, 1);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "%s", "");
+    emitf(e, "/* Its backward: returns the sum of the n losses and adds d(that sum)/dparams to grad. */");
+    emitf(e, "static %s_real %s_backward_train(const %s_params *p, const %s_real *input,", P, P, P, P);
+    emitf(e, "    const %s_real *target, int n,", P);
+    emitf(e, "    %s_params *grad, %s_workspace *ws)", P, P);
+    emitf(e, "{");
+    e->indent++;
+    emitf(e, "%s_real loss = 0;", P);
+    emitf(e, "int s;");
+    if (!prm) {
+        emitf(e, "(void)p;");
+        emitf(e, "(void)grad;");
+    }
+    char y[512];
+    act_name_of(&net->layers[np->last], y, sizeof y);
+    backward_graph(e, net, np, zarg, y, 1);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "%s", "");
+}
+
 static void param_loops(Emitter *e, const Net *net, const char *stmt_fmt_w, const char *stmt_fmt_b)
 {
     for (int i = 0; i < net->nlayers; i++) {
@@ -861,8 +1020,10 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
 {
     const char *P = et->P;
     int nt = 0;
-    for (int i = 0; i < net->nlayers; i++)
-        nt += (net->layers[i].nweight > 0) + (net->layers[i].nbias > 0);
+    for (int i = 0; i < net->nlayers; i++) {
+        TensorDesc t[MAX_LAYER_TENSORS];
+        nt += layer_tensors(&net->layers[i], t);
+    }
     if (nt) {
         emitf(et, "static const cnngen_tensor %s_tensors[%d] = {", P, nt);
         et->indent++;
@@ -953,6 +1114,8 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
         emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act,
                              plan_alias(&net, i));
+        if (np.batched && l->op->train_functions)
+            l->op->train_functions(&e, l);
     }
     rc |= out_transform_fn(&e, &net, &np);
 
@@ -988,12 +1151,39 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         }
         e.indent = 0;
         buf_puts(&training, lossb.data);
+        Buf tb = {0};
+        if (np.batched) {   /* P_train_batch in train mode over the batch */
+            e.b = &tb;
+            train_fns(&e, &net, &np, zarg);
+            const char *range = np.stats
+                ? text_fmt("if (n < %d || n > %s_MAX_BATCH)\n    return (%s_real)NAN;", np.minb, prefix, prefix)
+                : text_fmt("if (n <= 0)\n    return 0;");
+            const char *seed = np.rng
+                ? text_fmt("    if (!(ws->rng.s[0] | ws->rng.s[1] | ws->rng.s[2] | ws->rng.s[3]))\n"
+                           "        cnngen_rng_seed(&ws->rng, 0);   /* a zeroed workspace */")
+                : "";
+            /* one batch when a layer reads the whole batch (n <= P_MAX_BATCH) */
+            const char *chunks = np.stats
+                ? text_fmt("%s_run_train(p, inputs, n, ws);\n"
+                           "loss = %s_backward_train(p, inputs, targets, n, grad, ws);", prefix, prefix)
+                : NULL;
+            Hole bh[] = {{"range", range, 0}, {"seed", seed, 0}, {"chunks", chunks, 0},
+                         {"decls", np.stats ? "int i;" : NULL, 0}};
+            rc |= template_fill(&tb, "train_batched.c", bh, 4, prefix);
+            if (np.rng)
+                buf_printf(&tb, "\nvoid %s_seed(%s_workspace *ws, uint64_t seed)\n{\n"
+                           "    cnngen_rng_seed(&ws->rng, seed);\n}\n", prefix, prefix);
+        }
         Hole th[] = {{"backward_body", bb.data, 0}, {"sgd_body", sgdb.data, 0},
-                     {"grad_fill_body", gfb.data, 0}};
-        rc |= template_fill(&training, "train.c", th, 3, prefix);
+                     {"grad_fill_body", gfb.data, 0}, {"train_batch", np.batched ? buf_text(&tb) : NULL, 0}};
+        rc |= template_fill(&training, "train.c", th, 4, prefix);
         buf_puts(&training, "\n");
+        buf_free(&tb);
         Hole none[1];
         rc |= template_fill(&tdecl, "net_train.h", none, 0, prefix);
+        if (np.rng)
+            buf_printf(&tdecl, "/* Seeds the dropout stream in ws (a zeroed workspace acts as seed 0). */\n"
+                       "void %s_seed(%s_workspace *ws, uint64_t seed);\n", prefix, prefix);
         rc |= template_fill(&twrap, "model_train.c", none, 0, prefix);
         buf_puts(&twrap, "\n");
         buf_free(&lossb); buf_free(&bb); buf_free(&sgdb); buf_free(&gfb);

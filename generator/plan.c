@@ -6,19 +6,41 @@
 
 void plan_params(Net *net)
 {
-    long long off = 0;
+    long long off = 0, trainable = 0;
     for (int i = 0; i < net->nlayers; i++) {
         Layer *l = &net->layers[i];
         l->param_offset = off;
-        off += l->nweight + l->nbias;
+        off += l->params;
+        trainable += l->nweight + l->nbias;
     }
     net->total_params = off;
+    net->total_trainable = trainable;
 }
 
 
 int plan_trains(const Net *net, int inference_only)
 {
     return !inference_only && net->loss != LOSS_NONE && net->nlayers > 0;
+}
+
+int plan_batched(const Net *net, int inference_only)
+{
+    if (!plan_trains(net, inference_only))
+        return 0;
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].op->flags & OPF_TRAIN)
+            return 1;
+    return 0;
+}
+
+int plan_has_rng(const Net *net, int inference_only)
+{
+    if (!plan_batched(net, inference_only))
+        return 0;
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].op->flags & OPF_RNG)
+            return 1;
+    return 0;
 }
 
 int plan_has_zout(const Net *net)
@@ -43,7 +65,7 @@ int plan_alias(const Net *net, int i)
 
 WsPlan plan_workspace(const Net *net, int inference_only)
 {
-    WsPlan w = {0, 0, 0, shape_size(net->input), 0};
+    WsPlan w = {0, 0, 0, shape_size(net->input), 0, 0};
     int trains = plan_trains(net, inference_only);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
@@ -59,7 +81,9 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         }
     }
     w.nreal = w.scratch;                            /* scratch (first) */
-    int graph = !net_is_chain(net);
+    int batched = plan_batched(net, inference_only);
+    int graph = !net_is_chain(net) || batched;
+    long long B = batched ? net->batch : 1;         /* samples of every training array */
     long long kept = 0;                             /* every layer output with a buffer */
     for (int i = 0; i < net->nlayers; i++) {
         if (!plan_alias(net, i))
@@ -72,20 +96,27 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     } else if (!trains) {
         w.nreal += kept;                            /* a graph: act_<name> */
     } else {
-        w.nreal += kept;                            /* act_<name> */
+        long long r = kept;                         /* act_<name> */
         if (plan_has_zout(net))
-            w.nreal += shape_size(net_output(net)); /* z_out */
+            r += shape_size(net_output(net));       /* z_out */
         for (int i = 0; i < net->nlayers; i++)
             if (plan_has_pre(&net->layers[i]))
-                w.nreal += shape_size(net->layers[i].out); /* pre_<name> */
+                r += shape_size(net->layers[i].out); /* pre_<name> */
         if (!graph)
-            w.nreal += 2 * w.max_tensor;            /* grad_a, grad_b */
+            r += 2 * w.max_tensor;                  /* grad_a, grad_b */
         else
-            w.nreal += kept + w.max_tensor;         /* grad_<name>, gtmp */
+            r += kept + w.max_tensor;               /* grad_<name>, gtmp */
+        w.nreal += B * r;
+        w.nint *= B;
+        for (int i = 0; batched && i < net->nlayers; i++)
+            if (net->layers[i].op->train_ws)        /* train_<name> */
+                w.nreal += net->layers[i].op->train_ws(&net->layers[i], net->batch);
     }
     int rb = real_bytes(net->dtype);
-    long long bytes = w.nreal * rb + w.nint * 4;
-    w.bytes = (bytes + rb - 1) / rb * rb;
+    w.rng = plan_has_rng(net, inference_only) ? 32 : 0;   /* cnngen_rng, first */
+    long long bytes = w.rng + w.nreal * rb + w.nint * 4;
+    int align = w.rng ? 8 : rb;                     /* the struct's alignment */
+    w.bytes = (bytes + align - 1) / align * align;
     if (w.bytes == 0)
         w.bytes = rb;                               /* C has no empty structs */
     return w;

@@ -341,7 +341,7 @@ int shape_infer(Net *net, Diag *d)
             complete = 0;
             break;
         }
-        l->params = sat_add(l->nweight, l->nbias);
+        l->params = sat_add(sat_add(l->nweight, l->nbias), l->nbuffer);
         long long t = sat_add(total, l->params);
         if (t > MAX_PARAMS && total <= MAX_PARAMS)
             error_at(d, l->pos, "%s: the parameter count reaches %lld%s here, above the limit of %lld",

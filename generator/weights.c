@@ -60,7 +60,7 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
     int dbl = net->dtype == DT_F64, rb = real_bytes(net->dtype);
     long long nparams = 0;
     for (int i = 0; i < net->nlayers; i++)
-        nparams += net->layers[i].nweight + net->layers[i].nbias;
+        nparams += net->layers[i].params;
 
     cnngen_tensor *t = calloc((size_t)MAX_LAYER_TENSORS * net->nlayers + 1, sizeof *t);
     char (*names)[MAX_NAME + 16] = calloc((size_t)MAX_LAYER_TENSORS * net->nlayers + 1, sizeof *names);

@@ -15,7 +15,7 @@ static void PFX_grad_fill(PFX_params *grad, PFX_real d, int all)
 /*@grad_fill_body@*/
 }
 
-PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets,
+PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets, /*@train_batch{@*/
                          int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
 {
     /* the same steps as PFX_grad_fill and PFX_sgd (element by element, so the same
@@ -41,4 +41,4 @@ PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *
     for (; i < PFX_NUM_PARAMS; i++)
         w[i] -= lr * gr[i];
     return loss / (PFX_real)n;
-}
+} /*@}@*/

@@ -82,11 +82,13 @@ static inline void t_VST(t_real *p, t_vec v) { *(t_vec *)(void *)p = v; }
 void body(const t_real *restrict in, t_real *restrict out, const t_real *restrict g,
           t_real *restrict gin, const t_real *restrict w, const t_real *restrict b,
           t_real *restrict gw, t_real *restrict gb, int32_t *restrict am,
-          t_real *restrict scratch);
+          t_real *restrict scratch, t_real *restrict rm, t_real *restrict rv,
+          t_real *restrict stat, int ns);
 void body(const t_real *restrict in, t_real *restrict out, const t_real *restrict g,
           t_real *restrict gin, const t_real *restrict w, const t_real *restrict b,
           t_real *restrict gw, t_real *restrict gb, int32_t *restrict am,
-          t_real *restrict scratch)
+          t_real *restrict scratch, t_real *restrict rm, t_real *restrict rv,
+          t_real *restrict stat, int ns)
 {
 #include "tpl.c"
 }

@@ -40,9 +40,9 @@ static int tensors(const Layer *l, TensorDesc *t)
     int n = 0;
     if (l->nweight)
         t[n++] = (TensorDesc){"weight", 4, {l->filters, l->in.c / l->groups, l->k[0], l->k[1]},
-                              l->nweight, T_WEIGHT};
+                              l->nweight, T_WEIGHT, 0};
     if (l->nbias)
-        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias, T_BIAS};
+        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias, T_BIAS, 0};
     return n;
 }
 

@@ -68,9 +68,9 @@ static int tensors(const Layer *l, TensorDesc *t)
 {
     int n = 0;
     if (l->nweight)
-        t[n++] = (TensorDesc){"weight", 2, {l->units, shape_size(l->in), 0, 0}, l->nweight, T_WEIGHT};
+        t[n++] = (TensorDesc){"weight", 2, {l->units, shape_size(l->in), 0, 0}, l->nweight, T_WEIGHT, 0};
     if (l->nbias)
-        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias, T_BIAS};
+        t[n++] = (TensorDesc){"bias", 1, {l->nbias, 0, 0, 0}, l->nbias, T_BIAS, 0};
     return n;
 }
 

@@ -22,6 +22,8 @@ const OpDef *const op_table[] = {
     &op_relu6,
     &op_add,
     &op_concat,
+    &op_batchnorm,
+    &op_dropout,
     NULL
 };
 

@@ -39,6 +39,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -49,6 +50,59 @@ import torchnet  # noqa: E402
 DRIVER = os.path.join(ROOT, "tests", "tools", "netdriver.c")
 BATCH = 3
 LR = 0.05
+M64 = (1 << 64) - 1
+
+
+class Xoshiro:
+    """runtime/rng.c's cnngen_rng (xoshiro256**), written again from its definition:
+    dropout's stream. The driver fills the workspace with 0xff bytes before
+    train_batch, so the state starts as four words of all ones."""
+
+    def __init__(self, s):
+        self.s = list(s)
+
+    @staticmethod
+    def rotl(x, k):
+        return ((x << k) | (x >> (64 - k))) & M64
+
+    def next(self):
+        s = self.s
+        result = (self.rotl((s[1] * 5) & M64, 7) * 9) & M64
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = self.rotl(s[3], 45)
+        return result
+
+    def uniform(self):
+        return (self.next() >> 11) * 2.0 ** -53
+
+
+def dropout_masks(net, n):
+    """The kept factors the C draws for a batch of n from the 0xff state: per dropout
+    layer in spec order, element i of the batch kept when uniform() >= rate."""
+    rng = Xoshiro([M64] * 4)
+    masks = {}
+    for L in net.layers:
+        if L.type != "dropout":
+            continue
+        size = int(np.prod(L.out_shape))
+        scale = 1.0 / (1.0 - L.rate)
+        m = [scale if rng.uniform() >= L.rate else 0.0 for _ in range(n * size)]
+        masks[L.name] = torch.tensor(m, dtype=torch.float64)
+    return masks
+
+
+def batch_size(spec, seed):
+    """n of the train_batch check: 3, or for nets whose train mode differs (batchnorm,
+    dropout) 2..8 by seed, within the spec's batch."""
+    types = {d.get("type") for d in spec.get("layers") or []}
+    if not types & {"batchnorm", "dropout"}:
+        return BATCH
+    return max(1, min(2 + seed % 7, int(spec.get("batch", 1))))
 
 
 class Fail(Exception):
@@ -113,6 +167,18 @@ def param_namer(plist):
                 return " %s%s" % (name, list(np.unravel_index(i - a, shape)))
         return "[%d]" % i
     return f
+
+
+def flat_grads(plist, grads):
+    """The gradients of the Parameters laid out as cnngen's flat P_params, 0 at the
+    buffers (batchnorm's running statistics)."""
+    out, it = [], iter(grads)
+    for _, prm in plist:
+        if isinstance(prm, nn.Parameter):
+            out.append(next(it).numpy().ravel())
+        else:
+            out.append(np.zeros(prm.numel()))
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def make_target(loss, rng, n, m):
@@ -264,6 +330,11 @@ def check_init(net, plist, rd, m):
         v = a[off:off + n]
         off += n
         lname, kind = name.rsplit(".", 1)
+        if net.layers[layer_of[lname]].type == "batchnorm":   # PyTorch's: 1, 0, 0, 1
+            want = 1.0 if kind in ("weight", "running_var") else 0.0
+            if np.any(v != want):
+                return "init: %s is not all %g" % (name, want)
+            continue
         if kind == "bias":
             if np.any(v != 0):
                 return "init: %s is not all zero" % name
@@ -315,10 +386,19 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     exe = build_driver(cc, SANITIZE if sanitize else ["-O1"], cflags, libs, workdir, prefix, cfile)
 
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
+    net.eval()                      # P_forward and P_backward: eval mode
     plist = net.param_list()
+    learn = [prm for _, prm in plist if isinstance(prm, nn.Parameter)]
     rng = np.random.default_rng(seed)
     flat = []
+    kinds = {L.name: L.type for L in net.layers}
     for name, prm in plist:
+        lname, what = name.rsplit(".", 1)
+        if kinds[lname] == "batchnorm":   # gamma and running_var near 1 (positive)
+            lo, hi = {"weight": (0.5, 1.5), "bias": (-0.3, 0.3), "running_mean": (-0.3, 0.3),
+                      "running_var": (0.5, 1.5)}[what]
+            flat.append(rng.uniform(lo, hi, prm.numel()))
+            continue
         if name.endswith(".weight"):
             fan_in = int(np.prod(prm.shape[1:]))
             a = 1.5 / math.sqrt(fan_in)
@@ -330,15 +410,16 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     net.set_flat(flat)
     in_size = int(np.prod(net.input_shape))
     out_size = int(np.prod(net.output_shape))
-    x = rng.normal(size=(1 + BATCH, in_size)).astype(npdt).astype(np.float64)
+    nb = batch_size(spec, seed)
+    x = rng.normal(size=(1 + nb, in_size)).astype(npdt).astype(np.float64)
     t = None
     if net.loss_type:
-        t = make_target(net.loss_type, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
+        t = make_target(net.loss_type, rng, 1 + nb, out_size).astype(npdt).astype(np.float64)
 
     rd = driver_files(workdir, npdt, flat, x, t)
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1")
-    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120, env=env)
+    p = run([exe, workdir, str(nb), repr(LR)], timeout=120, env=env)
     if p.returncode != 0:
         msg = [l for l in p.stderr.splitlines() if "ERROR" in l or "runtime error" in l]
         raise Fail("driver exit %d: %s" % (p.returncode, first_line(
@@ -372,8 +453,8 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
         results.append(("numerics", None))
         return results
     L = L.sum()
-    grads = torch.autograd.grad(L, [prm for _, prm in plist] + [xs])
-    gflat = np.concatenate([g.numpy().ravel() for g in grads[:-1]]) if plist else np.zeros(0)
+    grads = torch.autograd.grad(L, learn + [xs])
+    gflat = flat_grads(plist, grads[:-1])
     compare("loss", rd("loss.bin", np.float64), [L.item()], tol)
     compare("grad", rd("grad.bin"), gflat, tol, namer)
     compare("grad_input", rd("grad_input.bin"), grads[-1].numpy(), tol)
@@ -385,12 +466,18 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     try:
         if not m.get("has_train_batch"):
             raise Fail("the descriptor has no train_batch")
-        xb = torch.tensor(x[1:].reshape((BATCH,) + net.input_shape))
+        xb = torch.tensor(x[1:].reshape((nb,) + net.input_shape))
+        net.train()                 # train_batch: one train-mode step (batch statistics)
+        net.dropout_masks = dropout_masks(net, nb)
         _, Lb = net.loss_and_output(net(xb), torch.tensor(t[1:]))
+        net.eval()
         Lm = Lb.mean()
-        gb = torch.autograd.grad(Lm, [prm for _, prm in plist]) if plist else []
-        newp = [(prm.detach() - LR * g).numpy().ravel() for (_, prm), g in zip(plist, gb)]
-        newp = np.concatenate(newp) if newp else np.zeros(0)
+        gb = torch.autograd.grad(Lm, learn) if learn else []
+        gflat = flat_grads(plist, gb)
+        # the parameters after SGD, the buffers as the train-mode forward left them
+        newp = np.concatenate([prm.detach().numpy().ravel() for _, prm in plist]) \
+            if plist else np.zeros(0)
+        newp = newp - LR * gflat
         compare("batch loss", rd("batch_loss.bin", np.float64), [Lm.item()], tol)
         compare("params after SGD", rd("trained.bin"), newp, tol, namer)
         results.append(("train", None))

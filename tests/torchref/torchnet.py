@@ -46,6 +46,14 @@ Global pools
   (routes the gradient to one argmax, as max-pooling does; torch.amax would split it
   between ties). Output C x 1 x 1.
 
+Batchnorm, dropout (SPEC.md section 5)
+  batchnorm is F.batch_norm with the layer's running_mean / running_var buffers,
+  momentum, eps, and weight / bias when affine: train mode (module.train()) normalizes
+  with the batch's statistics and updates the buffers as PyTorch does, eval mode uses
+  them. dropout is F.dropout (inverted) in train mode, or x * mask when the test forces
+  a mask (TorchNet.dropout_masks[name], the kept factors 0 or 1/(1 - rate)); the identity
+  in eval mode.
+
 Losses (per sample, summed over the output vector), output transform:
   softmax_cross_entropy  y = softmax(z)   L = -sum t * log_softmax(z)
   cross_entropy          y = z (softmax)  L = -sum t * log(y)
@@ -200,7 +208,7 @@ def load_spec(path):
 
 DEFAULT_STEMS = {"conv2d": "conv", "dense": "fc", "maxpool": "pool", "avgpool": "pool",
                  "l2pool": "pool", "global_avgpool": "pool", "global_maxpool": "pool",
-                 "relu6": "relu6_"}
+                 "relu6": "relu6_", "batchnorm": "bn"}
 
 
 def default_names(layers):
@@ -245,6 +253,8 @@ class Layer:
         self.pads = None
         self.weight = None
         self.bias_p = None
+        self.rm = None      # batchnorm's buffers
+        self.rv = None
 
 
 class TorchNet(nn.Module):
@@ -333,6 +343,17 @@ class TorchNet(nn.Module):
                 shape = (U,)
             elif t in ACTIVATIONS:
                 pass
+            elif t == "batchnorm":
+                C = shape[0]
+                L.momentum = float(d.get("momentum", 0.1))
+                L.eps = float(d.get("eps", 1e-5))
+                if bool(d.get("affine", True)):
+                    L.weight = nn.Parameter(torch.ones((C,), dtype=dtype))
+                    L.bias_p = nn.Parameter(torch.zeros((C,), dtype=dtype))
+                L.rm = torch.zeros((C,), dtype=dtype)
+                L.rv = torch.ones((C,), dtype=dtype)
+            elif t == "dropout":
+                L.rate = float(d.get("rate", 0.5))
             elif t == "add":
                 if any(shapes[v] != shape for v in L.srcs):
                     raise SpecError("add of unequal shapes")
@@ -351,19 +372,21 @@ class TorchNet(nn.Module):
             if L.bias_p is not None:
                 self.register_parameter("p%d_bias" % i, L.bias_p)
         self.output_shape = shape
+        self.dropout_masks = {}
 
-    # ---- parameters in cnngen's flat order: spec order, weight then bias
+    # ---- parameters in cnngen's flat order: spec order, weight, bias, running_mean,
+    # running_var (the buffers: plain tensors, not Parameters)
     def param_list(self):
         out = []
         for L in self.layers:
-            if L.weight is not None:
-                out.append((L.name + ".weight", L.weight))
-            if L.bias_p is not None:
-                out.append((L.name + ".bias", L.bias_p))
+            for what, p in (("weight", L.weight), ("bias", L.bias_p), ("running_mean", L.rm),
+                            ("running_var", L.rv)):
+                if p is not None:
+                    out.append((L.name + "." + what, p))
         return out
 
     def layer_params(self, L):
-        return sum(p.numel() for p in (L.weight, L.bias_p) if p is not None)
+        return sum(p.numel() for p in (L.weight, L.bias_p, L.rm, L.rv) if p is not None)
 
     def num_params(self):
         return sum(p.numel() for _, p in self.param_list())
@@ -406,6 +429,16 @@ class TorchNet(nn.Module):
                 x = activate(x, L.act, L.alpha)
             elif t in ACTIVATIONS:
                 x = activate(x, t, L.alpha)
+            elif t == "batchnorm":
+                x = F.batch_norm(x, L.rm, L.rv, L.weight, L.bias_p, self.training, L.momentum,
+                                 L.eps)
+            elif t == "dropout":
+                if not self.training:
+                    pass
+                elif L.name in self.dropout_masks:
+                    x = x * self.dropout_masks[L.name].reshape(x.shape)
+                else:
+                    x = F.dropout(x, L.rate, True)
             elif t == "add":
                 x = vals[L.srcs[0]]
                 for v in L.srcs[1:]:
