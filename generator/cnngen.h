@@ -549,6 +549,9 @@ typedef struct OpDef {
     /* PyTorch: the statements `x = f(x)` of its forward (drop_act: without the fused
      * activation, which the loss takes) */
     void (*pytorch)(Buf *b, const Layer *l, int drop_act);
+    /* the torch module holding its tensors, when it is not the generic _Params (its
+     * constructor expression, `dtype` in scope; NULL: _Params when it has parameters) */
+    void (*py_module)(Buf *b, const Layer *l);
 
     /* train mode (OPF_TRAIN): P_train_batch runs the layer over its n samples at once.
      * train_functions writes its static functions; train_call one call of them (PART_FWD:

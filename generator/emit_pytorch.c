@@ -123,7 +123,7 @@ static const char *helpers =
     "            self.register_parameter(\"bias\", None)\n"
     "\n"
     "\n"
-    "_ST_DTYPES = {torch.float32: \"F32\", torch.float64: \"F64\"}\n"
+    "_ST_DTYPES = {torch.float32: \"F32\", torch.float64: \"F64\", torch.int64: \"I64\"}\n"
     "\n"
     "\n";
 
@@ -133,7 +133,9 @@ static const char *st_methods =
     "        \"\"\"Writes the parameters (C tensors table order) to path via path.tmp + rename.\"\"\"\n"
     "        header, blobs, off = {}, [], 0\n"
     "        sd = self.state_dict()\n"
-    "        for name, _ in TENSORS:\n"
+    "        # then each batchnorm's num_batches_tracked (int64), as the C writes them\n"
+    "        extra = [n for n in sd if n.endswith(\".num_batches_tracked\")]\n"
+    "        for name in [n for n, _ in TENSORS] + extra:\n"
     "            t = sd[name].detach().cpu().contiguous()\n"
     "            raw = t.numpy().astype(t.numpy().dtype.newbyteorder(\"<\")).tobytes()\n"
     "            header[name] = {\"dtype\": _ST_DTYPES[t.dtype], \"shape\": list(t.shape),\n"
@@ -156,7 +158,7 @@ static const char *st_methods =
     "        header = json.loads(data[8:8 + n].decode(\"utf-8\"))\n"
     "        header.pop(\"__metadata__\", None)\n"
     "        body = data[8 + n:]\n"
-    "        codes = {\"F32\": \"<f4\", \"F64\": \"<f8\"}\n"
+    "        codes = {\"F32\": \"<f4\", \"F64\": \"<f8\", \"I64\": \"<i8\"}\n"
     "        sd = {}\n"
     "        for name, info in header.items():\n"
     "            if info[\"dtype\"] not in codes:\n"
@@ -248,6 +250,13 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     pl(b, 2, "# Module attribute (\"loss\", \"training\"), which add_module refuses");
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
+        if (l->op->py_module) {   /* a torch module of its own (batchnorm) */
+            Buf mb = {0};
+            l->op->py_module(&mb, l);
+            pl(b, 2, "self._modules[\"%s\"] = %s", l->name, buf_text(&mb));
+            buf_free(&mb);
+            continue;
+        }
         if (!layer_has_params(l))
             continue;
         TensorDesc t[MAX_LAYER_TENSORS];
@@ -268,6 +277,11 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     int any = 0;
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
+        if (l->op->py_module) {   /* its module's own rule (batchnorm: PyTorch's = the C's) */
+            pl(b, 3, "m[\"%s\"].reset_parameters()", l->name);
+            any = 1;
+            continue;
+        }
         if (!layer_has_params(l))
             continue;
         InitRule r = init_rule(net, i);
@@ -391,6 +405,9 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     pl(b, 4, "k *= d");
     pl(b, 3, "sd[name] = flat[off:off + k].reshape(shape)");
     pl(b, 3, "off += k");
+    pl(b, 2, "for name, t in self.state_dict().items():  # batchnorm's step counts stay");
+    pl(b, 3, "if name.endswith(\".num_batches_tracked\"):");
+    pl(b, 4, "sd[name] = t");
     pl(b, 2, "self.load_state_dict(sd, strict=True)");
     pl(b, 0, "%s", "");
     buf_puts(b, st_methods);

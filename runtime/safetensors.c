@@ -92,8 +92,19 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A batchnorm's running_mean "<bn>.running_mean": returns the length of "<bn>" (else 0).
+ * PyTorch's BatchNorm also has "<bn>.num_batches_tracked" (int64, shape []): files
+ * carry it (written as 0: the C does not count steps) and reading accepts it. */
+static size_t bn_prefix(const char *name)
+{
+    static const char suf[] = ".running_mean";
+    size_t n = strlen(name), k = sizeof suf - 1;
+    return n > k && strcmp(name + n - k, suf) == 0 ? n - k : 0;
+}
+
 /* Writes the JSON header at f's position; returns its length in bytes. Tensors
- * are laid out in table order, back to back. */
+ * are laid out in table order, back to back, then the num_batches_tracked of each
+ * batchnorm (int64 0). */
 static long write_header(FILE *f, const cnngen_model *m)
 {
     long start = ftell(f);
@@ -112,6 +123,14 @@ static long write_header(FILE *f, const cnngen_model *m)
             fprintf(f, d ? ",%d" : "%d", t->shape[d]);
         fprintf(f, "],\"data_offsets\":[%llu,%llu]}", off, off + bytes);
         off += bytes;
+    }
+    for (int i = 0; i < m->ntensors; i++) {
+        size_t k = bn_prefix(m->tensors[i].name);
+        if (!k)
+            continue;
+        fprintf(f, ",\"%.*s.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],"
+                "\"data_offsets\":[%llu,%llu]}", (int)k, m->tensors[i].name, off, off + 8);
+        off += 8;
     }
     fputc('}', f);
     return ftell(f) - start;
@@ -163,6 +182,11 @@ int cnngen_save_safetensors(const cnngen_model *m, const void *params, const cha
             src += k;
             left -= k;
         }
+    }
+    for (int i = 0; ok && i < m->ntensors; i++) {
+        static const unsigned char zero8[8];
+        if (bn_prefix(m->tensors[i].name) && fwrite(zero8, 1, 8, f) != 8)
+            ok = 0;
     }
     if (ok && (fseek(f, 0, SEEK_SET) != 0 || fwrite(len8, 1, 8, f) != 8))
         ok = 0;
@@ -640,6 +664,23 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
                    path, t->name, got, want);
             goto out;
         }
+    }
+    /* a batchnorm's num_batches_tracked (PyTorch's state_dict): int64, a scalar; ignored */
+    for (int i = 0; i < m->ntensors; i++) {
+        size_t k = bn_prefix(m->tensors[i].name);
+        char nb[ST_MAX_NAME + 32];
+        if (!k)
+            continue;
+        snprintf(nb, sizeof nb, "%.*s.num_batches_tracked", (int)k, m->tensors[i].name);
+        StEntry *e = find_entry(&p, nb);
+        if (!e)
+            continue;
+        if (strcmp(e->dtype, "I64") != 0 || e->ndim != 0) {
+            seterr(err, errlen, "%s: tensor %s: PyTorch's is an int64 scalar (I64, shape [])",
+                   path, nb);
+            goto out;
+        }
+        e->used = 1;
     }
     /* every entry: a dtype we know, offsets consistent with dtype and shape */
     for (int k = 0; k < p.ne; k++) {

@@ -166,6 +166,14 @@ static long long train_ws(const Layer *l, int batch) { (void)batch; return 2LL *
  * 1 value per channel when training") */
 static int min_batch(const Layer *l) { return positions(l) > 1 ? 1 : 2; }
 
+static void py_module(Buf *b, const Layer *l)
+{
+    char m[32], e[32];
+    buf_printf(b, "nn.BatchNorm%s(%d, eps=%s, momentum=%s, affine=%s, dtype=dtype)",
+               l->in.vec ? "1d" : "2d", l->in.c, pyfloat(l->eps, e, sizeof e),
+               pyfloat(l->momentum, m, sizeof m), l->affine ? "True" : "False");
+}
+
 static void pytorch(Buf *b, const Layer *l, int drop_act)
 {
     (void)drop_act;
@@ -178,6 +186,6 @@ const OpDef op_batchnorm = {
     .infer = infer, .tensors = tensors, .params_formula = params_formula,
     .describe = describe, .arrays = arrays,
     .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,
-    .train_functions = train_functions, .train_call = train_call, .train_ws = train_ws,
+    .py_module = py_module, .train_functions = train_functions, .train_call = train_call, .train_ws = train_ws,
     .min_batch = min_batch,
 };

@@ -34,8 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "torchref"))
 import torchnet  # noqa: E402
-from check_numerics import (BATCH, LR, Fail, build_driver, cnngen_report,  # noqa: E402
-                            compare, driver_files, first_line, generate_c, job_args,
+from check_numerics import (LR, Fail, batch_size, build_driver, cnngen_report,  # noqa: E402
+                            compare, driver_files, dropout_masks, first_line, generate_c, job_args,
                             make_target, random_jobs, read_model_txt, run, run_jobs,
                             spec_jobs)
 
@@ -48,9 +48,47 @@ def load_module(path, name):
 
 
 def flat_grads(model, mod):
+    """The parameters' gradients in the flat order, 0 at the buffers (running statistics)."""
     sd = dict(model.named_parameters())
-    return np.concatenate([sd[n].grad.detach().double().numpy().ravel() for n, _ in mod.TENSORS]) \
+    return np.concatenate([sd[n].grad.detach().double().numpy().ravel() if n in sd
+                           else np.zeros(int(np.prod(s))) for n, s in mod.TENSORS]) \
         if mod.TENSORS else np.zeros(0)
+
+
+def draw_flat(rng, tensors, bn_layers):
+    """Random parameters: weights within 1.5/sqrt(fan_in), biases within 0.3; a
+    batchnorm's weight and running_var in [0.5, 1.5] (a variance is positive)."""
+    flat = []
+    for name, shape in tensors:
+        lname, what = name.rsplit(".", 1)
+        n = int(np.prod(shape))
+        if lname in bn_layers and what in ("weight", "running_var"):
+            flat.append(rng.uniform(0.5, 1.5, n))
+            continue
+        a = 1.5 / math.sqrt(int(np.prod(shape[1:]))) if what == "weight" else 0.3
+        flat.append(rng.uniform(-a, a, n))
+    return np.concatenate(flat) if flat else np.zeros(0)
+
+
+class forced_dropout:
+    """Inside: F.dropout applies the given masks in call order (the layers' order), so
+    that the exported module draws what the C drew (check_numerics.dropout_masks)."""
+
+    def __init__(self, masks):
+        self.masks = list(masks)
+
+    def __enter__(self):
+        self.saved = torch.nn.functional.dropout
+        masks = self.masks
+
+        def drop(x, p=0.5, training=True, inplace=False):
+            if not training:
+                return x
+            return x * masks.pop(0).to(x.dtype).reshape(x.shape)
+        torch.nn.functional.dropout = drop
+
+    def __exit__(self, *a):
+        torch.nn.functional.dropout = self.saved
 
 
 def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
@@ -78,21 +116,18 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
 
     # random parameters and data (the model's precision), as check_numerics draws them
     rng = np.random.default_rng(seed)
-    flat = []
-    for name, shape in mod.TENSORS:
-        a = 1.5 / math.sqrt(int(np.prod(shape[1:]))) if name.endswith(".weight") else 0.3
-        flat.append(rng.uniform(-a, a, int(np.prod(shape))))
-    flat = np.concatenate(flat) if flat else np.zeros(0)
-    flat = flat.astype(npdt).astype(np.float64)
+    bn_layers = {l["name"] for l in rep["layers"] if l.get("type") == "batchnorm"}
+    flat = draw_flat(rng, mod.TENSORS, bn_layers).astype(npdt).astype(np.float64)
     in_size = int(np.prod(mod.INPUT_SHAPE))
     out_size = mod.OUTPUT_SIZE
-    x = rng.normal(size=(1 + BATCH, in_size)).astype(npdt).astype(np.float64)
+    nb = batch_size(spec, seed)
+    x = rng.normal(size=(1 + nb, in_size)).astype(npdt).astype(np.float64)
     t = None
     if mod.LOSS:
-        t = make_target(mod.LOSS, rng, 1 + BATCH, out_size).astype(npdt).astype(np.float64)
+        t = make_target(mod.LOSS, rng, 1 + nb, out_size).astype(npdt).astype(np.float64)
 
     rd = driver_files(workdir, npdt, flat, x, t)
-    p = run([exe, workdir, str(BATCH), repr(LR)], timeout=120)
+    p = run([exe, workdir, str(nb), repr(LR)], timeout=120)
     if p.returncode != 0:
         raise Fail("driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
 
@@ -101,10 +136,13 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
     try:
         m = read_model_txt(os.path.join(workdir, "model.txt"))
         sd = model.state_dict()
-        got = [(n, list(sd[n].shape)) for n in sd]
+        got = [(n, list(sd[n].shape)) for n in sd if not n.endswith(".num_batches_tracked")]
         want = [(n, s) for n, _, s in m["tensors"]]
         if got != want:
             raise Fail("state_dict %s, the C tensors table %s" % (got, want))
+        nbt = sorted(n[:-len(".num_batches_tracked")] for n in sd if n.endswith(".num_batches_tracked"))
+        if nbt != sorted(bn_layers):
+            raise Fail("num_batches_tracked for %s, batchnorm layers %s" % (nbt, sorted(bn_layers)))
         if [(n, list(s)) for n, s in mod.TENSORS] != want:
             raise Fail("TENSORS %s, the C tensors table %s" % (mod.TENSORS, want))
         if m["output_size"] != out_size or m["num_params"] != mod.NUM_PARAMS:
@@ -112,6 +150,7 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
         model.set_flat_parameters(torch.tensor(flat, dtype=tdt))
         if not np.array_equal(model.flat_parameters().double().numpy(), flat):
             raise Fail("flat_parameters() does not return what set_flat_parameters() took")
+        model.eval()                # P_forward, P_backward: eval mode
         xs = torch.tensor(x[0:1], dtype=tdt, requires_grad=True)
         y = model(xs)
         compare("output", rd("output.bin"), y.detach().double().numpy(), tol)
@@ -125,7 +164,11 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
             # one SGD step on the batch mean, as P_train_batch
             prm = list(model.parameters())
             opt = torch.optim.SGD(prm, lr=LR) if prm else None   # a net may have none
-            yb = model(torch.tensor(x[1:], dtype=tdt))
+            ref = torchnet.TorchNet(spec, names=names)
+            model.train()           # P_train_batch: one train-mode step
+            with forced_dropout(dropout_masks(ref, nb).values()):
+                yb = model(torch.tensor(x[1:], dtype=tdt))
+            model.eval()
             Lb = model.loss(yb, torch.tensor(t[1:], dtype=tdt))
             if opt:
                 opt.zero_grad()
@@ -145,6 +188,8 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
         ref.set_flat(flat)
         ex = mod.Net(dtype=torch.float64)
         ex.set_flat_parameters(torch.tensor(flat, dtype=torch.float64))
+        ref.eval()
+        ex.eval()
         xr = torch.tensor(x.reshape((-1,) + ref.input_shape), requires_grad=True)
         xe = torch.tensor(x, requires_grad=True)
         tt = None if t is None else torch.tensor(t)
@@ -154,11 +199,12 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
         if t is not None:
             Le = ex.loss(ye, tt, reduction="none")
             compare("per-sample loss", Le.detach().numpy(), Lr.detach().numpy(), 1e-10)
-            pr = [prm for _, prm in ref.param_list()]
+            pr = [prm for _, prm in ref.param_list() if isinstance(prm, torch.nn.Parameter)]
             gr = torch.autograd.grad(Lr.sum(), pr + [xr])
-            pe = [dict(ex.named_parameters())[n] for n, _ in mod.TENSORS]
-            ge = torch.autograd.grad(Le.sum(), pe + [xe])
-            for (n, _), a, b in zip(mod.TENSORS, ge, gr):
+            named = dict(ex.named_parameters())
+            learn = [n for n, _ in mod.TENSORS if n in named]
+            ge = torch.autograd.grad(Le.sum(), [named[n] for n in learn] + [xe])
+            for n, a, b in zip(learn, ge, gr):
                 compare("grad " + n, a.numpy(), b.numpy(), 1e-10)
             compare("grad_input", ge[-1].numpy(), gr[-1].numpy(), 1e-10)
         results.append(("export-ref", None))

@@ -40,8 +40,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "torchref"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "weights"))
+sys.path.insert(0, HERE)
 import stio  # noqa: E402
-from check_numerics import Fail, compare, first_line, make_target, run  # noqa: E402
+import torchnet  # noqa: E402
+from check_numerics import (Fail, Xoshiro, compare, dropout_masks, first_line,  # noqa: E402
+                            make_target, run)
+from check_export import forced_dropout  # noqa: E402
 
 DRIVER = os.path.join(HERE, "stdriver.c")
 N, NTEST, STEPS, LR = 8, 16, 4, 0.05
@@ -62,6 +66,7 @@ class Net:
         os.makedirs(workdir, exist_ok=True)
         rep = json.loads(run([cnngen, "--report", "--format", "json", path]).stdout)
         self.prefix, self.dtype = rep["name"], rep["dtype"]
+        self.path, self.names = path, [l["name"] for l in rep["layers"]]
         self.npdt = np.float64 if self.dtype == "float64" else np.float32
         self.tdt = torch.float64 if self.dtype == "float64" else torch.float32
         self.tol = 1e-9 if self.dtype == "float64" else 1e-4
@@ -106,6 +111,7 @@ class Net:
         return self.f("c_init.safetensors"), self.f("c_trained.safetensors")
 
     def predict(self, model):
+        model.eval()
         with torch.no_grad():
             return model(torch.tensor(self.xt)).double().numpy()
 
@@ -123,13 +129,24 @@ def flat(mod, sd):
     return np.concatenate([np.asarray(sd[n], dtype=np.float64).ravel() for n, _ in mod.TENSORS])
 
 
-def sgd_replay(net, model, steps, x, t, momentum=0.0):
+def sgd_replay(net, model, steps, x, t, momentum=0.0, replay_c=False):
+    """steps train-mode SGD steps on (x, t); replay_c: with the dropout masks the C draws
+    from a zeroed workspace (its stream seeded with 0, continuing from step to step)."""
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=momentum)
+    rng = Xoshiro.seeded(0)
+    ref = torchnet.TorchNet(torchnet.load_spec(net.path), names=net.names)
+    model.train()
     for _ in range(steps):
         opt.zero_grad()
-        y = model(torch.tensor(x))
+        masks = dropout_masks(ref, len(x), rng).values() if replay_c else None
+        if masks:
+            with forced_dropout(masks):
+                y = model(torch.tensor(x))
+        else:
+            y = model(torch.tensor(x))
         model.loss(y, torch.tensor(t)).backward()
         opt.step()
+    model.eval()
 
 
 def torch_to_c(net):
@@ -155,7 +172,7 @@ def c_to_torch(net):
     init, trained = net.c_train(seed=9)
     model = mod.Net()
     model.load_safetensors(init)
-    sgd_replay(net, model, STEPS, net.x, net.t)
+    sgd_replay(net, model, STEPS, net.x, net.t, replay_c=True)
     tr, meta = stio.read(trained)
     if meta.get("generator") != "cnngen":
         raise Fail("the C's file has metadata %r" % (meta,))

@@ -61,6 +61,18 @@ class Xoshiro:
     def __init__(self, s):
         self.s = list(s)
 
+    @classmethod
+    def seeded(cls, seed):
+        """cnngen_rng_seed: four splitmix64 outputs (P_seed; a zeroed workspace: 0)."""
+        x, s = seed, []
+        for _ in range(4):
+            x = (x + 0x9e3779b97f4a7c15) & M64
+            z = x
+            z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M64
+            z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M64
+            s.append(z ^ (z >> 31))
+        return cls(s)
+
     @staticmethod
     def rotl(x, k):
         return ((x << k) | (x >> (64 - k))) & M64
@@ -81,10 +93,11 @@ class Xoshiro:
         return (self.next() >> 11) * 2.0 ** -53
 
 
-def dropout_masks(net, n):
-    """The kept factors the C draws for a batch of n from the 0xff state: per dropout
-    layer in spec order, element i of the batch kept when uniform() >= rate."""
-    rng = Xoshiro([M64] * 4)
+def dropout_masks(net, n, rng=None):
+    """The kept factors the C draws for a batch of n (from rng, by default the 0xff
+    state): per dropout layer in spec order, element i of the batch kept when
+    uniform() >= rate."""
+    rng = rng or Xoshiro([M64] * 4)
     masks = {}
     for L in net.layers:
         if L.type != "dropout":

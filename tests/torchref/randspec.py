@@ -268,6 +268,24 @@ def _same_conv(r, C, K, name, src=None, act=True, k=None):
     return d
 
 
+def _bn(r, name, src=None):
+    """A batchnorm with random settings (momentum, eps, affine)."""
+    d = {"type": "batchnorm", "name": name}
+    if src is not None:
+        d["input"] = src
+    if r.random() < 0.3:
+        d["momentum"] = r.choice([0.01, 0.3, 1.0, 0.0])
+    if r.random() < 0.3:
+        d["eps"] = r.choice([1e-3, 0.1])
+    if r.random() < 0.2:
+        d["affine"] = False
+    return d
+
+
+def _dropout(r, name):
+    return {"type": "dropout", "name": name, "rate": r.choice([0.0, 0.1, 0.5, 0.8])}
+
+
 def gen_graph(seed):
     """A random graph spec (SPEC.md section 5): residual blocks with and without a
     projection, concat branches, branches from `input`, add/concat of vectors, then a
@@ -289,7 +307,7 @@ def gen_graph(seed):
 
     for _ in range(r.randint(1, 3)):
         c, h, w = shapes[cur]
-        kind = r.choice(["res", "res_proj", "concat", "from_input", "plain"])
+        kind = r.choice(["res", "res_proj", "concat", "from_input", "plain", "dwsep", "bn"])
         if kind == "from_input" and (h, w) != (H, W):
             kind = "concat"
         if kind == "res":
@@ -327,6 +345,26 @@ def gen_graph(seed):
             cur = add({"type": "concat", "name": nm(), "inputs": r.choice([[cur, s], [s, cur]])},
                       (c + K, h, w))
             macs += K * C * H * W * 9
+        elif kind == "dwsep":
+            # MobileNet's depthwise-separable block: depthwise 3x3, batchnorm, relu6,
+            # pointwise 1x1 (sometimes grouped), batchnorm
+            d = {"type": "conv2d", "name": nm(), "input": cur, "filters": c, "kernel": 3,
+                 "padding": "same", "groups": c, "bias": False}
+            add(d, (c, h, w))
+            add(_bn(r, nm()), (c, h, w))
+            add({"type": "relu6", "name": nm()}, (c, h, w))
+            K = r.randint(1, 4)
+            G = r.choice([g for g in range(1, c + 1) if c % g == 0 and K % g == 0])
+            d = {"type": "conv2d", "name": nm(), "filters": K, "kernel": 1}
+            if G > 1:
+                d["groups"] = G
+            add(d, (K, h, w))
+            cur = add(_bn(r, nm()), (K, h, w))
+            macs += c * h * w * 9 + K * c * h * w
+        elif kind == "bn":
+            cur = add(_bn(r, nm(), cur), (c, h, w))
+            if r.random() < 0.5:
+                cur = add(_dropout(r, nm()), (c, h, w))
         else:
             d, shape, m = _conv(r, (c, h, w))
             d["name"] = nm()
@@ -335,6 +373,8 @@ def gen_graph(seed):
                 d["input"] = cur
             cur = add(d, shape)
             macs += m
+            if r.random() < 0.4:
+                cur = add(_bn(r, nm()), shape)
 
     # head: flatten or a global pool, then dense layers, sometimes two dense branches
     # joined by add or concat
@@ -348,6 +388,10 @@ def gen_graph(seed):
     else:
         cur = add(g, (c, 1, 1))
         cur = add({"type": "flatten", "name": nm()}, (n,))
+    if r.random() < 0.3:
+        cur = add(_bn(r, nm()), (n,))           # BatchNorm1d
+    if r.random() < 0.3:
+        cur = add(_dropout(r, nm()), (n,))
     if r.random() < 0.5:
         U = r.randint(2, 5)
         a = add(dict(_dense(r, n, U)[0], name=nm()), (U,))
@@ -372,6 +416,8 @@ def gen_graph(seed):
     spec["dtype"] = r.choice(["float32", "float64", "float64"])
     spec["layers"] = [_ordered(d) for d in layers]
     spec["loss"] = {"type": loss}
+    if any(d["type"] in ("batchnorm", "dropout") for d in layers):
+        spec["batch"] = 8
     opts = []
     unroll = r.choice(["auto", "auto", "none", "kernel", "full"])
     if unroll == "full" and macs > 1500:

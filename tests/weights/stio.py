@@ -23,7 +23,8 @@ def write(path, tensors, metadata=None, header_override=None, pad=True):
     header, blobs, off = {}, [], 0
     for name, a in tensors:
         a = np.asarray(a)
-        code = {np.dtype("float32"): "F32", np.dtype("float64"): "F64"}[a.dtype]
+        code = {np.dtype("float32"): "F32", np.dtype("float64"): "F64",
+                np.dtype("int64"): "I64"}[a.dtype]
         raw = a.astype(DTYPES[code]).tobytes()
         header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [off, off + len(raw)]}
         blobs.append(raw)
