@@ -119,8 +119,15 @@ static void report_text(FILE *out, const Net *net)
         fprintf(out, "warning: %s\n", net->warn[j]);
     fprintf(out, "Total params: %s (%s bytes as %s)\n", commas(net->total_params, a),
             commas(net->total_params * rb, b), net->dtype == DT_F64 ? "float64" : "float32");
+    long long nt = non_trainable(net);
+    if (nt)
+        fprintf(out, "Trainable params: %s\nNon-trainable params: %s\n",
+                commas(net->total_params - nt, a), commas(nt, b));
     fprintf(out, "Forward MACs per sample: %s\n", commas(net->total_macs, a));
-    fprintf(out, "Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
+    if (plan_batched(net, 0))
+        fprintf(out, "Training workspace (batch %d): %s bytes\n", net->batch, commas(tr.bytes, a));
+    else
+        fprintf(out, "Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
     fprintf(out, "Inference workspace: %s bytes\n", commas(inf.bytes, a));
     fprintf(out, "Warnings: %d\n", count_warnings(net));
 }
@@ -158,6 +165,11 @@ static void report_markdown(FILE *out, const Net *net)
     }
     fprintf(out, "\n- Total params: **%s** (%s bytes)\n", commas(net->total_params, a),
             commas(net->total_params * rb, b));
+    if (non_trainable(net))
+        fprintf(out, "- Trainable params: %s; non-trainable: %s\n",
+                commas(net->total_params - non_trainable(net), a), commas(non_trainable(net), b));
+    if (plan_batched(net, 0))
+        fprintf(out, "- Batch: %d (P_MAX_BATCH)\n", net->batch);
     fprintf(out, "- Forward MACs per sample: **%s**\n", commas(net->total_macs, a));
     fprintf(out, "- Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
     fprintf(out, "- Inference workspace: %s bytes\n", commas(inf.bytes, a));
@@ -274,9 +286,10 @@ static void report_json(FILE *out, const Net *net)
     }
     long long nt = non_trainable(net);
     fprintf(out, "\n  ],\n  \"total_params\": %lld,\n  \"trainable_params\": %lld,\n"
-            "  \"non_trainable_params\": %lld,\n  \"param_bytes\": %lld,\n  \"total_macs\": %lld,\n",
+            "  \"non_trainable_params\": %lld,\n  \"param_bytes\": %lld,\n  \"total_macs\": %lld,\n"
+            "  \"batch\": %d,\n",
             net->total_params, net->total_params - nt, nt, net->total_params * real_bytes(net->dtype),
-            net->total_macs);
+            net->total_macs, net->batch);
     fprintf(out, "  \"workspace_bytes\": %lld,\n  \"inference_workspace_bytes\": %lld,\n",
             tr.bytes, inf.bytes);
     fputs("  \"warnings\": [", out);

@@ -417,9 +417,8 @@ static int get_real(P *p, yaml_node_t *v, const char *key, double lo, int lo_ope
     char *end;
     double a = strtod(sval(v), &end);   /* YAML's .inf/.nan are no C numbers: end stays put */
     if (*end || !isfinite(a) || (lo_open ? a <= lo : a < lo) || (hi_open ? a >= hi : a > hi)) {
-        error_at(p->d, npos(v), "'%s' must be a number %s %g and %s %g, got %s", key,
-                 lo_open ? "above" : "from", lo, hi_open ? "below" : "up to", hi,
-                 quote(v, b, sizeof b));
+        error_at(p->d, npos(v), "'%s' must be a number in %c%g, %g%c, got %s", key,
+                 lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']', quote(v, b, sizeof b));
         return 0;
     }
     *out = a;

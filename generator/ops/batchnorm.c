@@ -25,6 +25,12 @@ static void infer(Net *net, Layer *l, Diag *d)
     l->nweight = l->nbias = l->affine ? l->in.c : 0;
     l->nbuffer = 2LL * l->in.c;
     l->macs = shape_size(l->in);
+    if (l->affine)
+        sfmt(l->formula[0], sizeof l->formula[0], "4*%d = %lld params (weight, bias; "
+             "non-trainable running_mean, running_var)", l->in.c, 4LL * l->in.c);
+    else
+        sfmt(l->formula[0], sizeof l->formula[0], "2*%d = %lld params (non-trainable "
+             "running_mean, running_var)", l->in.c, 2LL * l->in.c);
 }
 
 static int tensors(const Layer *l, TensorDesc *t)
@@ -38,15 +44,6 @@ static int tensors(const Layer *l, TensorDesc *t)
     t[n++] = (TensorDesc){"running_mean", 1, {C, 0, 0, 0}, C, T_BUFFER, 0};
     t[n++] = (TensorDesc){"running_var", 1, {C, 0, 0, 0}, C, T_BUFFER, 1};
     return n;
-}
-
-/* "4*16 = 64 (weight, bias; running_mean, running_var)" */
-static void params_formula(const Layer *l, char *buf, size_t size)
-{
-    if (l->affine)
-        snprintf(buf, size, "4*%d = %lld (weight, bias; running_mean, running_var)", l->in.c, l->params);
-    else
-        snprintf(buf, size, "2*%d = %lld (running_mean, running_var)", l->in.c, l->params);
 }
 
 static void describe(const Layer *l, Buf *b)
@@ -183,7 +180,7 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 const OpDef op_batchnorm = {
     .name = "batchnorm", .fields = fields, .required = none, .stem = "bn",
     .flags = OPF_TRAIN | OPF_BATCH_STATS, .color = "#fde9d9",
-    .infer = infer, .tensors = tensors, .params_formula = params_formula,
+    .infer = infer, .tensors = tensors,
     .describe = describe, .arrays = arrays,
     .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,
     .py_module = py_module, .train_functions = train_functions, .train_call = train_call, .train_ws = train_ws,

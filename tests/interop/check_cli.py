@@ -60,11 +60,22 @@ def main():
             (["--emit", "pytorch", LENET, "-o", os.path.join(work, "nodir", "x.py")], "does not exist"),
             (["--emit", "pytorch", LENET, "-o", work + "/"], "directory"),
             (["--ram-limit", "1X", LENET, "--check"], "not a size in bytes"),
+            (["--batch", "0", LENET, "--check"], "not a batch size"),
+            (["--batch", "8x", LENET, "--check"], "not a batch size"),
+            (["--batch", "5000", LENET, "--check"], "not a batch size"),
             (["--flash-limit", LENET, "--check"], ""),
             (["--format", "png", "--report", LENET], "unknown value 'png'")):
         p = run([cnngen] + args)
         res("refuse " + " ".join(a for a in args if a not in (LENET, py)),
             None if p.returncode == 2 and what in p.stderr else "exit %d: %s" % (p.returncode, p.stderr[:200]))
+
+    # --batch N overrides the spec's batch: the report and the header say it
+    p = run([cnngen, "--batch", "16", "--report", "--format", "json", LENET])
+    res("batch-option-report", None if p.returncode == 0 and '"batch": 16' in p.stdout
+        else "exit %d: %s" % (p.returncode, p.stderr[:200]))
+    p = run([cnngen, "--batch", "16", LENET, "-o", os.path.join(work, "b.c")])
+    hdr = open(os.path.join(work, "b.h")).read() if p.returncode == 0 else ""
+    res("batch-option-header", None if "_MAX_BATCH 16" in hdr else "exit %d, no P_MAX_BATCH 16" % p.returncode)
 
     # an existing file is replaced only by a complete one: a write that fails half-way
     # (file size limit of 1000 bytes, SIGXFSZ ignored so write() fails with EFBIG)
