@@ -61,6 +61,16 @@ for spec in $GSPECS; do
         out=$("$d/check" grad 3 2>&1)
         if [ $? -eq 0 ]; then pass "gradcheck $base --unroll $mode: $out"
         else fail "gradcheck $base --unroll $mode" "$(echo "$out" | head -5 | tr '\n' ' ')"; fi
+        if grep -q 'type: *\(batchnorm\|dropout\)' "$spec"; then   # train mode differs
+            out=$("$d/check" trainfd 3 2>&1)
+            if [ $? -eq 0 ]; then pass "gradcheck-train $base --unroll $mode: $out"
+            else fail "gradcheck-train $base --unroll $mode" "$(echo "$out" | head -5 | tr '\n' ' ')"; fi
+        fi
+        if [ "$base" = bn_dropout ]; then   # batch 4 and a batchnorm on a vector: 1..4 only
+            out=$("$d/check" refuse 3 5 0 -1 1 2>&1)
+            if [ $? -eq 0 ]; then pass "train_batch refusals $base --unroll $mode: $out"
+            else fail "train_batch refusals $base --unroll $mode" "$(echo "$out" | head -3 | tr '\n' ' ')"; fi
+        fi
         "$d/check" dump 5 >"$d/dump.txt" 2>&1
     done
     want "unroll-identical $base " || continue

@@ -4,7 +4,8 @@
 # seeded random nets (tests/torchref/randspec.py, mixing every layer type, padding form,
 # dtype, loss and unroll mode) and 100 seeded random graphs (randspec.gen_graph: residual
 # blocks with and without projection, concat branches, branches from the input, add and
-# concat of vectors), the generated forward output, loss, every parameter
+# concat of vectors, depthwise and grouped convs, batchnorm, dropout) and the MLPerf
+# Tiny specs (as float64), the generated forward output, loss, every parameter
 # gradient, the input gradient, and one P_train_batch SGD step must agree with PyTorch
 # autograd (float64 to 1e-9, float32 to 1e-4). The C side is tests/tools/netdriver.c.
 set -u
@@ -16,7 +17,8 @@ NRAND=${TORCH_NUMERICS_RANDOM:-110}
 NGRAPH=${TORCH_NUMERICS_GRAPHS:-100}
 torchref_setup torch-numerics "$((NRAND)) random nets, $NGRAPH random graphs and specs/*.yaml"
 "$PY" tests/torchref/check_numerics.py ./cnngen "$work" --random "$NRAND" --random-graph "$NGRAPH" \
-    --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml
+    --jobs 2 specs/*.yaml --every-unroll tests/torchref/cases/*.yaml \
+    --float64 specs/mlperf_tiny/*.yaml
 rc=$?
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
 exit "$rc"

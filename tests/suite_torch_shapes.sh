@@ -17,7 +17,10 @@ if out=$("$PY" tests/torchref/torchnet.py 2>&1); then
 else
     echo "FAIL torch-shapes/reference-selftest: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
 fi
-"$PY" tests/torchref/check_shapes.py ./cnngen "$work" --random "$NRAND" specs/*.yaml tests/torchref/cases/*.yaml
+"$PY" tests/torchref/check_shapes.py ./cnngen "$work" --random "$NRAND" specs/*.yaml \
+    specs/mlperf_tiny/*.yaml tests/torchref/cases/*.yaml
 rc=$?
+# the MLPerf Tiny specs' parameter counts = their Keras reference models'
+"$PY" tests/torchref/check_mlperf.py ./cnngen specs/mlperf_tiny/*.yaml || rc=1
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "(scratch files kept in $work)"; fi
 exit "$rc"

@@ -9,6 +9,15 @@
  *   check dump [SEED]   prints output, loss, grads, grad_input and the params after
  *                       two train_batch steps, as exact hex floats (to diff modes)
  *   check run [SEED]    forward + backward + train_batch once (for sanitizers)
+ *   check trainfd [SEED] float64 central differences of the TRAIN-MODE mean loss of a
+ *                       batch of 4 (train_batch with lr 0: batchnorm through the batch
+ *                       statistics, dropout with the same masks: the workspace is
+ *                       zeroed before every call, so the stream restarts at seed 0)
+ *                       against the gradient train_batch leaves in grad, for every
+ *                       parameter (the buffers' gradient must be 0)
+ *   check refuse SEED N  train_batch with each batch size N given (out of range, or
+ *                       with undefined statistics) returns NaN and changes neither
+ *                       the params (running statistics included) nor grad
  */
 #include <math.h>
 #include <stdio.h>
@@ -58,6 +67,20 @@ static void make_data(cnngen_rng *r, void *in, void *t, int n)
 
 static long atol_(const char *s) { return strtol(s, NULL, 10); }
 
+/* parameter k is a buffer (a batchnorm's running statistics: no gradient, by contract) */
+static int is_buffer(size_t k)
+{
+    for (int q = 0; q < M->ntensors; q++) {
+        size_t m = 1, len = strlen(M->tensors[q].name);
+        for (int d = 0; d < M->tensors[q].ndim; d++)
+            m *= (size_t)M->tensors[q].shape[d];
+        if (k >= M->tensors[q].offset && k < M->tensors[q].offset + m)
+            return (len > 13 && !strcmp(M->tensors[q].name + len - 13, ".running_mean")) ||
+                   (len > 12 && !strcmp(M->tensors[q].name + len - 12, ".running_var"));
+    }
+    return 0;
+}
+
 /* sampling: entry k is checked with probability maxper / (size of its tensor) */
 static int pick(size_t k, long maxper, cnngen_rng *r)
 {
@@ -97,10 +120,16 @@ int main(int argc, char **argv)
     cnngen_rng_seed(&r, seed * 7919 + 13);
     M->init(p, seed);
     /* biases are 0 after init: give them values so their gradients are exercised */
-    for (int k = 0; k < M->ntensors; k++)
+    for (int k = 0; k < M->ntensors; k++) {
+        /* a running variance stays positive, in [0.5, 1.5) */
+        const char *nm = M->tensors[k].name;
+        size_t len = strlen(nm);
+        int var = len > 12 && strcmp(nm + len - 12, ".running_var") == 0;
         if (M->tensors[k].ndim == 1)
             for (int i = 0; i < M->tensors[k].shape[0]; i++)
-                set(p, M->tensors[k].offset + (size_t)i, 0.2 * (2 * cnngen_rng_uniform(&r) - 1));
+                set(p, M->tensors[k].offset + (size_t)i,
+                    var ? 0.5 + cnngen_rng_uniform(&r) : 0.2 * (2 * cnngen_rng_uniform(&r) - 1));
+    }
     make_data(&r, in, t, 4);
     int fails = 0;
 
@@ -126,6 +155,76 @@ int main(int argc, char **argv)
                 printf("batch_loss %a\n", M->train_batch(p, in, t, 4, 0.05, g, ws));
             print_hex("params", p, M->num_params);
         }
+        return 0;
+    }
+    if (strcmp(mode, "refuse") == 0) {
+        void *p0 = zalloc(M->params_bytes);
+        for (int a = 3; a < argc; a++) {
+            int n = (int)atol_(argv[a]);
+            void *big_in = zalloc(M->input_size * rb * (size_t)(n > 4 ? n : 4));
+            void *big_t = zalloc(M->output_size * rb * (size_t)(n > 4 ? n : 4));
+            memcpy(big_in, in, M->input_size * rb * 4);
+            memcpy(big_t, t, M->output_size * rb * 4);
+            memcpy(p0, p, M->params_bytes);
+            memset(g, 0x5a, M->params_bytes);
+            memcpy(g2, g, M->params_bytes);
+            double loss = M->train_batch(p, big_in, big_t, n, 0.1, g, ws);
+            if (!isnan(loss) || memcmp(p, p0, M->params_bytes) || memcmp(g, g2, M->params_bytes)) {
+                printf("FAIL train_batch(n = %d): loss %g, params %s, grad %s\n", n, loss,
+                       memcmp(p, p0, M->params_bytes) ? "changed" : "unchanged",
+                       memcmp(g, g2, M->params_bytes) ? "changed" : "unchanged");
+                fails++;
+            }
+            free(big_in);
+            free(big_t);
+        }
+        if (!fails)
+            printf("ok train_batch refuses n = %s ... (NaN, nothing changed)\n", argc > 3 ? argv[3] : "");
+        return fails != 0;
+    }
+    if (strcmp(mode, "trainfd") == 0) {
+        if (!M->train_batch || M->dtype_bytes != 8) {
+            printf("FAIL trainfd needs train_batch and float64\n");
+            return 1;
+        }
+        const double h = 1e-6, rtol = 1e-5, atol = 1e-7;
+        double worst = 0, loss;
+        memset(ws, 0, M->workspace_bytes);
+        loss = M->train_batch(p, in, t, 4, 0.0, g, ws);
+        if (!isfinite(loss)) {
+            printf("FAIL train_batch loss %g\n", loss);
+            return 1;
+        }
+        for (size_t k = 0; k < M->num_params; k++) {
+            double v = get(p, k), lp, lm;
+            if (is_buffer(k) && get(g, k) != 0) {
+                printf("FAIL buffer param[%zu] has gradient %g, not 0\n", k, get(g, k));
+                fails++;
+            }
+            set(p, k, v + h);
+            memset(ws, 0, M->workspace_bytes);
+            lp = M->train_batch(p, in, t, 4, 0.0, g2, ws);
+            set(p, k, v - h);
+            memset(ws, 0, M->workspace_bytes);
+            lm = M->train_batch(p, in, t, 4, 0.0, g2, ws);
+            set(p, k, v);
+            double num = (lp - lm) / (2 * h), ana = get(g, k);
+            double err = fabs(num - ana), tol = atol + rtol * fmax(fabs(num), fabs(ana));
+            if (err / tol > worst)
+                worst = err / tol;
+            if (err > tol) {
+                if (fails < 10)
+                    printf("FAIL train-mode d loss / d param[%zu]: numeric %.10g analytic %.10g\n",
+                           k, num, ana);
+                fails++;
+            }
+        }
+        if (fails) {
+            printf("FAIL %d mismatches of %zu\n", fails, M->num_params);
+            return 1;
+        }
+        printf("ok train mode: %zu gradients (worst error %.3g of tolerance), loss %.6g\n",
+               M->num_params, worst, loss);
         return 0;
     }
     /* grad */
@@ -171,6 +270,13 @@ int main(int argc, char **argv)
         int is_in = k >= M->num_params;
         if (maxper > 0 && !pick(k, maxper, &r))
             continue;
+        if (!is_in && is_buffer(k)) {   /* the loss reads it, but it gets no gradient */
+            if (get(g, k) != 0) {
+                printf("FAIL buffer param[%zu] has gradient %g, not 0\n", k, get(g, k));
+                fails++;
+            }
+            continue;
+        }
         void *arr = is_in ? in : p;
         size_t i = is_in ? k - M->num_params : k;
         double v = get(arr, i), lp, lm;

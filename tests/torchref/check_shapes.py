@@ -90,10 +90,12 @@ def check_one(cnngen, path, label):
         if J.get("params") != tp:
             errs.append("%s: params %s, torch %d" % (where, J.get("params"), tp))
         if L.type == "conv2d":
-            C = L.in_shape[0]
+            C = L.in_shape[0] // L.groups     # each filter sees C/groups channels
             m = ts[0] * ts[1] * ts[2] * C * L.k[0] * L.k[1]
         elif L.type == "dense":
             m = int(math.prod(L.in_shape)) * ts[0]
+        elif L.type == "batchnorm":          # one multiply-add per element at inference
+            m = int(math.prod(L.in_shape))
         else:
             m = None
         if m is not None and J.get("macs") != m:
