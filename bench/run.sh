@@ -9,6 +9,9 @@
 #     onnxruntime-node 1.17.0, 1 thread) on the same weights, checked to agree first;
 #     inference and SGD training steps at batch 1 and 32, in microseconds per sample;
 #   - gcc -O2 compile time and object size of the generated code per unroll mode;
+#   - ResNet-8 (bench/resnet8_bench.py): the C's P_train_batch epoch time on
+#     Fashion-MNIST's 60,000 samples at batch 32 next to PyTorch (1 thread) training
+#     the same network, and its P_forward next to ONNX Runtime (BENCH_NO_RESNET8=1 skips);
 # and prints the table and the targets (bench/report.py).
 #
 # Environment: BENCH_SPECS (space-separated spec files; default specs/lenet5.yaml and the
@@ -209,6 +212,11 @@ set +e
 readme=(); [ "${BENCH_README:-0}" = 1 ] && readme=(--readme docs/benchmarks.md)
 $PY bench/report.py "$RES" --cpu "$CPU" --seconds "$((t1 - t0))" --md "$OUT/bench.md" "${readme[@]}" | tee "$OUT/bench.txt"
 st=${PIPESTATUS[0]}
+# ResNet-8 (issue 11): training time per epoch next to PyTorch, inference next to ORT
+if [ "$SMOKE" != 1 ] && [ "${BENCH_NO_RESNET8:-0}" != 1 ]; then
+  echo
+  RESNET8_PIN="$PIN" $PY bench/resnet8_bench.py "$CNNGEN" "$OUT/resnet8" | tee -a "$OUT/bench.txt"
+fi
 set -e
 if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$st"; fi
 [ "$st" -le 1 ] || exit "$st"

@@ -1057,9 +1057,10 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
     else
         emitf(ef, "0, NULL,");
     if (np->trains)
-        emitf(ef, "%s_m_init, %s_m_forward, %s_m_backward, %s_m_sgd, %s_m_train_batch", P, P, P, P, P);
+        emitf(ef, "%s_m_init, %s_m_forward, %s_m_backward, %s_m_sgd, %s_m_train_batch,", P, P, P, P, P);
     else
-        emitf(ef, "%s_m_init, %s_m_forward, NULL, NULL, NULL", P, P);
+        emitf(ef, "%s_m_init, %s_m_forward, NULL, NULL, NULL,", P, P);
+    emitf(ef, "%s_MAX_BATCH, %d  /* max_batch, train_mode */", P, np->batched);
     ef->indent--;
 }
 

@@ -56,6 +56,11 @@ typedef struct cnngen_model {
     void   (*sgd)(void *params, const void *grad, double lr);
     double (*train_batch)(void *params, const void *inputs, const void *targets, int n,
                           double lr, void *grad, void *ws);
+    int max_batch;          /* P_MAX_BATCH */
+    /* 1: a layer's train mode differs from eval mode (batchnorm, dropout), so training
+     * goes through train_batch (one train-mode step per batch of 1..max_batch), not
+     * per-sample backward calls */
+    int train_mode;
 } cnngen_model;
 
 /* ---- safetensors (runtime/safetensors.c): a model's parameters with PyTorch's names

@@ -553,31 +553,63 @@ static void evaluate(const void *params, const Dataset *ds, double *loss, double
 /* ------------------------------------------------------------------ the update */
 
 /* g = sum of the workers' gradients / n (+ wd p); v = mu v + g; p -= lr v */
-static void sgd_step(void *params, void *vel, void *gsum, int n, const Opts *o, double lr)
+/* g[i] = the gradient of the batch (the mean over its n samples) + weight decay; then
+ * momentum and the step. With `threads`, g is the sum of the workers' gradients / n;
+ * without, gsum already holds the mean (train_batch's). The buffers' gradient is 0,
+ * and they get no weight decay (is_buffer), so they stay as train_batch left them. */
+static unsigned char *buffer_mask;  /* 1 at a batchnorm running statistic */
+
+static void sgd_step(void *params, void *vel, void *gsum, int n, const Opts *o, double lr,
+                     int threads)
 {
     size_t P = M->num_params;
     double inv = 1.0 / n, mu = o->momentum, wd = o->weight_decay;
     if (RB == 4) {
         float *p = params, *v = vel, *g = gsum;
         for (size_t i = 0; i < P; i++) {
-            float s = 0;
-            for (int t = 0; t < pool.nthreads; t++)
-                s += ((const float *)pool.w[t].grad)[i];
-            g[i] = (float)(s * inv + wd * p[i]);
+            if (buffer_mask[i])
+                continue;
+            float s = g[i];
+            if (threads) {
+                s = 0;
+                for (int t = 0; t < pool.nthreads; t++)
+                    s += ((const float *)pool.w[t].grad)[i];
+                s = (float)(s * inv);
+            }
+            g[i] = (float)(s + wd * p[i]);
             v[i] = mu > 0 ? (float)(mu * v[i]) + g[i] : g[i];
             p[i] -= (float)lr * v[i];
         }
     } else {
         double *p = params, *v = vel, *g = gsum;
         for (size_t i = 0; i < P; i++) {
-            double s = 0;
-            for (int t = 0; t < pool.nthreads; t++)
-                s += ((const double *)pool.w[t].grad)[i];
-            g[i] = s * inv + wd * p[i];
+            if (buffer_mask[i])
+                continue;
+            double s = g[i];
+            if (threads) {
+                s = 0;
+                for (int t = 0; t < pool.nthreads; t++)
+                    s += ((const double *)pool.w[t].grad)[i];
+                s *= inv;
+            }
+            g[i] = s + wd * p[i];
             v[i] = mu > 0 ? mu * v[i] + g[i] : g[i];
             p[i] -= lr * v[i];
         }
     }
+}
+
+/* A net whose train mode differs (batchnorm, dropout: M->train_mode): one train_batch
+ * call per batch, lr 0 (it leaves the mean gradient in gsum and moves the running
+ * statistics), then sgd_step. Returns the summed loss. */
+static double train_mode_batch(void *params, void *gsum, const Dataset *ds, const int *idx,
+                               int n, void *ins, void *tgts, void *ws)
+{
+    for (int k = 0; k < n; k++) {
+        make_input(ds, idx[k], (char *)ins + (size_t)k * M->input_size * RB);
+        make_target(ds->label[idx[k]], (char *)tgts + (size_t)k * M->output_size * RB);
+    }
+    return n * M->train_batch(params, ins, tgts, n, 0.0, gsum, ws);
 }
 
 static double schedule_lr(const Opts *o, long step, long total_steps, int epoch)
@@ -789,6 +821,26 @@ int main(int argc, char **argv)
     void *params = xalloc(M->params_bytes);
     void *vel = xalloc(M->params_bytes);
     void *gsum = xalloc(M->params_bytes);
+    void *bins = NULL, *btgs = NULL;
+    if (!(buffer_mask = calloc(M->num_params + 1, 1)))
+        die("out of memory");
+    for (int k = 0; k < M->ntensors; k++) {
+        const char *nm = M->tensors[k].name, *dot = strrchr(nm, '.');
+        size_t cnt = 1;
+        for (int d = 0; d < M->tensors[k].ndim; d++)
+            cnt *= (size_t)M->tensors[k].shape[d];
+        if (dot && (!strcmp(dot, ".running_mean") || !strcmp(dot, ".running_var")))
+            memset(buffer_mask + M->tensors[k].offset, 1, cnt);
+    }
+    if (M->train_mode && o.epochs > 0) {   /* train_batch's batches: 1..max_batch */
+        if (o.batch > M->max_batch)
+            die("--batch %d is larger than the net's batch (P_MAX_BATCH %d): give it "
+                "`batch: %d` in the spec or --batch %d to cnngen", o.batch, M->max_batch,
+                o.batch, o.batch);
+        bins = xalloc((size_t)o.batch * M->input_size * RB);
+        btgs = xalloc((size_t)o.batch * M->output_size * RB);
+        o.train_acc = 0;    /* no per-sample loss in train mode */
+    }
     if (o.load) {
         char err[512];
         if (cnngen_load_safetensors(M, params, o.load, err, sizeof err) != 0)
@@ -835,22 +887,26 @@ int main(int argc, char **argv)
         for (int b0 = 0; b0 < train.n; b0 += o.batch) {
             int n = train.n - b0 < o.batch ? train.n - b0 : o.batch;
             lr = schedule_lr(&o, step, total_steps, ep);
-            pool.kind = JOB_TRAIN;
-            pool.params = params;
-            pool.ds = &train;
-            pool.idx = order + b0;
-            pool.n = n;
-            run_job();
             double bl = 0;
             long bc = 0;
-            for (int t = 0; t < pool.nthreads; t++) {
-                bl += pool.w[t].loss;
-                bc += pool.w[t].correct;
+            if (M->train_mode) {
+                bl = train_mode_batch(params, gsum, &train, order + b0, n, bins, btgs, pool.w[0].ws);
+            } else {
+                pool.kind = JOB_TRAIN;
+                pool.params = params;
+                pool.ds = &train;
+                pool.idx = order + b0;
+                pool.n = n;
+                run_job();
+                for (int t = 0; t < pool.nthreads; t++) {
+                    bl += pool.w[t].loss;
+                    bc += pool.w[t].correct;
+                }
             }
             if (!isfinite(bl))
                 die("epoch %d step %ld: the loss is %g: diverged (try a smaller --lr)",
                     ep + 1, step, bl);
-            sgd_step(params, vel, gsum, n, &o, lr);
+            sgd_step(params, vel, gsum, n, &o, lr, !M->train_mode);
             step++;
             done += n;
             seen_total += n;
@@ -925,6 +981,7 @@ int main(int argc, char **argv)
     }
     pool_stop();
     free(pred); free(order); free(params); free(vel); free(gsum); free(curve);
+    free(bins); free(btgs); free(buffer_mask);
     free(train.pix); free(train.label); free(test.pix); free(test.label);
     free(o.train_images); free(o.train_labels); free(o.test_images); free(o.test_labels);
     return 0;
