@@ -297,6 +297,15 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
     pl(b, 0, "%s", "");
 
     /* forward */
+    /* train()/eval(): nn.Module's assigns self.training, which a layer named "training"
+     * (in _modules) would refuse */
+    pl(b, 1, "def train(self, mode=True):");
+    pl(b, 2, "\"\"\"nn.Module.train (batchnorm, dropout: train mode), also with a layer named training.\"\"\"");
+    pl(b, 2, "object.__setattr__(self, \"training\", mode)");
+    pl(b, 2, "for m in self._modules.values():");
+    pl(b, 3, "m.train(mode)");
+    pl(b, 2, "return self");
+    pl(b, 0, "%s", "");
     pl(b, 1, "def forward(self, x):");
     pl(b, 2, "\"\"\"x: [N, %d, %d, %d] or [N, %lld] -> [N, %lld], as %s_forward per sample.\"\"\"",
        in.c, in.h, in.w, shape_size(in), shape_size(o), P);
