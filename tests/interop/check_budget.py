@@ -106,7 +106,7 @@ def main():
 
     # ---- the totals: report = the documented model = sizeof in the compiled header
     why = None
-    for spec in sorted(os.listdir(SPECS)):
+    for spec in sorted(f for f in os.listdir(SPECS) if f.endswith(".yaml")):
         path = os.path.join(SPECS, spec)
         r = json.loads(run([cnngen, "--report", "--format", "json", path]).stdout)
         for inf in (False, True):
@@ -273,7 +273,7 @@ def main():
     # ---- the code size estimate against gcc -Os object sizes, every spec
     why = None
     worst = 0.0
-    for spec in sorted(os.listdir(SPECS)):
+    for spec in sorted(f for f in os.listdir(SPECS) if f.endswith(".yaml")):
         path = os.path.join(SPECS, spec)
         for opts in ([], ["--inference-only"]):
             c = os.path.join(work, "size.c")
