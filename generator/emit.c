@@ -508,6 +508,15 @@ static const char *ping_pong(const Net *net, int v)
     return (k % 2) ? "ws->buf_b" : "ws->buf_a";
 }
 
+/* The loss's output transform of the training forward, z_out -> act_<last> (s: NULL, or
+ * the sample of a batch loop) */
+static void out_transform_call(Emitter *e, const Layer *last, const NetPlan *np, const char *s)
+{
+    const char *off = s ? text_fmt(" + %s * %s_OUTPUT_SIZE", s, e->P) : "";
+    emitf(e, "%s_out_%s(ws->z_out%s, ws->act_%s%s);", e->P, np->out_transform, off,
+          last->name, off);
+}
+
 /* The forward pass through the layers; trains: into the workspace (P_run); train: the
  * train-mode forward of a batch of n (P_run_train), the train-mode layers over the
  * whole batch, the others sample after sample. */
@@ -525,8 +534,9 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
                               saved_out(net, np, i), NULL, NULL);
             if (i == np->last && np->out_transform) {
                 emitf(e, "for (s = 0; s < n; s++)");
-                emitf(e, "    %s_out_%s(ws->z_out + s * %s_OUTPUT_SIZE, ws->act_%s + s * %s_OUTPUT_SIZE);",
-                      e->P, np->out_transform, e->P, l->name, e->P);
+                e->indent++;
+                out_transform_call(e, l, np, "s");
+                e->indent--;
             }
             continue;
         }
@@ -572,11 +582,8 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
             emit_call(e, l, "fwd", a, c, NULL);
         }
         if (i == np->last && np->out_transform) {
-            if (train)
-                emitf(e, "%s_out_%s(ws->z_out + s * %s_OUTPUT_SIZE, ws->act_%s + s * %s_OUTPUT_SIZE);",
-                      e->P, np->out_transform, e->P, l->name, e->P);
-            else if (np->trains)
-                emitf(e, "%s_out_%s(ws->z_out, ws->act_%s);", e->P, np->out_transform, l->name);
+            if (np->trains)
+                out_transform_call(e, l, np, train ? "s" : NULL);
             else
                 emitf(e, "%s_out_%s(%s, output);", e->P, np->out_transform, outb);
         } else if (i == np->last && np->graph && !np->trains) {
@@ -1169,7 +1176,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                            "loss = %s_backward_train(p, inputs, targets, n, grad, ws);", prefix, prefix)
                 : NULL;
             Hole bh[] = {{"range", range, 0}, {"seed", seed, 0}, {"chunks", chunks, 0},
-                         {"decls", np.stats ? "int i;" : NULL, 0}};
+                         {"decls", np.stats ? "" : NULL, 0}};
             rc |= template_fill(&tb, "train_batched.c", bh, 4, prefix);
             if (np.rng)
                 buf_printf(&tb, "\nvoid %s_seed(%s_workspace *ws, uint64_t seed)\n{\n"

@@ -23,24 +23,23 @@ int plan_trains(const Net *net, int inference_only)
     return !inference_only && net->loss != LOSS_NONE && net->nlayers > 0;
 }
 
-int plan_batched(const Net *net, int inference_only)
+/* a layer of a kind with flag f (OPF_*) */
+static int any_kind_flag(const Net *net, unsigned f)
 {
-    if (!plan_trains(net, inference_only))
-        return 0;
     for (int i = 0; i < net->nlayers; i++)
-        if (net->layers[i].op->flags & OPF_TRAIN)
+        if (net->layers[i].op->flags & f)
             return 1;
     return 0;
 }
 
+int plan_batched(const Net *net, int inference_only)
+{
+    return plan_trains(net, inference_only) && any_kind_flag(net, OPF_TRAIN);
+}
+
 int plan_has_rng(const Net *net, int inference_only)
 {
-    if (!plan_batched(net, inference_only))
-        return 0;
-    for (int i = 0; i < net->nlayers; i++)
-        if (net->layers[i].op->flags & OPF_RNG)
-            return 1;
-    return 0;
+    return plan_batched(net, inference_only) && any_kind_flag(net, OPF_RNG);
 }
 
 int plan_has_zout(const Net *net)

@@ -15,20 +15,12 @@ static void PFX_grad_fill(PFX_params *grad, PFX_real d, int all)
 /*@grad_fill_body@*/
 }
 
-PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets, /*@train_batch{@*/
-                         int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
+/* grad /= n, then p -= lr * grad: the same steps as PFX_grad_fill and PFX_sgd (element
+ * by element, so the same numbers), over P_params as one flat array, in vectors */
+static void PFX_mean_step(PFX_params *p, PFX_params *grad, int n, PFX_real lr)
 {
-    /* the same steps as PFX_grad_fill and PFX_sgd (element by element, so the same
-     * numbers), over P_params as one flat array, in vectors */
-    PFX_real loss = 0, *w = (PFX_real *)(void *)p, *gr = (PFX_real *)(void *)grad;
-    int s, i;
-    (void)PFX_grad_fill;
-    memset(grad, 0, sizeof *grad);
-    if (n <= 0)
-        return 0;
-    for (s = 0; s < n; s++)
-        loss += PFX_backward(p, inputs + (size_t)s * PFX_INPUT_SIZE,
-                             targets + (size_t)s * PFX_OUTPUT_SIZE, grad, NULL, ws);
+    PFX_real *w = (PFX_real *)(void *)p, *gr = (PFX_real *)(void *)grad;
+    int i;
     if (n > 1) {
         const PFX_real d = (PFX_real)n;
         for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
@@ -40,5 +32,20 @@ PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *
         PFX_VST(w + i, PFX_VLD(w + i) - lr * PFX_VLD(gr + i));
     for (; i < PFX_NUM_PARAMS; i++)
         w[i] -= lr * gr[i];
+}
+
+PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets, /*@train_batch{@*/
+                         int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
+{
+    PFX_real loss = 0;
+    int s;
+    (void)PFX_grad_fill;
+    memset(grad, 0, sizeof *grad);
+    if (n <= 0)
+        return 0;
+    for (s = 0; s < n; s++)
+        loss += PFX_backward(p, inputs + (size_t)s * PFX_INPUT_SIZE,
+                             targets + (size_t)s * PFX_OUTPUT_SIZE, grad, NULL, ws);
+    PFX_mean_step(p, grad, n, lr);
     return loss / (PFX_real)n;
 } /*@}@*/

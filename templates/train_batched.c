@@ -3,7 +3,7 @@
  * m samples in train mode (batch statistics, dropout masks; the running statistics
  * move), PFX_backward_train its backward, adding d(sum of the m losses)/dparams to
  * grad; then grad /= n and p -= lr grad over the flat array (the buffers' gradient is
- * 0, so SGD leaves them alone). Holes: range (the batch sizes refused, nothing
+ * 0, so PFX_mean_step leaves them alone). Holes: range (the batch sizes refused, nothing
  * changed), decls (without c0 and m for one batch), chunks (one batch, or batches of at most PFX_MAX_BATCH when no layer reads
  * the whole batch), seed (dropout: a zeroed workspace acts as PFX_seed(ws, 0)). */
 /* One PyTorch train-mode step on n samples: batch statistics, dropout, mean loss,
@@ -11,8 +11,8 @@
 PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets,
                          int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
 {
-    PFX_real loss = 0, *w = (PFX_real *)(void *)p, *gr = (PFX_real *)(void *)grad;
-    int i, c0, m; /*@decls@*/
+    PFX_real loss = 0;
+    int c0, m; /*@decls@*/
     (void)PFX_grad_fill;
     if (n < 1 || n > PFX_MAX_BATCH) /*@range{@*/
         return (PFX_real)NAN; /*@}@*/
@@ -24,16 +24,6 @@ PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *
         loss += PFX_backward_train(p, inputs + (size_t)c0 * PFX_INPUT_SIZE,
                                    targets + (size_t)c0 * PFX_OUTPUT_SIZE, m, grad, ws);
     } /*@}@*/
-    if (n > 1) {
-        const PFX_real d = (PFX_real)n;
-        for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
-            PFX_VST(gr + i, PFX_VLD(gr + i) / d);
-        for (; i < PFX_NUM_PARAMS; i++)
-            gr[i] = gr[i] / d;
-    }
-    for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
-        PFX_VST(w + i, PFX_VLD(w + i) - lr * PFX_VLD(gr + i));
-    for (; i < PFX_NUM_PARAMS; i++)
-        w[i] -= lr * gr[i];
+    PFX_mean_step(p, grad, n, lr);
     return loss / (PFX_real)n;
 }
