@@ -1,6 +1,6 @@
 /* fuzz_cnngen.c - libFuzzer target over the whole cnngen pipeline, in memory:
  *
- *   spec_parse -> shape_infer -> schedule -> check_gen_limits -> dump_ir -> emit_c (+ memory
+ *   spec_parse -> shape_infer -> fold_batchnorms -> schedule -> check_gen_limits -> dump_ir -> emit_c (+ memory
  *   budget) -> report (text, markdown, json, dot) -> emit_pytorch
  *
  * Diagnostics and reports go to memory streams (open_memstream), code to Buf; no
@@ -64,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             net.dtype = (Dtype)opt.dtype_override;
         shape_infer(&net, &d);
         if (!d.nerrors) {
+            if (opt.inference_only)
+                fold_batchnorms(&net);
             if (check_gen_limits(&net, &opt, &d) == 0)
                 schedule(&net, opt.unroll);
             plan_params(&net);

@@ -9,6 +9,7 @@
  *                   every unit's C emitter uses
  *   spec.c          YAML (libyaml document tree) -> Net (a Pos on every node)
  *   shape.c         shape inference driver, counts, receptive fields, warnings
+ *   fold.c          --inference-only: batchnorm folded into the conv2d/dense before it
  *   schedule.c      per layer, once: unroll mode, fast paths, scratch
  *   plan.c          memory plan: parameter offsets and the workspace layout
  *   report.c budget.c stack.c emit.c (the net writer) emit_pytorch.c weights.c
@@ -184,6 +185,13 @@ typedef struct Layer {
     char *warn[MAX_WARN_PER_LAYER]; /* malloc'd warning texts (report lists them) */
     int nwarn;
 
+    /* ---- fold.c (--inference-only): the batchnorm folded into this layer, if any */
+    char fold_bn[MAX_NAME];     /* its name ("": none) */
+    double fold_eps;
+    int fold_affine;            /* it had gamma and beta */
+    int fold_had_bias;          /* this layer had a bias of its own (l->bias is now 1) */
+    int fold_he;                /* P_init's rule as the unfolded net had it (init_rule) */
+
     /* ---- filled by schedule.c (once, after shape inference) */
     Unroll unroll;              /* mode chosen for this layer (never U_AUTO) */
     int fast[3];                /* per Part: the vector fast path applies */
@@ -280,6 +288,16 @@ long long sat_mul(long long a, long long b);
 long long sat_add(long long a, long long b);
 /* "16x5x5" or "400" (vectors) */
 const char *shape_text(Shape s, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ fold.c */
+
+/* --inference-only, after shape inference and before the schedule: every batchnorm
+ * (OPF_FOLDS) whose input is the output of a conv2d or dense (OPF_FUSED_ACT) with no
+ * activation that no other layer reads leaves the net; that layer gets a bias if it had
+ * none and remembers the batchnorm (Layer.fold_*), and the batchnorm's readers read it.
+ * P_params then holds the folded weight and bias (runtime/cnngen_rt.h, cnngen_fold).
+ * Returns the number of batchnorms folded. */
+int fold_batchnorms(Net *net);
 
 /* ------------------------------------------------------------------ schedule.c */
 
@@ -497,6 +515,8 @@ enum {
     OPF_BATCH_STATS = 64, /* its train mode reads the whole batch (batchnorm): n in
                          * min_batch..P_MAX_BATCH, no batch larger than P_MAX_BATCH */
     OPF_RNG = 128,      /* its train mode draws from the workspace's cnngen_rng (dropout) */
+    OPF_FOLDS = 256,    /* eval mode is a per-channel y = x * s + t (batchnorm): an inference
+                         * build folds it into the OPF_FUSED_ACT layer before it (fold.c) */
 };
 
 /* The arrays a part of a layer uses: its function's parameters, in this order (emit.c

@@ -142,6 +142,8 @@ static void layer_comment(Emitter *e, const Layer *l)
         if (act_table[l->act]->alpha)
             buf_printf(&d, "(%g)", l->alpha);
     }
+    if (l->fold_bn[0])
+        buf_printf(&d, ", batchnorm %s folded in", l->fold_bn);
     shape_str(l->in, si, sizeof si);
     shape_str(l->out, so, sizeof so);
     emitf(e, "/* %s (%s:%d): %s  %s -> %s  %lld params, unroll %s */", l->name,
@@ -456,7 +458,7 @@ static void init_body(Emitter *e, const Net *net)
         TensorDesc t[MAX_LAYER_TENSORS];
         int nt = layer_tensors(&net->layers[i], t);
         for (int k = 0; k < nt; k++)
-            anyloop |= t[k].role != T_WEIGHT;
+            anyloop |= t[k].role != T_WEIGHT || net->layers[i].fold_bn[0];
     }
     emitf(e, "cnngen_rng r;");
     if (anyloop)
@@ -476,6 +478,12 @@ static void init_body(Emitter *e, const Net *net)
                           ir.fan_in, ir.fan_out);
                 emitf(e, "cnngen_fill_uniform(&r, p->%s_%s, %lld, (int)sizeof(%s_real), %.17g);",
                       l->name, t[k].what, t[k].n, e->P, ir.limit);
+                if (l->fold_bn[0]) {    /* the folded batchnorm's initial identity */
+                    emitf(e, "/* %s folded in: gamma 1, beta 0, running mean 0 and var 1 */",
+                          l->fold_bn);
+                    emitf(e, "for (n = 0; n < %lld; n++) p->%s_%s[n] *= (%s_real)(1.0 / %.17g);",
+                          t[k].n, l->name, t[k].what, e->P, sqrt(1.0 + l->fold_eps));
+                }
             } else {
                 emitf(e, "for (n = 0; n < %lld; n++) p->%s_%s[n] = %s;", t[k].n, l->name,
                       t[k].what, t[k].init ? "1" : "0");
@@ -1049,6 +1057,23 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
         emitf(et, "};");
         emitf(et, "%s", "");
     }
+    int nf = 0;
+    for (int i = 0, at = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int n = layer_tensors(l, t);
+        if (l->fold_bn[0]) {    /* weight and bias are its first two tensors */
+            if (!nf++)
+                emitf(et, "static const cnngen_fold %s_folds[] = {  /* bn, weight, bias, had_bias, affine, eps */", P);
+            emitf(et, "    {\"%s\", %d, %d, %d, %d, %.17g},", l->fold_bn, at, at + 1,
+                  l->fold_had_bias, l->fold_affine, l->fold_eps);
+        }
+        at += n;
+    }
+    if (nf) {
+        emitf(et, "};");
+        emitf(et, "%s", "");
+    }
     static const char *const lossn[] = {"CNNGEN_LOSS_NONE", "CNNGEN_LOSS_SOFTMAX_CE",
                                         "CNNGEN_LOSS_CE", "CNNGEN_LOSS_MSE", "CNNGEN_LOSS_BCE"};
     (void)wp;
@@ -1067,7 +1092,11 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
         emitf(ef, "%s_m_init, %s_m_forward, %s_m_backward, %s_m_sgd, %s_m_train_batch,", P, P, P, P, P);
     else
         emitf(ef, "%s_m_init, %s_m_forward, NULL, NULL, NULL,", P, P);
-    emitf(ef, "%s_MAX_BATCH, %d  /* max_batch, train_mode */", P, np->batched);
+    emitf(ef, "%s_MAX_BATCH, %d,  /* max_batch, train_mode */", P, np->batched);
+    if (nf)
+        emitf(ef, "%d, %s_folds  /* batchnorms folded in */", nf, P);
+    else
+        emitf(ef, "0, NULL  /* no batchnorm folded */");
     ef->indent--;
 }
 

@@ -494,6 +494,9 @@ int main(int argc, char **argv)
             net.flash_limit = flash_cli, net.flash_limit_pos = (Pos){0, 0};
         shape_infer(&net, &d);
         if (!d.nerrors) {
+            /* the generated inference code folds batchnorms (the report shows the spec) */
+            if (opt.inference_only && !emit_py && !opt.report)
+                fold_batchnorms(&net);
             /* the size limits first: the schedule sizes what they let through */
             if (check_gen_limits(&net, &opt, &d) == 0)
                 schedule(&net, opt.unroll);  /* unroll, fast paths, scratch: once, for all */

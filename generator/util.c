@@ -163,6 +163,8 @@ InitRule init_rule(const Net *net, int i)
     for (int j = i + 1; j < net->nlayers; j++)
         if (net->layers[j].inputs[0] == i && act_table[net->layers[j].op->act]->he)
             r.he = 1;
+    if (l->fold_bn[0])          /* as the net before the fold had it */
+        r.he = l->fold_he;
     r.limit = r.he ? sqrt(6.0 / (double)r.fan_in) : sqrt(6.0 / (double)(r.fan_in + r.fan_out));
     return r;
 }

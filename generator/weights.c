@@ -79,6 +79,22 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
     m.num_params = (size_t)nparams;
     m.ntensors = net_tensors(net, t, names);
     m.tensors = t;
+    /* batchnorms folded in (--inference-only): the reader folds PyTorch's tensors */
+    cnngen_fold *folds = calloc((size_t)net->nlayers + 1, sizeof *folds);
+    if (!folds) {
+        fprintf(stderr, "cnngen: out of memory reading %s\n", path);
+        free(t); free(names); free(vals);
+        return -1;
+    }
+    for (int i = 0, at = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        TensorDesc td[MAX_LAYER_TENSORS];
+        if (l->fold_bn[0])      /* weight and bias are its first two tensors */
+            folds[m.nfolds++] = (cnngen_fold){l->fold_bn, at, at + 1, l->fold_had_bias,
+                                              l->fold_affine, l->fold_eps};
+        at += layer_tensors(l, td);
+    }
+    m.folds = folds;
 
     char err[512];
     int rc = -1;
@@ -154,5 +170,6 @@ out:
     free(t);
     free(names);
     free(vals);
+    free(folds);
     return rc;
 }

@@ -35,6 +35,21 @@ typedef struct cnngen_tensor {
     int shape[4];
 } cnngen_tensor;
 
+/* An inference build (--inference-only) folds a batchnorm into the conv2d or dense
+ * layer before it (generator/fold.c): P_params holds that layer's folded weight and
+ * bias, w[k][..] * s_k and (b_k - rm_k) * s_k + beta_k with s_k = gamma_k /
+ * sqrt(rv_k + eps). Reading a file that holds PyTorch's unfolded tensors (the layer's
+ * weight and bias, the batchnorm's weight, bias, running_mean, running_var and
+ * num_batches_tracked) folds them so; a file that holds the folded pair is read as it
+ * is (cnngen_save_safetensors writes that form). */
+typedef struct cnngen_fold {
+    const char *bn;         /* the batchnorm's PyTorch name (its tensors' prefix) */
+    int weight, bias;       /* the folded layer's tensors: indices into tensors[] */
+    int had_bias;           /* the layer has a bias of its own in PyTorch's module */
+    int affine;             /* the batchnorm has weight (gamma) and bias (beta) */
+    double eps;
+} cnngen_fold;
+
 enum cnngen_loss { CNNGEN_LOSS_NONE, CNNGEN_LOSS_SOFTMAX_CE, CNNGEN_LOSS_CE,
                    CNNGEN_LOSS_MSE, CNNGEN_LOSS_BCE };
 
@@ -61,6 +76,8 @@ typedef struct cnngen_model {
      * goes through train_batch (one train-mode step per batch of 1..max_batch), not
      * per-sample backward calls */
     int train_mode;
+    int nfolds;             /* batchnorms folded into the layer before them (above) */
+    const cnngen_fold *folds;
 } cnngen_model;
 
 /* ---- safetensors (runtime/safetensors.c): a model's parameters with PyTorch's names
@@ -73,7 +90,7 @@ int cnngen_save_safetensors(const cnngen_model *m, const void *params, const cha
 /* Reads path into params. Strict: the header must be valid JSON, every model tensor
  * present with the net's dtype (no conversion) and exact shape, the tensors must tile
  * the data exactly up to the end of the file, and a tensor the model lacks is an
- * error. On failure params is left untouched and err (if not NULL) receives a
+ * error. Folded batchnorms (cnngen_fold) are read in either form and folded. On failure params is left untouched and err (if not NULL) receives a
  * message naming the file and the tensor. Allocates temporaries, frees them. */
 int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *path,
                             char *err, size_t errlen);

@@ -23,6 +23,7 @@
  * C99 and stdio only. Byte order on disk is little-endian whatever the host's.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,6 +565,122 @@ static void shape_text(char *buf, size_t cap, const unsigned long long *v, int n
         snprintf(buf + o, cap - o, "]");
 }
 
+/* the fold whose folded bias is tensor i, or -1 */
+static int fold_of_bias(const cnngen_model *m, int i)
+{
+    for (int f = 0; f < m->nfolds; f++)
+        if (m->folds[f].bias == i)
+            return f;
+    return -1;
+}
+
+/* The entry `name`, checked to have the model's dtype and the given shape; marked used.
+ * NULL (err set) when it is missing or differs. */
+static StEntry *need_entry(Parser *p, const char *path, const cnngen_model *m,
+                           const char *name, int ndim, const int *shape, char *err,
+                           size_t errlen)
+{
+    const char *want_dtype = dtype_name(m->dtype_bytes);
+    StEntry *e = find_entry(p, name);
+    if (!e) {
+        seterr(err, errlen, "%s: tensor %s is missing", path, name);
+        return NULL;
+    }
+    e->used = 1;
+    if (strcmp(e->dtype, want_dtype) != 0) {
+        seterr(err, errlen, "%s: tensor %s: dtype %s, the network (%s) needs %s",
+               path, name, e->dtype, m->name ? m->name : "?", want_dtype);
+        return NULL;
+    }
+    int same = e->ndim == ndim;
+    for (int d = 0; same && d < ndim; d++)
+        same = e->shape[d] == (unsigned long long)shape[d];
+    if (!same) {
+        char got[128], want[128];
+        unsigned long long ws_[4];
+        for (int d = 0; d < ndim; d++)
+            ws_[d] = (unsigned long long)shape[d];
+        shape_text(got, sizeof got, e->shape, e->ndim);
+        shape_text(want, sizeof want, ws_, ndim);
+        seterr(err, errlen, "%s: tensor %s: shape %s, the network needs %s",
+               path, name, got, want);
+        return NULL;
+    }
+    return e;
+}
+
+/* e's data (at byte `at` of f) into dst, in host order; 0 on success */
+static int read_reals(FILE *f, unsigned long long at, const StEntry *e, int eb, unsigned char *dst)
+{
+    size_t bytes = (size_t)(e->end - e->begin);
+    if (at > (unsigned long long)LONG_MAX || fseek(f, (long)at, SEEK_SET) != 0 ||
+        fread(dst, 1, bytes, f) != bytes)
+        return -1;
+    if (!host_is_little())
+        swap_elems(dst, bytes / (size_t)eb, eb);
+    return 0;
+}
+
+static double get_real(const unsigned char *p, size_t i, int eb)
+{
+    if (eb == 8) {
+        double v;
+        memcpy(&v, p + i * 8, 8);
+        return v;
+    }
+    float v;
+    memcpy(&v, p + i * 4, 4);
+    return v;
+}
+
+static void put_real(unsigned char *p, size_t i, int eb, double v)
+{
+    if (eb == 8) {
+        memcpy(p + i * 8, &v, 8);
+    } else {
+        float x = (float)v;
+        memcpy(p + i * 4, &x, 4);
+    }
+}
+
+/* Folds the batchnorm fd (its tensors read from f, data at byte `data`) into the layer's
+ * weight and bias already in tmp, computing in double (torch's fuse_conv_bn_weights):
+ *   s = gamma / sqrt(running_var + eps); w *= s; b = (b - running_mean) * s + beta */
+static int fold_in(FILE *f, unsigned long long data, Parser *p, const cnngen_model *m,
+                   const cnngen_fold *fd, unsigned char *tmp)
+{
+    static const char *const what[4] = {"running_mean", "running_var", "weight", "bias"};
+    const cnngen_tensor *tw = &m->tensors[fd->weight], *tb = &m->tensors[fd->bias];
+    int eb = m->dtype_bytes;
+    size_t K = (size_t)tb->shape[0], row = tensor_elems(tw) / (K ? K : 1);
+    unsigned char *v = malloc(4 * K * (size_t)eb + 1);
+    if (!v)
+        return -1;
+    for (int w = 0; w < 4; w++) {
+        char nm[ST_MAX_NAME + 32];
+        snprintf(nm, sizeof nm, "%s.%s", fd->bn, what[w]);
+        StEntry *e = w < 2 || fd->affine ? find_entry(p, nm) : NULL;
+        if (e && read_reals(f, data + e->begin, e, eb, v + (size_t)w * K * (size_t)eb)) {
+            free(v);
+            return -1;
+        }
+        if (!e)     /* affine: false: gamma 1, beta 0 */
+            for (size_t k = 0; k < K; k++)
+                put_real(v + (size_t)w * K * (size_t)eb, k, eb, w == 2 ? 1.0 : 0.0);
+    }
+    unsigned char *W = tmp + tw->offset * (size_t)eb, *B = tmp + tb->offset * (size_t)eb;
+    for (size_t k = 0; k < K; k++) {
+        double rm = get_real(v, k, eb), rv = get_real(v, K + k, eb);
+        double gamma = get_real(v, 2 * K + k, eb), beta = get_real(v, 3 * K + k, eb);
+        double s = gamma / sqrt(rv + fd->eps);
+        for (size_t j = 0; j < row; j++)
+            put_real(W, k * row + j, eb, get_real(W, k * row + j, eb) * s);
+        put_real(B, k, eb, (get_real(B, k, eb) - rm) * s + beta);
+    }
+    free(v);
+    return 0;
+}
+
 int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *path,
                             char *err, size_t errlen)
 {
@@ -572,10 +689,10 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     char *hdr = NULL;
     unsigned char *tmp = NULL;
     StEntry **order = NULL;
+    int *unf = NULL;        /* per fold: the file holds the batchnorm unfolded */
     Parser p;
     memset(&p, 0, sizeof p);
     int eb = m->dtype_bytes;
-    const char *want_dtype = dtype_name(eb);
 
     if (err && errlen)
         err[0] = '\0';
@@ -636,42 +753,62 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     }
     unsigned long long dsize = fsize - 8 - hlen;
 
-    /* every model tensor present, with our dtype and shape */
-    for (int i = 0; i < m->ntensors; i++) {
-        const cnngen_tensor *t = &m->tensors[i];
-        StEntry *e = find_entry(&p, t->name);
-        if (!e) {
-            seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
-            goto out;
-        }
-        e->used = 1;
-        if (strcmp(e->dtype, want_dtype) != 0) {
-            seterr(err, errlen, "%s: tensor %s: dtype %s, the network (%s) needs %s",
-                   path, t->name, e->dtype, m->name ? m->name : "?", want_dtype);
-            goto out;
-        }
-        int same = e->ndim == t->ndim;
-        for (int d = 0; same && d < t->ndim; d++)
-            same = e->shape[d] == (unsigned long long)t->shape[d];
-        if (!same) {
-            char got[128], want[128];
-            unsigned long long ws_[4];
-            for (int d = 0; d < t->ndim; d++)
-                ws_[d] = (unsigned long long)t->shape[d];
-            shape_text(got, sizeof got, e->shape, e->ndim);
-            shape_text(want, sizeof want, ws_, t->ndim);
-            seterr(err, errlen, "%s: tensor %s: shape %s, the network needs %s",
-                   path, t->name, got, want);
+    /* folds: the file holds the batchnorm unfolded (its running_var is there) or the
+     * folded pair alone */
+    if (m->nfolds > 0) {
+        unf = calloc((size_t)m->nfolds, sizeof *unf);
+        if (!unf) {
+            seterr(err, errlen, "%s: out of memory", path);
             goto out;
         }
     }
-    /* a batchnorm's num_batches_tracked (PyTorch's state_dict): int64, a scalar; ignored */
+    for (int f = 0; f < m->nfolds; f++) {
+        char nm[ST_MAX_NAME + 32];
+        snprintf(nm, sizeof nm, "%s.running_var", m->folds[f].bn);
+        unf[f] = find_entry(&p, nm) != NULL;
+    }
+    /* every model tensor present, with our dtype and shape (but a folded layer's bias
+     * that PyTorch's module does not have, when the file holds the batchnorm) */
     for (int i = 0; i < m->ntensors; i++) {
-        size_t k = bn_prefix(m->tensors[i].name);
+        const cnngen_tensor *t = &m->tensors[i];
+        int f = fold_of_bias(m, i);
+        if (f >= 0 && unf[f] && !m->folds[f].had_bias)
+            continue;
+        if (f >= 0 && !unf[f] && !m->folds[f].had_bias && !find_entry(&p, t->name)) {
+            seterr(err, errlen, "%s: tensor %s.running_var is missing (the batchnorm folded "
+                   "into %.*s), and the folded %s is not there either", path, m->folds[f].bn,
+                   (int)(strlen(t->name) - 5), t->name, t->name);
+            goto out;
+        }
+        if (!need_entry(&p, path, m, t->name, t->ndim, t->shape, err, errlen))
+            goto out;
+    }
+    for (int f = 0; f < m->nfolds; f++) {
+        static const char *const what[4] = {"running_mean", "running_var", "weight", "bias"};
+        if (!unf[f])
+            continue;
+        for (int w = 0; w < (m->folds[f].affine ? 4 : 2); w++) {
+            char nm[ST_MAX_NAME + 32];
+            snprintf(nm, sizeof nm, "%s.%s", m->folds[f].bn, what[w]);
+            if (!need_entry(&p, path, m, nm, 1, m->tensors[m->folds[f].bias].shape, err, errlen))
+                goto out;
+        }
+    }
+    /* a batchnorm's num_batches_tracked (PyTorch's state_dict): int64, a scalar; ignored */
+    for (int i = 0; i < m->ntensors + m->nfolds; i++) {
+        const char *bn = NULL;
+        size_t k;
+        if (i < m->ntensors) {
+            k = bn_prefix(m->tensors[i].name);
+            bn = m->tensors[i].name;
+        } else {
+            bn = m->folds[i - m->ntensors].bn;
+            k = strlen(bn);
+        }
         char nb[ST_MAX_NAME + 32];
         if (!k)
             continue;
-        snprintf(nb, sizeof nb, "%.*s.num_batches_tracked", (int)k, m->tensors[i].name);
+        snprintf(nb, sizeof nb, "%.*s.num_batches_tracked", (int)k, bn);
         StEntry *e = find_entry(&p, nb);
         if (!e)
             continue;
@@ -773,20 +910,21 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
         StEntry *e = find_entry(&p, t->name);
-        if (!e) {   /* cannot happen: checked above */
-            seterr(err, errlen, "%s: tensor %s is missing", path, t->name);
-            goto out;
+        if (!e) {   /* a folded layer's bias PyTorch's module lacks: 0 before the fold */
+            memset(tmp + t->offset * (size_t)eb, 0, tensor_elems(t) * (size_t)eb);
+            continue;
         }
-        unsigned long long at = 8 + hlen + e->begin;
-        size_t bytes = (size_t)(e->end - e->begin);
-        if (at > (unsigned long long)LONG_MAX || fseek(f, (long)at, SEEK_SET) != 0 ||
-            fread(tmp + t->offset * (size_t)eb, 1, bytes, f) != bytes) {
+        if (read_reals(f, 8 + hlen + e->begin, e, eb, tmp + t->offset * (size_t)eb)) {
             seterr(err, errlen, "%s: tensor %s: read error", path, t->name);
             goto out;
         }
-        if (!host_is_little())
-            swap_elems(tmp + t->offset * (size_t)eb, bytes / (size_t)eb, eb);
     }
+    for (int k = 0; k < m->nfolds; k++)
+        if (unf[k] && fold_in(f, 8 + hlen, &p, m, &m->folds[k], tmp)) {
+            seterr(err, errlen, "%s: batchnorm %s: read error or out of memory", path,
+                   m->folds[k].bn);
+            goto out;
+        }
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
         size_t at = t->offset * (size_t)eb;
@@ -799,6 +937,7 @@ out:
     free(hdr);
     free(tmp);
     free(order);
+    free(unf);
     free(p.e);
     return rc;
 }

@@ -21,6 +21,7 @@ stage() {
         emitter|geometry|template) echo 1 ;;
         spec) echo 2 ;;
         shape) echo 3 ;;
+        fold) echo 3.7 ;;
         ops/table|ops/common) echo 0 ;;   # the ops interface: every stage may use it
         ops/*) echo 3.5 ;;
         schedule) echo 4 ;;

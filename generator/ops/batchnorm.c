@@ -179,7 +179,7 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 
 const OpDef op_batchnorm = {
     .name = "batchnorm", .fields = fields, .required = none, .stem = "bn",
-    .flags = OPF_TRAIN | OPF_BATCH_STATS, .color = "#fde9d9",
+    .flags = OPF_TRAIN | OPF_BATCH_STATS | OPF_FOLDS, .color = "#fde9d9",
     .infer = infer, .tensors = tensors,
     .describe = describe, .arrays = arrays,
     .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,

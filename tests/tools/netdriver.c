@@ -11,7 +11,8 @@
  * little-endian files in DIR. Reals are float32 or float64 as model->dtype_bytes says;
  * losses are always written as float64.
  *
- *   reads   params.bin     num_params reals, the flat P_params (tensors table order)
+ *   reads   params.bin     num_params reals, the flat P_params (tensors table order),
+ *           or params.safetensors  (then writes loaded.bin: P_params as read)
  *           input.bin      input_size reals (one sample)
  *           target.bin     output_size reals                     (models with a loss)
  *           batch_in.bin   N * input_size reals                  (models with a loss)
@@ -157,7 +158,23 @@ int main(int argc, char **argv)
         m->init(params, 12346);
         write_file("init_c.bin", params, pbytes);
     }
-    read_file("params.bin", params, pbytes);
+    {   /* params.safetensors (PyTorch's names; an inference build folds batchnorms as
+         * it reads them), else the flat params.bin */
+        char path[4096], err[512];
+        FILE *st;
+        snprintf(path, sizeof path, "%s/params.safetensors", dir);
+        st = fopen(path, "rb");
+        if (st) {
+            fclose(st);
+            if (cnngen_load_safetensors(m, params, path, err, sizeof err) != 0) {
+                fprintf(stderr, "netdriver: %s\n", err);
+                return 3;
+            }
+            write_file("loaded.bin", params, pbytes);
+        } else {
+            read_file("params.bin", params, pbytes);
+        }
+    }
     {
         void *input = xalloc(in_bytes);
         read_file("input.bin", input, in_bytes);

@@ -44,10 +44,13 @@ import torch.nn as nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "weights"))
 import randspec  # noqa: E402
+import stio  # noqa: E402
 import torchnet  # noqa: E402
 
 DRIVER = os.path.join(ROOT, "tests", "tools", "netdriver.c")
+FOLD_DRIVER = os.path.join(ROOT, "tests", "tools", "folddriver.c")
 BATCH = 3
 LR = 0.05
 M64 = (1 << 64) - 1
@@ -321,6 +324,76 @@ def run_jobs(jobs, check, workers, kind, prefix, info):
     return 1 if nfail else 0
 
 
+def folded_batchnorms(net):
+    """--inference-only folds a batchnorm into the conv2d or dense it reads when that
+    layer has no activation and nothing else reads it (generator/fold.c's rule, written
+    again here): {folded layer's name: the batchnorm Layer}."""
+    readers = {}
+    for L in net.layers:
+        for v in L.srcs:
+            readers[v] = readers.get(v, 0) + 1
+    out = {}
+    for L in net.layers:
+        p = L.srcs[0]
+        if L.type != "batchnorm" or p < 0:
+            continue
+        P = net.layers[p]
+        if P.type in ("conv2d", "dense") and P.act == "none" and readers[p] == 1:
+            out[P.name] = L
+    return out
+
+
+def folded_params(net, plist, folds):
+    """The folded build's tensors [(name, tensor)]: PyTorch's fuse_conv_bn_weights of
+    each folded pair (the batchnorm's tensors gone, the layer's bias added when it had
+    none), the other tensors as they are."""
+    from torch.nn.utils.fusion import fuse_conv_bn_weights
+    gone = {bn.name for bn in folds.values()}
+    out = []
+    for L in net.layers:
+        if L.name in gone:
+            continue
+        if L.name in folds:
+            bn = folds[L.name]
+            gamma = bn.weight if bn.weight is not None else torch.ones_like(bn.rm)
+            beta = bn.bias_p if bn.bias_p is not None else torch.zeros_like(bn.rm)
+            w, b = fuse_conv_bn_weights(L.weight.detach(), None if L.bias_p is None else
+                                        L.bias_p.detach(), bn.rm, bn.rv, float(bn.d.get("eps", 1e-5)),
+                                        gamma.detach(), beta.detach())
+            out += [(L.name + ".weight", w.detach()), (L.name + ".bias", b.detach())]
+            continue
+        out += [(n, p) for n, p in plist if n.rsplit(".", 1)[0] == L.name]
+    return out
+
+
+def check_fold_weights(cnngen, cc, cflags, libs, path, opts, workdir, prefix, rd):
+    """--weights params.safetensors on a folded build: the generator folds the file as the
+    runtime's reader does (P_weights = loaded.bin, bit for bit), and a folded build's
+    cnngen_save_safetensors writes a file that reads back to the same bits."""
+    wdir = os.path.join(workdir, "weights")
+    os.makedirs(wdir, exist_ok=True)
+    cfile = os.path.join(wdir, "net.c")
+    p = run([cnngen, path, "-o", cfile, "--weights", os.path.join(workdir, "params.safetensors")]
+            + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --weights failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    exe = os.path.join(wdir, "fd")
+    p = run([cc, "-O0", "-std=c99", "-I", wdir] + cflags
+            + ["-DMODEL=%s_model" % prefix, "-DWEIGHTS=%s_weights" % prefix,
+               FOLD_DRIVER, cfile, "-o", exe] + libs + ["-lm"])
+    if p.returncode != 0:
+        raise Fail("compiling the --weights build failed: %s" % first_line(p.stderr))
+    p = run([exe, wdir], timeout=120)
+    if p.returncode != 0:
+        raise Fail("folddriver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+    loaded = rd("loaded.bin")
+    w = rd(os.path.join("weights", "weights.bin"))
+    if not np.array_equal(w, loaded):
+        raise Fail("--weights: the compiled-in folded weights differ from the runtime's fold")
+    if not np.array_equal(rd(os.path.join("weights", "reloaded.bin")), w):
+        raise Fail("a folded build's saved file does not read back to the same parameters")
+
+
 def check_init(net, plist, rd, m):
     """P_init: deterministic per seed, biases 0, weights uniform within the bound of
     torch.nn.init's kaiming_uniform_ (relu gain: sqrt(6 / fan_in)) before relu-like
@@ -430,6 +503,18 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
         t = make_target(net.loss_type, rng, 1 + nb, out_size).astype(npdt).astype(np.float64)
 
     rd = driver_files(workdir, npdt, flat, x, t)
+    # an inference build folds batchnorms: it reads PyTorch's unfolded tensors from
+    # safetensors (folding them) and its descriptor lists the folded ones
+    folds = folded_batchnorms(net) if "--inference-only" in opts else {}
+    dplist = plist
+    st_path = os.path.join(workdir, "params.safetensors")
+    if os.path.exists(st_path):
+        os.remove(st_path)
+    if folds:
+        dplist = folded_params(net, plist, folds)
+        stio.write(st_path, [(n, prm.detach().numpy().astype(npdt)) for n, prm in plist] +
+                   [(bn.name + ".num_batches_tracked", np.array(7, dtype=np.int64))
+                    for bn in folds.values()])
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1")
     p = run([exe, workdir, str(nb), repr(LR)], timeout=120, env=env)
@@ -444,18 +529,29 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
             "input_size": in_size, "output_size": out_size, "num_params": flat.size,
             "loss": torchnet.LOSS_ENUM[net.loss_type],
             "has_backward": 1 if net.loss_type and "--inference-only" not in opts else 0,
-            "ntensors": len(plist)}
+            "ntensors": len(dplist)}
+    if folds:
+        want["num_params"] = sum(prm.numel() for _, prm in dplist)
     for k, v in want.items():
         if m.get(k) != v:
             raise Fail("model descriptor: %s = %s, expected %s" % (k, m.get(k), v))
     off = 0
-    for (tn, toff, tshape), (name, prm) in zip(m["tensors"], plist):
+    for (tn, toff, tshape), (name, prm) in zip(m["tensors"], dplist):
         if (tn, toff, tshape) != (name, off, list(prm.shape)):
             raise Fail("model descriptor: tensor %s at %d %s, expected %s at %d %s"
                        % (tn, toff, tshape, name, off, list(prm.shape)))
         off += prm.numel()
 
-    results = [("init", check_init(net, plist, rd, m))]
+    results = [("init", check_init(net, dplist, rd, m))]
+    if folds:       # the folded tensors as read, against torch's fuse_conv_bn_weights
+        compare("folded parameters", rd("loaded.bin"),
+                np.concatenate([prm.detach().numpy().ravel() for _, prm in dplist]), tol,
+                param_namer(dplist))
+        src = open(os.path.join(workdir, "net.c")).read()
+        for bn in folds.values():
+            if "%s_%s_" % (prefix, bn.name) in src:
+                raise Fail("batchnorm %s is folded, but the C still has code for it" % bn.name)
+        check_fold_weights(cnngen, cc, cflags, libs, path, opts, workdir, prefix, rd)
 
     # ---- forward, loss, gradients of one sample
     namer = param_namer(plist)
@@ -507,6 +603,11 @@ def main():
                     help="specs to check as float64 (--dtype float64): the MLPerf Tiny nets, "
                          "whose float32 train step on a batch of 2 is too ill-conditioned "
                          "(batchnorm over two samples) for a 1e-4 comparison")
+    ap.add_argument("--inference", nargs="*", default=[],
+                    help="specs to check with --inference-only once per --unroll mode "
+                         "(batchnorm folded into the conv2d/dense before it)")
+    ap.add_argument("--inference-auto", nargs="*", default=[],
+                    help="specs to check with --inference-only (default unroll)")
     ap.add_argument("--random-graph", type=int, default=0,
                     help="also N seeded random graph specs (randspec.gen_graph)")
     ap.add_argument("specs", nargs="*")
@@ -529,6 +630,15 @@ def main():
         for mode in ("auto", "none", "kernel", "full"):
             jobs.append((s, ["--unroll", mode], "%s@%s" % (name, mode),
                          os.path.join(a.workdir, "case-%s-%s" % (name, mode)), 11))
+    for s in a.inference:
+        name = os.path.splitext(os.path.basename(s))[0]
+        for mode in ("auto", "none", "kernel", "full"):
+            jobs.append((s, ["--inference-only", "--unroll", mode], "%s@infer-%s" % (name, mode),
+                         os.path.join(a.workdir, "infer-%s-%s" % (name, mode)), 13))
+    for s in a.inference_auto:
+        name = os.path.splitext(os.path.basename(s))[0]
+        jobs.append((s, ["--inference-only"], name + "@infer",
+                     os.path.join(a.workdir, "infer-" + name), 17))
     for s in a.float64:
         name = os.path.splitext(os.path.basename(s))[0]
         jobs.append((s, ["--dtype", "float64"], name + "@f64",
