@@ -1240,10 +1240,11 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                  {"train_decls", buf_text(&tdecl), 0}};
     rc |= template_fill(h, "net.h", hh, 6, prefix);
     Hole ch[] = {{"banner", banner.data, 0}, {"header", header_name, 0},
+                 {"is_f64", net.dtype == DT_F64 ? text_fmt("#define %s_F64 1", prefix) : NULL, 0},
                  {"layers", buf_text(&layers), 0}, {"init_body", initb.data, 0},
                  {"forward", fwd.data, 0}, {"training", buf_text(&training), 0},
                  {"model", model.data, 0}};
-    rc |= template_fill(c, "net.c", ch, 7, prefix);
+    rc |= template_fill(c, "net.c", ch, 8, prefix);
     rc |= e.failed;
 
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);

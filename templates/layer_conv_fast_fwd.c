@@ -21,11 +21,16 @@
  * the channels in whole blocks.
  * Line holes: consts; src and dst (in and out, or g and gin). Block holes: blocks the
  * loop over the whole blocks (nothing when CO < KB); rest the last, narrower block
- * (nothing when KB divides CO). The sample block: one channel, one vector, one tap. */
+ * (nothing when KB divides CO). The sample block: one channel, one vector, one tap.
+ * Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's) the block hole
+ * scalar replaces all this: the destination's own rows and columns, a few channels x
+ * columns in scalar sums (the sample: one of each, one tap), the same order, the
+ * source read in place when there is no padding. */
 enum { CI = 2, CO = 3, HI = 4, WI = 4, HP = 6, WP = 6, R0 = 1, C0 = 1, XS = 80 }; /*@consts{@*/
 enum { SO = 18, SI = 9, OH = 4, OW = 4, CR = 0, CC = 0, PR = 24, NV = 1, KB = 1, FULL = 3 }; /*@}@*/
 const PFX_real *const src = in; /*@src@*/
 PFX_real *const dst = out; /*@dst@*/
+#if PFX_VECTORS
 PFX_real *const xp = scratch;
 PFX_real *const of = scratch + XS;
 const PFX_vec vz = {0};
@@ -53,3 +58,24 @@ for (int k = 0; k < FULL; k += KB) { /*@blocks{@*/
 } /*@}@*/
 { /*@rest{@*/
 } /*@}@*/
+#else
+{ /*@scalar{@*/
+    PFX_real *const xp = scratch;
+    memset(xp, 0, XS * sizeof(PFX_real));
+    for (int c = 0; c < CI; c++)
+        for (int y = 0; y < HI; y++)
+            memcpy(xp + (c * HP + R0 + y) * WP + C0, src + (c * HI + y) * WI,
+                   WI * sizeof(PFX_real));
+    for (int k = 0; k < CO; k++)
+        for (int i = 0; i < OH; i++)
+            for (int j = 0; j < OW; j++) {
+                PFX_real a0_0 = b[k];
+                for (int c = 0; c < CI; c++) {
+                    const PFX_real *xc = xp + (c * HP + CR + i) * WP + CC + j;
+                    const PFX_real *wc = w + k * SO + c * SI;
+                    a0_0 += xc[0] * wc[0];
+                }
+                dst[(k * OH + i) * OW + j] = a0_0;
+            }
+} /*@}@*/
+#endif

@@ -9,8 +9,13 @@
  * Line holes (the generator replaces the sample code): consts the constants; blocks
  * the loop over the full blocks (nothing when UNITS < ROWS); rest the last, shorter
  * block (nothing when ROWS divides UNITS). A block, as the sample shows for one row:
- * its accumulators, the loop over the groups of 16, then per row the lane sum. */
+ * its accumulators, the loop over the groups of 16, then per row the lane sum.
+ * Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's) the blocks'
+ * 16 x ROWS accumulators would not fit the registers; the block hole scalar instead
+ * takes one row at a time, its 16 lanes in 16 scalars, the same sums in the same
+ * order. */
 enum { UNITS = 1, N = 17, ROWS = 8, FULL = 0, N16 = 16 }; /*@consts@*/
+#if PFX_VECTORS
 const PFX_vec vz = {0};
 for (int o = 0; o < FULL; o += ROWS) { /*@blocks{@*/
 } /*@}@*/
@@ -44,3 +49,24 @@ for (int o = 0; o < FULL; o += ROWS) { /*@blocks{@*/
         out[o] = s;
     }
 } /*@}@*/
+#else
+for (int o = 0; o < UNITS; o++) { /*@scalar{@*/
+    const PFX_real *wr = w + o * N;
+    PFX_real t[16], s;
+    for (int q = 0; q < 16; q++)
+        t[q] = 0;
+    for (int i = 0; i < N16; i += 16)
+        for (int q = 0; q < 16; q++)
+            t[q] += wr[i + q] * in[i + q];
+    t[0] += wr[16] * in[16];
+    s = b[o];
+    for (int q = 0; q < 8; q++)
+        t[q] += t[q + 8];
+    for (int q = 0; q < 4; q++)
+        t[q] += t[q + 4];
+    t[0] += t[2];
+    t[1] += t[3];
+    s += t[0] + t[1];
+    out[o] = s;
+} /*@}@*/
+#endif

@@ -23,12 +23,12 @@ static void PFX_mean_step(PFX_params *p, PFX_params *grad, int n, PFX_real lr)
     int i;
     if (n > 1) {
         const PFX_real d = (PFX_real)n;
-        for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
+        for (i = 0; i <= PFX_NUM_PARAMS - PFX_VL; i += PFX_VL)
             PFX_VST(gr + i, PFX_VLD(gr + i) / d);
         for (; i < PFX_NUM_PARAMS; i++)
             gr[i] = gr[i] / d;
     }
-    for (i = 0; i + PFX_VL <= PFX_NUM_PARAMS; i += PFX_VL)
+    for (i = 0; i <= PFX_NUM_PARAMS - PFX_VL; i += PFX_VL)
         PFX_VST(w + i, PFX_VLD(w + i) - lr * PFX_VLD(gr + i));
     for (; i < PFX_NUM_PARAMS; i++)
         w[i] -= lr * gr[i];

@@ -6,7 +6,7 @@ set -eu
 want="gcc make pkg-config libyaml-dev zlib1g-dev"
 case "${1:-build}" in
   build) want="$want dataset-fashion-mnist" ;;
-  test)  want="$want clang libclang-rt-14-dev valgrind cppcheck python3-torch python3-numpy python3-yaml python3-onnx dataset-fashion-mnist graphviz hyperfine" ;;
+  test)  want="$want clang libclang-rt-14-dev valgrind cppcheck python3-torch python3-numpy python3-yaml python3-onnx dataset-fashion-mnist graphviz hyperfine gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 missing=""

@@ -168,6 +168,115 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
           act_expr(s, l->act, l->alpha, "of[a * PR + i * WP + CC + j]"));
 }
 
+/* Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's), the full-width
+ * trick only adds work: the scalar variant walks the destination's own rows and
+ * columns, a block of kb channels x nj columns in kb * nj scalar sums (at most 16, so
+ * that sums, loads and a weight fit 32 float registers), each sum in the order of the
+ * vector path (bias, then input channels, then taps). It reads the source in place
+ * when there is no padding (nothing to copy). */
+#define SC_SUMS 16
+
+static void sc_block(Emitter *s, const Layer *l, const FW *f, int kb, int nj, int bias, int act,
+                     const char *src)
+{
+    for (int a = 0; a < kb; a++) {
+        Buf t = {0};
+        buf_printf(&t, "%s ", s->real);
+        for (int q = 0; q < nj; q++)
+            buf_printf(&t, "%sa%d_%d = %s", q ? ", " : "", a, q,
+                       bias ? (q ? text_fmt("a%d_0", a) : text_fmt("b[k + %d]", a)) : "0");
+        buf_puts(&t, ";");
+        emitf(s, "%s", t.data);
+        buf_free(&t);
+    }
+    emitf(s, "for (int c = 0; c < CI; c++) {");
+    s->indent++;
+    emitf(s, "const %s *xc = %s + (c * HP + CR + i) * WP + CC + j;", s->real, src);
+    emitf(s, "const %s *wc = w + k * SO + c * SI;", s->real);
+    Buf x = {0};
+    for (int q = 0; q < nj; q++)
+        buf_printf(&x, "%sx%d", q ? ", " : "", q);
+    emitf(s, "%s %s;", s->real, buf_text(&x));
+    buf_free(&x);
+    for (int t = 0; t < f->ntap; t++) {
+        for (int q = 0; q < nj; q++)
+            emitf(s, "x%d = xc[%d];", q, f->off[t] + q);
+        for (int a = 0; a < kb; a++)
+            for (int q = 0; q < nj; q++)
+                emitf(s, "a%d_%d += x%d * wc[%d];", a, q, q, a * f->SO + f->woff[t]);
+    }
+    s->indent--;
+    emitf(s, "}");
+    for (int a = 0; a < kb; a++)
+        for (int q = 0; q < nj; q++)
+            emitf(s, "dst[((k + %d) * OH + i) * OW + j + %d] = %s;", a, q,
+                  act ? act_expr(s, l->act, l->alpha, text_fmt("a%d_%d", a, q)) : text_fmt("a%d_%d", a, q));
+}
+
+/* the channels from k (kb of them): every row, its columns nj at a time, then the rest */
+static void sc_rows(Emitter *s, const Layer *l, const FW *f, int kb, int nj, int bias, int act,
+                    const char *src)
+{
+    int full = f->DWt / nj * nj, rem = f->DWt % nj;
+    emitf(s, "for (int i = 0; i < OH; i++) {");
+    s->indent++;
+    if (full) {
+        emitf(s, "for (int j = 0; j < %d; j += %d) {", full, nj);
+        s->indent++;
+        sc_block(s, l, f, kb, nj, bias, act, src);
+        s->indent--;
+        emitf(s, "}");
+    }
+    if (rem) {
+        emitf(s, "{");
+        s->indent++;
+        emitf(s, "const int j = %d;", full);
+        sc_block(s, l, f, kb, rem, bias, act, src);
+        s->indent--;
+        emitf(s, "}");
+    }
+    s->indent--;
+    emitf(s, "}");
+}
+
+static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
+{
+    /* columns per block: 5, 4 or 3 when one divides the row, else 4; channels: the
+     * sums left, spread evenly over the blocks */
+    int nj = f->DWt % 5 == 0 ? 5 : f->DWt % 4 == 0 ? 4 : f->DWt % 3 == 0 ? 3 : 4;
+    if (nj > f->DWt)
+        nj = f->DWt;
+    int kbmax = SC_SUMS / nj, nb = (f->Cout + kbmax - 1) / kbmax;
+    int kb = (f->Cout + nb - 1) / nb, full = f->Cout / kb * kb;
+    int inplace = f->r0 == 0 && f->c0 == 0 && f->SH == f->Hi && f->SW == f->Wi;
+    const char *src = inplace ? "src" : "xp";
+    if (inplace) {
+        emitf(s, "(void)scratch;  /* no padding: the source is read in place */");
+    } else {
+        emitf(s, "%s *const xp = scratch;", s->real);
+        emitf(s, "memset(xp, 0, XS * sizeof(%s));", s->real);
+        emitf(s, "for (int c = 0; c < CI; c++)");
+        emitf(s, "    for (int y = 0; y < HI; y++)");
+        emitf(s, "        memcpy(xp + (c * HP + R0 + y) * WP + C0, src + (c * HI + y) * WI,");
+        emitf(s, "               WI * sizeof(%s));", s->real);
+    }
+    if (full) {
+        emitf(s, "for (int k = 0; k < %d; k += %d) {", full, kb);
+        s->indent++;
+        sc_rows(s, l, f, kb, nj, bias, act, src);
+        s->indent--;
+        emitf(s, "}");
+    }
+    if (f->Cout > full) {
+        emitf(s, "{");
+        s->indent++;
+        emitf(s, "const int k = %d;", full);
+        sc_rows(s, l, f, f->Cout - full, nj, bias, act, src);
+        s->indent--;
+        emitf(s, "}");
+    }
+}
+
 /* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
 static void fw_emit(Emitter *e, const Layer *l, const FW *f, int input_grad)
 {
@@ -195,11 +304,15 @@ static void fw_emit(Emitter *e, const Layer *l, const FW *f, int input_grad)
         "enum { SO = %d, SI = %d, OH = %d, OW = %d, CR = %d, CC = %d, PR = %d, NV = %d, KB = %d, "
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
+    Buf bs = {0};
+    Emitter ss = emit_sub(e, &bs);
+    sc_emit(&ss, l, f, bias, act);
     Hole h[] = {{"consts", consts, 0},
                 {"src", input_grad ? text_fmt("const %s *const src = g;", e->real) : NULL, 0},
                 {"dst", input_grad ? text_fmt("%s *const dst = gin;", e->real) : NULL, 0},
-                {"blocks", sub_text(e, &sb, &bb), 0}, {"rest", sub_text(e, &sr, &br), 0}};
-    emit_template(e, "layer_conv_fast_fwd.c", h, 5);
+                {"blocks", sub_text(e, &sb, &bb), 0}, {"rest", sub_text(e, &sr, &br), 0},
+                {"scalar", sub_text(e, &ss, &bs), 0}};
+    emit_template(e, "layer_conv_fast_fwd.c", h, 6);
 }
 
 /* The fast path applies: stride 1, and the padded geometry is exact. */

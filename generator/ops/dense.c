@@ -176,6 +176,37 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, int I)
     }
 }
 
+/* Without vectors: one row at a time, its 16 lanes as the scalars t0..t15 (the registers
+ * of a scalar FPU), the sums of fwd_block in the same order. */
+static void fwd_scalar(Emitter *e, const Layer *l, int I)
+{
+    int I16 = I / LANES * LANES;
+    emitf(e, "for (int o = 0; o < UNITS; o++) {");
+    e->indent++;
+    emitf(e, "const %s *wr = w + o * N;", e->real);
+    emitf(e, "%s s, t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0,", e->real);
+    emitf(e, "    t8 = 0, t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0;");
+    if (I16) {
+        emitf(e, "for (int i = 0; i < N16; i += 16) {");
+        for (int q = 0; q < LANES; q++)
+            emitf(e, "    t%d += wr[i + %d] * in[i + %d];", q, q, q);
+        emitf(e, "}");
+    }
+    for (int i = I16; i < I; i++)
+        emitf(e, "t%d += wr[%d] * in[%d];", i - I16, i, i);
+    emitf(e, "s = %s;", l->nbias ? "b[o]" : "0");
+    for (int q = 0; q < 8; q++)
+        emitf(e, "t%d += t%d;", q, q + 8);
+    for (int q = 0; q < 4; q++)
+        emitf(e, "t%d += t%d;", q, q + 4);
+    emitf(e, "t0 += t2;");
+    emitf(e, "t1 += t3;");
+    emitf(e, "s += t0 + t1;");
+    emitf(e, "out[o] = %s;", act_expr(e, l->act, l->alpha, "s"));
+    e->indent--;
+    emitf(e, "}");
+}
+
 /* templates/layer_dense_fwd.c */
 static void fwd_loops(Emitter *e, const Layer *l)
 {
@@ -201,12 +232,16 @@ static void fwd_loops(Emitter *e, const Layer *l)
         sr.indent--;
         emitf(&sr, "}");
     }
-    e->failed |= sb.failed | sr.failed;
+    Buf scalar = {0};
+    Emitter ss = emit_sub(e, &scalar);
+    fwd_scalar(&ss, l, I);
+    e->failed |= sb.failed | sr.failed | ss.failed;
     Hole h[] = {{"consts", consts, 0}, {"blocks", buf_text(&blocks), 0},
-                {"rest", buf_text(&rest), 0}};
-    emit_template(e, "layer_dense_fwd.c", h, 3);
+                {"rest", buf_text(&rest), 0}, {"scalar", buf_text(&scalar), 0}};
+    emit_template(e, "layer_dense_fwd.c", h, 4);
     buf_free(&blocks);
     buf_free(&rest);
+    buf_free(&scalar);
 }
 
 /* the lanes' sum as the generated loops add them: T(r, s) = (T(r, 2s) + T(r + s, 2s)),

@@ -33,6 +33,7 @@ import json
 import math
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -394,6 +395,33 @@ def check_fold_weights(cnngen, cc, cflags, libs, path, opts, workdir, prefix, rd
         raise Fail("a folded build's saved file does not read back to the same parameters")
 
 
+def check_scalar_build(cc, cflags, libs, workdir, prefix, cfile, nb):
+    """The same C compiled with -DCNNGEN_VECTORS=0 (the scalar loops a target without
+    float SIMD gets, a Cortex-M4's) gives the same bits as the vector build: every
+    output file of the driver identical."""
+    sdir = os.path.join(workdir, "scalar")
+    os.makedirs(sdir, exist_ok=True)
+    for f in os.listdir(workdir):
+        if f.endswith((".bin", ".safetensors")) and f.split(".")[0] in (
+                "params", "input", "target", "batch_in", "batch_tg"):
+            shutil.copy(os.path.join(workdir, f), sdir)
+    exe = os.path.join(sdir, "drv")
+    p = run([cc, "-O1", "-std=c99", "-DCNNGEN_VECTORS=0", "-I", workdir] + cflags
+            + ["-DMODEL=%s_model" % prefix, DRIVER, cfile, "-o", exe] + libs + ["-lm"])
+    if p.returncode != 0:
+        raise Fail("compiling with -DCNNGEN_VECTORS=0 failed: %s" % first_line(p.stderr))
+    p = run([exe, sdir, str(nb), repr(LR)], timeout=120)
+    if p.returncode != 0:
+        raise Fail("scalar driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+    for f in sorted(os.listdir(sdir)):
+        if f.endswith(".bin") and f.split(".")[0] not in (
+                "params", "input", "target", "batch_in", "batch_tg"):
+            a = open(os.path.join(workdir, f), "rb").read()
+            b = open(os.path.join(sdir, f), "rb").read()
+            if a != b:
+                raise Fail("-DCNNGEN_VECTORS=0: %s differs from the vector build's" % f)
+
+
 def check_init(net, plist, rd, m):
     """P_init: deterministic per seed, biases 0, weights uniform within the bound of
     torch.nn.init's kaiming_uniform_ (relu gain: sqrt(6 / fan_in)) before relu-like
@@ -522,6 +550,11 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
         msg = [l for l in p.stderr.splitlines() if "ERROR" in l or "runtime error" in l]
         raise Fail("driver exit %d: %s" % (p.returncode, first_line(
             "\n".join(msg) or (p.stderr + p.stdout))))
+
+    # a layer with loops of its own for targets without float SIMD (dense, the conv2d
+    # fast path): they must give the vector build's bits
+    if not sanitize and open(cfile).read().count("#if %s_VECTORS" % prefix) > 1:
+        check_scalar_build(cc, cflags, libs, workdir, prefix, cfile, nb)
 
     # ---- the descriptor
     m = read_model_txt(os.path.join(workdir, "model.txt"))
