@@ -5,6 +5,7 @@
 #   make test       install missing Debian packages, build, run the whole test suite
 #   make check      the fast tier: offline, under two minutes (tests/check.sh)
 #   make bench      benchmarks against PyTorch and ONNX Runtime
+#   make bench-mcu  the generated C on a Cortex-M4F in QEMU: code, RAM, instructions
 #   make fuzz FUZZ_SECONDS=N   libFuzzer over the in-memory pipeline (fuzz/RUNS.md)
 #   make asan       build/cnngen-asan: the generator under ASan+UBSan
 #   make install PREFIX=DIR   installs bin/cnngen, lib/libcnngen.a, include/cnngen_rt.h
@@ -22,7 +23,7 @@ TEMPLATES = $(sort $(wildcard templates/*.c templates/*.h))
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_OBJ   = $(RT_SRC:runtime/%.c=build/rt/%.o)
 
-.PHONY: all run test check bench install clean deps deps-test fuzz asan
+.PHONY: all run test check bench bench-mcu install clean deps deps-test fuzz asan
 
 all: cnngen runtime/libcnngen.a
 
@@ -97,6 +98,9 @@ check: all
 
 bench: deps-test all
 	@bench/run.sh
+
+bench-mcu: deps-test all
+	@bench/mcu.sh
 
 install: all
 	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include

@@ -1149,8 +1149,11 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         const Layer *l = &net.layers[i];
         int in_bw = np.trains && i <= np.bstart;
         int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
-        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw, need_act,
-                             plan_alias(&net, i));
+        int alias = plan_alias(&net, i);
+        /* the graph form's backward passes an aliasing layer's gradient on as it lies:
+         * its copy function would go unused */
+        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw && !(alias && np.graph),
+                             need_act, alias);
         if (np.batched && l->op->train_functions)
             l->op->train_functions(&e, l);
     }

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""mcu.py - generated code on a Cortex-M4F: QEMU's mps2-an386 board (semihosting), with
+exact instruction counts from the project's TCG plugin (tools/qemu/insn_count.c).
+
+    mcu.py test  CNNGEN WORKDIR SPEC...   tests/suite_mcu.sh: every spec's inference and
+                                          training builds at -Os and -O2 run on the M4 and
+                                          agree with the host build of the same C
+    mcu.py bench CNNGEN WORKDIR SPEC...   bench/mcu.sh (make bench-mcu): per spec and build,
+                                          code, read-only data, RAM and instructions, and
+                                          the issue's targets with MET / NOT MET
+
+Each build is cnngen SPEC -o net.c --prefix net (--inference-only for inference builds;
+training builds with --batch 2: one P_train_batch of 2 samples), compiled with
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -std=c99
+-Wall -Wextra -Wpedantic -Werror and linked with tests/mcu/mcu_driver.c,
+examples/cortex-m4/startup.c and mps2_an386.ld, newlib-nano and rdimon (semihosting).
+The driver prints its results as the bits of every value; the host build of the same
+driver and net.c (cc -O2) prints the same lines, and the two must agree: the forward
+output and the loss to 1e-5 relative (1e-12 for float64; libm's expf/logf differ between
+newlib and glibc), the parameters after the step to 1e-5. A build that does not fit the
+board's 4 MB of code or 4 MB of RAM is reported, not run.
+"""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+M4 = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"]
+STRICT = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
+EX = os.path.join(ROOT, "examples", "cortex-m4")
+DRIVER = os.path.join(ROOT, "tests", "mcu", "mcu_driver.c")
+RT = os.path.join(ROOT, "runtime")
+LEVELS = ["-Os", "-O2"]
+
+
+def run(cmd, timeout=600, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def first_line(s):
+    for line in [l for l in s.splitlines() if "error" in l.lower()] + s.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return "(no message)"
+
+
+def tools_missing():
+    """What is missing to run the M4 (None: nothing)."""
+    for t in ("arm-none-eabi-gcc", "arm-none-eabi-size", "arm-none-eabi-nm", "qemu-system-arm"):
+        if not shutil.which(t):
+            return t + " (Debian: gcc-arm-none-eabi, qemu-system-arm)"
+    p = run(["arm-none-eabi-gcc"] + M4 + ["--specs=nano.specs", "-print-file-name=librdimon_nano.a"])
+    if p.returncode or not os.path.isabs(p.stdout.strip()):
+        return "newlib's librdimon (Debian: libnewlib-arm-none-eabi)"
+    return None
+
+
+def build_plugin(workdir):
+    so = os.path.join(workdir, "insn_count.so")
+    p = run([os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC", "-fvisibility=hidden",
+             "-Wall", "-Wextra", "-o", so, os.path.join(ROOT, "tools", "qemu", "insn_count.c")])
+    if p.returncode:
+        raise RuntimeError("building the QEMU plugin: " + first_line(p.stderr))
+    return so
+
+
+class Build:
+    """One spec's build: generation, M4 ELF, host executable, results."""
+
+    def __init__(self, cnngen, workdir, spec, train, level):
+        self.spec, self.train, self.level = spec, train, level
+        name = os.path.splitext(os.path.basename(spec))[0]
+        self.label = "%s/%s%s" % (name, "train" if train else "infer", level)
+        self.dir = os.path.join(workdir, "%s-%s%s" % (name, "train" if train else "infer", level))
+        os.makedirs(self.dir, exist_ok=True)
+        self.cnngen = cnngen
+        self.fits = True
+        self.why = ""
+
+    def f(self, name):
+        return os.path.join(self.dir, name)
+
+    def generate(self):
+        opts = ["--batch", "2"] if self.train else ["--inference-only"]
+        p = run([self.cnngen, self.spec, "-o", self.f("net.c"), "--prefix", "net"] + opts)
+        if p.returncode:
+            raise RuntimeError("cnngen: " + first_line(p.stderr))
+        with open(self.f("net.c")) as fh:
+            self.f64 = "#define net_F64 1" in fh.read()
+        with open(self.f("net.h")) as fh:
+            self.trains = "net_real net_train_batch(" in fh.read()
+
+    def compile_m4(self):
+        defs = ["-DPFX=net"] + (["-DTRAIN"] if self.train else [])
+        common = M4 + [self.level] + STRICT + ["-ffunction-sections", "-fdata-sections",
+                                               "-I", RT, "-I", self.dir]
+        p = run(["arm-none-eabi-gcc"] + common + ["-c", self.f("net.c"), "-o", self.f("net.o")])
+        if p.returncode:
+            raise RuntimeError("arm-none-eabi-gcc net.c: " + first_line(p.stderr))
+        # the generated code's own size: .text and .rodata of net.o
+        p = run(["arm-none-eabi-size", "-A", self.f("net.o")])
+        self.text = self.rodata = 0
+        for line in p.stdout.splitlines():
+            w = line.split()
+            if len(w) >= 2 and w[1].isdigit():
+                if w[0].startswith(".text"):
+                    self.text += int(w[1])
+                elif w[0].startswith(".rodata"):
+                    self.rodata += int(w[1])
+        p = run(["arm-none-eabi-gcc"] + common + defs +
+                ["--specs=nano.specs", "--specs=rdimon.specs", "-nostartfiles",
+                 "-T", os.path.join(EX, "mps2_an386.ld"), "-Wl,--gc-sections",
+                 os.path.join(EX, "startup.c"), DRIVER, self.f("net.o"),
+                 os.path.join(RT, "rng.c"), "-lm", "-o", self.f("m4.elf")])
+        if p.returncode:
+            if "overflowed" in p.stderr or "RAM overflow" in p.stderr or "will not fit" in p.stderr:
+                self.fits = False
+                lines = [l for l in p.stderr.splitlines() if "overflow" in l or "fit" in l]
+                self.why = re.sub(r"^.*?ld: ", "", (lines or [first_line(p.stderr)])[0])[:200]
+                return
+            raise RuntimeError("linking for the M4: " + first_line(p.stderr))
+
+    def run_m4(self, plugin):
+        p = run(["arm-none-eabi-nm", self.f("m4.elf")])
+        mark = [l.split()[0] for l in p.stdout.splitlines() if l.split()[-1:] == ["cnngen_mark"]]
+        if not mark:
+            raise RuntimeError("cnngen_mark not in the ELF")
+        addr = int(mark[0], 16) & ~1
+        log = self.f("plugin.log")
+        p = run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
+                 "-semihosting-config", "enable=on,target=native", "-kernel", self.f("m4.elf"),
+                 "-plugin", "%s,mark=%#x" % (plugin, addr), "-d", "plugin", "-D", log],
+                timeout=900)
+        if p.returncode != 0:
+            raise RuntimeError("the M4 program stopped with status %d: %s"
+                               % (p.returncode, first_line(p.stdout + p.stderr)))
+        self.m4 = parse(p.stdout)
+        marks = {}
+        with open(log) as fh:
+            for line in fh:
+                w = line.split()
+                if w[:2] == ["insn_count", "mark"]:
+                    marks[int(w[2])] = int(w[3])
+        cal = marks[1] - marks[0]
+        self.insn_fwd = marks[3] - marks[2] - cal
+        self.insn_train = marks[7] - marks[6] - cal if self.train else None
+
+    def run_host(self):
+        cc = os.environ.get("CC", "cc")
+        exe = self.f("host")
+        defs = ["-DPFX=net"] + (["-DTRAIN"] if self.train else [])
+        p = run([cc, "-O2"] + STRICT + ["-I", RT, "-I", self.dir] + defs +
+                [DRIVER, self.f("net.c"), os.path.join(RT, "rng.c"), "-lm", "-o", exe])
+        if p.returncode:
+            raise RuntimeError("host build: " + first_line(p.stderr))
+        p = run([exe])
+        if p.returncode:
+            raise RuntimeError("host run: " + first_line(p.stderr))
+        self.host = parse(p.stdout)
+
+
+def parse(text):
+    """The driver's lines -> {"out": [...], "p": [...], "loss": float, "ram": {...}, "stack": {...}}"""
+    r = {"out": [], "p": [], "loss": None, "ram": {}, "stack": {}, "bits": {"out": [], "p": []}}
+    for line in text.splitlines():
+        w = line.split()
+        if not w:
+            continue
+        if w[0] in ("out", "p"):
+            r[w[0]].append(hexreal(w[2]))
+            r["bits"][w[0]].append(w[2])
+        elif w[0] == "loss":
+            r["loss"] = hexreal(w[1])
+        elif w[0] in ("ram", "stack"):
+            r[w[0]] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
+    return r
+
+
+def hexreal(h):
+    if len(h) == 16:
+        return struct.unpack(">d", bytes.fromhex(h))[0]
+    return struct.unpack(">f", bytes.fromhex(h))[0]
+
+
+def close(a, b, tol):
+    if len(a) != len(b):
+        return "%d values, the host has %d" % (len(a), len(b))
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not abs(x - y) <= tol * max(1.0, abs(y)):
+            return "value %d: %.9g on the M4, %.9g on the host" % (i, x, y)
+    return None
+
+
+def compare(b):
+    tol = 1e-12 if b.f64 else 1e-5
+    why = close(b.m4["out"], b.host["out"], tol)
+    if why:
+        return "forward output: " + why
+    if b.train:
+        why = close([b.m4["loss"]], [b.host["loss"]], tol)
+        if why:
+            return "train_batch loss: " + why
+        why = close(b.m4["p"], b.host["p"], tol)
+        if why:
+            return "parameters after the step: " + why
+    return None
+
+
+def builds(cnngen, workdir, specs):
+    for spec in specs:
+        for train in (False, True):
+            for level in LEVELS:
+                yield Build(cnngen, workdir, spec, train, level)
+
+
+def do_test(cnngen, workdir, specs):
+    miss = tools_missing()
+    if miss:
+        print("SKIP mcu: %s is missing; `make deps-test` installs it" % miss)
+        return 0
+    plugin = build_plugin(workdir)
+    nfail = 0
+    for b in builds(cnngen, workdir, specs):
+        try:
+            b.generate()
+            if b.train and not b.trains:
+                print("NOTE mcu/%s: no loss, no training build" % b.label)
+                continue
+            b.compile_m4()
+            if not b.fits:
+                print("NOTE mcu/%s: does not fit the board (%s)" % (b.label, b.why))
+                continue
+            b.run_m4(plugin)
+            b.run_host()
+            why = compare(b)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            why = str(e)
+        if why:
+            print("FAIL mcu/%s: %s" % (b.label, why))
+            nfail += 1
+        else:
+            same = b.m4["bits"] == b.host["bits"]
+            print("PASS mcu/%s: M4 = host%s; %d instructions per forward%s" % (
+                b.label, " bit for bit" if same else " within tolerance", b.insn_fwd,
+                ", %d per training step" % b.insn_train if b.train else ""), flush=True)
+    return 1 if nfail else 0
+
+
+# ---- the bench
+
+TARGETS = [
+    # (spec basename, build label, what, limit, unit)
+    ("lenet5", "infer-Os", "instructions per inference", 1.0e6, "insn_fwd"),
+    ("lenet5", "infer-Os", "generated code (.text + .rodata)", 24 * 1024, "code"),
+    ("lenet5", "infer-Os", "workspace bytes", 25 * 1024, "ws"),
+    ("lenet5", "infer-Os", "stack bytes", 1024, "stack_fwd"),
+]
+
+
+def do_bench(cnngen, workdir, specs, cpu_note):
+    miss = tools_missing()
+    if miss:
+        print("bench-mcu: %s is missing; `make deps-test` installs it" % miss)
+        return 1
+    plugin = build_plugin(workdir)
+    rows = []
+    print("Cortex-M4F (QEMU %s mps2-an386, exact instruction counts), arm-none-eabi-gcc %s"
+          % (version(["qemu-system-arm", "--version"]), version(["arm-none-eabi-gcc", "-dumpversion"])))
+    print("host: %s" % cpu_note)
+    hdr = "%-28s %8s %8s %9s %9s %9s %6s %12s %12s" % (
+        "spec/build", "code", "rodata", "params", "workspace", "grad", "stack", "insn/forward",
+        "insn/train")
+    print(hdr)
+    print("-" * len(hdr))
+    res = {}
+    for b in builds(cnngen, workdir, specs):
+        try:
+            b.generate()
+            if b.train and not b.trains:
+                continue
+            b.compile_m4()
+            if not b.fits:
+                print("%-28s does not fit the board (%s)" % (b.label, b.why))
+                continue
+            b.run_m4(plugin)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            print("%-28s FAILED: %s" % (b.label, e))
+            continue
+        ram, st = b.m4["ram"], b.m4["stack"]
+        stack = st.get("train", 0) if b.train else st.get("fwd", 0)
+        print("%-28s %8d %8d %9d %9d %9d %6d %12d %12s" % (
+            b.label, b.text, b.rodata, ram.get("params", 0), ram.get("workspace", 0),
+            ram.get("grad", 0), max(stack, st.get("fwd", 0)), b.insn_fwd,
+            "%d" % b.insn_train if b.insn_train is not None else "-"), flush=True)
+        name = os.path.splitext(os.path.basename(b.spec))[0]
+        res[(name, ("train-" if b.train else "infer-") + b.level)] = {
+            "insn_fwd": b.insn_fwd, "code": b.text + b.rodata, "ws": ram.get("workspace", 0),
+            "stack_fwd": st.get("fwd", 0)}
+    print()
+    print("Targets (issue 12; onnx2c on the same model: 4.50M instructions, 37,632 bytes of RAM):")
+    for spec, build, what, limit, key in TARGETS:
+        r = res.get((spec, build))
+        if r is None:
+            print("  %-10s %-9s %-36s not measured" % (spec, build, what))
+            continue
+        v = r[key]
+        print("  %-10s %-9s %-36s %12s  target <= %-10s %s" % (
+            spec, build, what, "{:,}".format(v), "{:,}".format(int(limit)),
+            "MET" if v <= limit else "NOT MET"))
+    return 0
+
+
+def version(cmd):
+    p = run(cmd)
+    m = re.search(r"(\d+\.\d+(\.\d+)?)", p.stdout)
+    return m.group(1) if m else "?"
+
+
+def main():
+    if len(sys.argv) < 5 or sys.argv[1] not in ("test", "bench"):
+        print(__doc__)
+        return 2
+    mode, cnngen, workdir, specs = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4:]
+    os.makedirs(workdir, exist_ok=True)
+    if mode == "test":
+        return do_test(cnngen, workdir, specs)
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return do_bench(cnngen, workdir, specs, cpu)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
