@@ -196,6 +196,7 @@ typedef struct Layer {
     Unroll unroll;              /* mode chosen for this layer (never U_AUTO) */
     int fast[3];                /* per Part: the vector fast path applies */
     long long scratch[3];       /* per Part: elements of workspace scratch it uses */
+    long long scratch1[3];      /* the same without vectors (one lane: a scalar FPU) */
 
     /* ---- filled by plan.c */
     long long param_offset;     /* offset of <name>_weight in the flat P_params */
@@ -350,19 +351,38 @@ const char *unroll_name(Unroll u);
  *     grad_a, grad_b [max tensor size]  ping-pong gradient buffers
  *     argmax_<name> int32 [out size]    for every maxpool/global_maxpool layer
  *   inference only (--inference-only, or no loss):
- *     buf_a, buf_b [max tensor size]    ping-pong activations
- *   a graph (some layer reads other than its predecessor), instead of the ping-pong
- *   buffers: act_<name> in inference too, and in training grad_<name> [out size] for
- *   every layer with a buffer plus gtmp [max tensor size] (a second reader's part of a
- *   gradient, before it is added)
- * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes). */
+ *     arena [plan_arena]                every layer output, placed by liveness
+ *   a graph (some layer reads other than its predecessor) in training: grad_<name>
+ *   [out size] for every layer with a buffer plus gtmp [max tensor size] (a second
+ *   reader's part of a gradient, before it is added) in place of grad_a, grad_b
+ * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes); the scratch member is
+ * sized for the vector code or, without vectors, WsPlan.scratch1. */
 typedef struct WsPlan {
     long long nreal, nint;
     long long bytes;
     long long max_tensor;        /* largest of input and every layer output */
     long long scratch;           /* elements of scratch (0: no scratch member) */
     long long rng;               /* bytes of the cnngen_rng member (0: none) */
+    /* without vectors (PFX_VECTORS 0): the scratch member's elements (1 when only the
+     * vector code needs scratch) and sizeof; the header's sizes are then
+     * (P_VECTORS ? vector figure : this one) */
+    long long scratch1, bytes1;
+    /* inference builds: the arena's elements and the lower bound, the most reals that
+     * must be live at once (plan_arena) */
+    long long arena, lower;
 } WsPlan;
+/* Inference builds (no backward pass): every value a layer writes (a chain's or a
+ * graph's; the last layer's only when the loss transforms it: softmax, else it writes
+ * `output`) lives in one array, `arena`, from the layer that writes it to the last
+ * layer that reads it, and so does each layer's scratch of the code without vectors
+ * (Layer.scratch1) while the layer runs (the vector code's scratch is a member of its
+ * own). Values are placed greedily by size, the largest first, at the lowest offset
+ * clear of every placed value alive at the same time (a layer's inputs, output and
+ * scratch are alive together). off[i] (i < nlayers) is layer i's output's offset (-1:
+ * no slot, an aliasing layer or the last one writing `output`), off[nlayers + i] its
+ * scratch's (-1: none); off holds 2 * nlayers. Returns the arena's elements, *lower the
+ * most reals alive at once (no placement can use less). */
+long long plan_arena(const Net *net, long long *off, long long *lower);
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
 /* 1 when the generated code has a backward pass (a loss, not --inference-only). */
@@ -418,6 +438,9 @@ typedef struct Emitter {
     Dtype dtype;
     Part part;
     int inference;              /* no backward: max pools record no argmax */
+    /* inference builds: each layer's scratch offset in ws->arena without vectors
+     * (plan_arena; -1 none), passed as P_SCRATCH(ws, off); NULL: ws->scratch */
+    const long long *scr_off;
     int failed;                 /* set by emit_template on a template error */
     int hole_indent;            /* levels a template adds to this text later (emit_sub_at) */
     int input_k;                /* PART_BWD_INPUT of a multi-input kind: which input */
@@ -558,8 +581,9 @@ typedef struct OpDef {
     long long (*kernel_taps)(const Layer *l);
     long long kernel_max;
     /* elements of workspace scratch a part needs and whether its vector fast path
-     * applies (NULL: none); the schedule stage asks once, after choosing the unroll */
-    long long (*scratch)(const Layer *l, Dtype dt, Part part, int *fast);
+     * applies (NULL: none), and in *one_lane the scratch of its code without vectors
+     * (PFX_VECTORS 0); the schedule stage asks once, after choosing the unroll */
+    long long (*scratch)(const Layer *l, Dtype dt, Part part, int *fast, long long *one_lane);
 
     /* the arrays each part reads and writes (A_*; 0: the part does not exist) */
     unsigned (*arrays)(const Layer *l, Part part, int inference);
@@ -643,7 +667,7 @@ unsigned multi_arrays(const Layer *l, Part part, int inference);
 /* Shared between the units of one family (ops/conv2d*.c, ops/pool*.c, ops/activation.c). */
 void gen_conv2d_forward(Emitter *e, const Layer *l);
 void gen_conv2d_backward(Emitter *e, const Layer *l);
-long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast);
+long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long long *one_lane);
 void gen_pool_forward(Emitter *e, const Layer *l);          /* max, avg, l2 */
 void gen_pool_backward(Emitter *e, const Layer *l);
 /* out = f(in) for the element-wise a over l's output (l: its size and unroll) */

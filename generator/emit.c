@@ -104,7 +104,18 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     ARG(A_GW, "grad->%s_weight%s", l->name, OFF(nw));
     ARG(A_GB, "grad->%s_bias%s", l->name, OFF(nb));
     ARG(A_AM, "ws->argmax_%s%s", l->name, SOFF(sout));
-    ARG(A_SCR, "%s", "ws->scratch");
+    if (a & A_SCR) {        /* an inference build's scratch: P_SCRATCH (forward_fn) */
+        long long so = -1;
+        for (int i = 0; e->scr_off && i < net->nlayers; i++)
+            if (!strcmp(net->layers[i].name, l->name))
+                so = e->scr_off[i];
+        if (e->scr_off && so >= 0)
+            buf_printf(&t, "%s%s_SCRATCH(ws, %lld)", n++ ? ", " : "", e->P, so);
+        else if (e->scr_off)    /* no arena place: the scalar code uses no scratch */
+            buf_printf(&t, "%s%s_SCRATCH_NONE(ws)", n++ ? ", " : "", e->P);
+        else
+            buf_printf(&t, "%sws->scratch", n++ ? ", " : "");
+    }
     ARG(A_RM, "p->%s_running_mean", l->name);
     ARG(A_RV, "p->%s_running_var", l->name);
 #undef SOFF
@@ -271,6 +282,7 @@ typedef struct NetPlan {
     int rng;             /* ws->rng (OPF_RNG) */
     int minb;            /* the fewest samples of one batch (OpDef.min_batch) */
     long long B;         /* samples in every training array: P_MAX_BATCH when batched, else 1 */
+    long long *aoff;     /* inference: each layer's offset in ws->arena (plan_arena; -1 none) */
 } NetPlan;
 
 static NetPlan net_plan(const Net *net, int inference_only)
@@ -305,6 +317,15 @@ static NetPlan net_plan(const Net *net, int inference_only)
         np.bstart = np.last - 1;
     if (np.trains && net->loss == LOSS_BCE && net->layers[np.last].op->act == ACT_SIGMOID)
         np.bstart = np.last - 1;
+    if (!np.trains) {
+        long long lower;
+        np.aoff = calloc(2 * (size_t)net->nlayers + 1, sizeof *np.aoff);
+        if (!np.aoff) {
+            fprintf(stderr, "cnngen: out of memory\n");
+            exit(2);
+        }
+        plan_arena(net, np.aoff, &lower);
+    }
     return np;
 }
 
@@ -325,6 +346,10 @@ static const char *saved_out(const Net *net, const NetPlan *np, int i)
     i = root_value(net, i);
     if (i < 0)
         snprintf(s, 512, "input");
+    else if (!np->trains && np->aoff[i] < 0)
+        snprintf(s, 512, "output");       /* the last layer, no output transform */
+    else if (!np->trains)
+        snprintf(s, 512, np->aoff[i] ? "ws->arena + %lld" : "ws->arena", np->aoff[i]);
     else if (i == np->last && np->zout)
         snprintf(s, 512, "ws->z_out");
     else
@@ -350,7 +375,14 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
           net->batch, P);
     emitf(e, "#define %s_PARAMS_BYTES %lld  /* sizeof(%s_params) */", P,
           (net->total_params ? net->total_params : 1) * real_bytes(e->dtype), P);
-    emitf(e, "#define %s_WORKSPACE_BYTES %lld  /* sizeof(%s_workspace) */", P, wp.bytes, P);
+    if (wp.bytes1 != wp.bytes)     /* the scratch differs without vectors */
+        emitf(e, "#define %s_WORKSPACE_BYTES (%s_VECTORS ? %lld : %lld)  /* sizeof(%s_workspace) */",
+              P, P, wp.bytes, wp.bytes1, P);
+    else
+        emitf(e, "#define %s_WORKSPACE_BYTES %lld  /* sizeof(%s_workspace) */", P, wp.bytes, P);
+    if (wp.arena)
+        emitf(e, "#define %s_WORKSPACE_LOWER_BOUND %lld  /* bytes of activations that must be "
+              "live at once */", P, wp.lower * real_bytes(e->dtype));
 }
 
 static void params_members(Emitter *e, const Net *net)
@@ -382,12 +414,20 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     const char *per = B > 1 ? text_fmt(", %lld samples", B) : "";
     if (wp.rng)
         emitf(e, "cnngen_rng rng;  /* dropout's random stream (%s_seed) */", e->P);
-    if (wp.scratch)
+    if (wp.scratch && !np->trains) {
+        emitf(e, "#if %s_VECTORS", e->P);
         emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
               wp.scratch);
-    if (!np->trains && !np->graph) {
-        emitf(e, "%s_real buf_a[%lld];  /* ping-pong activations */", e->P, wp.max_tensor);
-        emitf(e, "%s_real buf_b[%lld];", e->P, wp.max_tensor);
+        emitf(e, "#endif");
+    } else if (wp.scratch && wp.scratch1 != wp.scratch)
+        emitf(e, "%s_real scratch[%s_VECTORS ? %lld : %lld];  /* the fast conv2d layers' tiles, "
+              "shared */", e->P, e->P, wp.scratch, wp.scratch1);
+    else if (wp.scratch)
+        emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
+              wp.scratch);
+    if (!np->trains) {
+        emitf(e, "%s_real arena[%lld];  /* the layers' outputs, placed by liveness (lower "
+              "bound %lld) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
         return;
     }
     for (int i = 0; i < net->nlayers; i++) {
@@ -502,20 +542,6 @@ static int net_has_max(const Net *net)
     return 0;
 }
 
-/* The inference buffer of value v: layer outputs alternate between buf_a and buf_b
- * (a chain: every value is read only by the next layer); an aliasing layer's is its
- * input's. */
-static const char *ping_pong(const Net *net, int v)
-{
-    v = root_value(net, v);
-    if (v == VAL_INPUT)
-        return "input";
-    int k = 0;                          /* the layers before v that write a buffer */
-    for (int i = 0; i < v; i++)
-        k += !plan_alias(net, i);
-    return (k % 2) ? "ws->buf_b" : "ws->buf_a";
-}
-
 /* The loss's output transform of the training forward, z_out -> act_<last> (s: NULL, or
  * the sample of a batch loop) */
 static void out_transform_call(Emitter *e, const Layer *last, const NetPlan *np, const char *s)
@@ -552,16 +578,8 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
             emitf(e, "for (s = 0; s < n; s++) {");
             e->indent++;
         }
-        if (np->trains || np->graph) {   /* every value in the workspace */
-            snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
-            snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
-        } else {
-            snprintf(inb, sizeof inb, "%s", ping_pong(net, l->inputs[0]));
-            if (i == np->last && !np->out_transform)
-                snprintf(outb, sizeof outb, "output");
-            else
-                snprintf(outb, sizeof outb, "%s", ping_pong(net, i));
-        }
+        snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
+        snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
         CallArgs c = {inb, outb, NULL, NULL, {NULL}, train ? "s" : NULL, 0};
         for (int k = 0; k < l->ninputs; k++)
             c.ins[k] = saved_out(net, np, l->inputs[k]);
@@ -594,8 +612,6 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
                 out_transform_call(e, l, np, train ? "s" : NULL);
             else
                 emitf(e, "%s_out_%s(%s, output);", e->P, np->out_transform, outb);
-        } else if (i == np->last && np->graph && !np->trains) {
-            emitf(e, "memcpy(output, %s, sizeof(%s_real) * %s_OUTPUT_SIZE);", outb, e->P, e->P);
         }
         if (train) {
             e->indent--;
@@ -649,6 +665,23 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         e->indent--;
         emitf(e, "}");
         emitf(e, "%s", "");
+    }
+    if (e->scr_off) {
+        int any = 0;
+        for (int i = 0; i < net->nlayers; i++)
+            any |= net->layers[i].scratch[PART_FWD] > 0;
+        if (any) {
+            emitf(e, "/* A layer's scratch: the shared member with vectors, else its own place in");
+            emitf(e, " * the arena, beside the values alive while it runs (plan_arena). */");
+            emitf(e, "#if %s_VECTORS", P);
+            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->scratch)", P);
+            emitf(e, "#define %s_SCRATCH_NONE(ws) ((ws)->scratch)", P);
+            emitf(e, "#else");
+            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->arena + (off))", P);
+            emitf(e, "#define %s_SCRATCH_NONE(ws) ((%s_real *)0)  /* its scalar code needs none */", P, P);
+            emitf(e, "#endif");
+            emitf(e, "%s", "");
+        }
     }
     emitf(e, "void %s_forward(const %s_params *p, const %s_real *input, %s_real *output,", P, P, P, P);
     emitf(e, "                 %*s%s_workspace *ws)", (int)strlen(P), "", P);
@@ -1128,6 +1161,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     snprintf(real, sizeof real, "%s_real", prefix);
     e.real = real;
     e.inference = !np.trains;
+    e.scr_off = np.trains ? NULL : np.aoff + net.nlayers;
     int rc = 0;
 
     buf_printf(&banner, "/* Generated by cnngen %s from %s - do not edit.\n"
@@ -1240,16 +1274,17 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
 
     Hole hh[] = {{"banner", banner.data, 0}, {"sizes", sizes.data, 0}, {"real", ctype, 0},
                  {"params_members", pm.data, 0}, {"workspace_members", wm.data, 0},
-                 {"train_decls", buf_text(&tdecl), 0}};
-    rc |= template_fill(h, "net.h", hh, 6, prefix);
+                 {"train_decls", buf_text(&tdecl), 0},
+                 {"is_f64", net.dtype == DT_F64 ? text_fmt("#define %s_F64 1", prefix) : NULL, 0}};
+    rc |= template_fill(h, "net.h", hh, 7, prefix);
     Hole ch[] = {{"banner", banner.data, 0}, {"header", header_name, 0},
-                 {"is_f64", net.dtype == DT_F64 ? text_fmt("#define %s_F64 1", prefix) : NULL, 0},
                  {"layers", buf_text(&layers), 0}, {"init_body", initb.data, 0},
                  {"forward", fwd.data, 0}, {"training", buf_text(&training), 0},
                  {"model", model.data, 0}};
-    rc |= template_fill(c, "net.c", ch, 8, prefix);
+    rc |= template_fill(c, "net.c", ch, 7, prefix);
     rc |= e.failed;
 
+    free(np.aoff);
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);
     buf_free(&initb); buf_free(&fwd); buf_free(&training); buf_free(&model); buf_free(&tdecl);
     buf_free(&tensors); buf_free(&fields); buf_free(&twrap);

@@ -33,6 +33,23 @@ static int count_warnings(const Net *net)
     return n;
 }
 
+/* "49,184 bytes (23,524 without vectors; activations' lower bound 23,520)": an
+ * inference workspace, the figure of the scalar build when its scratch differs, and the
+ * most bytes of activations that must be live at once (plan_arena) */
+static const char *ws_text(const Net *net, WsPlan w)
+{
+    static char s[160];
+    char a[32], b[32], c[32];
+    long long lb = w.lower * real_bytes(net->dtype);
+    if (w.bytes1 != w.bytes)
+        snprintf(s, sizeof s, "%s bytes (%s without vectors; activations' lower bound %s)",
+                 commas(w.bytes, a), commas(w.bytes1, b), commas(lb, c));
+    else
+        snprintf(s, sizeof s, "%s bytes (activations' lower bound %s)", commas(w.bytes, a),
+                 commas(lb, c));
+    return s;
+}
+
 /* ---- text */
 
 /* the parameters SGD leaves alone (buffers: batchnorm's running statistics) */
@@ -128,7 +145,7 @@ static void report_text(FILE *out, const Net *net)
         fprintf(out, "Training workspace (batch %d): %s bytes\n", net->batch, commas(tr.bytes, a));
     else
         fprintf(out, "Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
-    fprintf(out, "Inference workspace: %s bytes\n", commas(inf.bytes, a));
+    fprintf(out, "Inference workspace: %s\n", ws_text(net, inf));
     fprintf(out, "Warnings: %d\n", count_warnings(net));
 }
 
@@ -172,7 +189,7 @@ static void report_markdown(FILE *out, const Net *net)
         fprintf(out, "- Batch: %d (P_MAX_BATCH)\n", net->batch);
     fprintf(out, "- Forward MACs per sample: **%s**\n", commas(net->total_macs, a));
     fprintf(out, "- Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
-    fprintf(out, "- Inference workspace: %s bytes\n", commas(inf.bytes, a));
+    fprintf(out, "- Inference workspace: %s\n", ws_text(net, inf));
     if (count_warnings(net)) {
         fprintf(out, "\n### Warnings\n\n");
         for (int i = 0; i < net->nlayers; i++)
@@ -292,6 +309,9 @@ static void report_json(FILE *out, const Net *net)
             net->total_macs, net->batch);
     fprintf(out, "  \"workspace_bytes\": %lld,\n  \"inference_workspace_bytes\": %lld,\n",
             tr.bytes, inf.bytes);
+    fprintf(out, "  \"inference_workspace_bytes_scalar\": %lld,\n"
+            "  \"inference_lower_bound_bytes\": %lld,\n", inf.bytes1,
+            inf.lower * real_bytes(net->dtype));
     fputs("  \"warnings\": [", out);
     int nw = 0;
     for (int i = 0; i < net->nlayers; i++)

@@ -46,7 +46,9 @@ void schedule(Net *net, Unroll requested)
         l->unroll = requested != U_AUTO ? requested : auto_mode(l, &total);
         for (int p = PART_FWD; p <= PART_BWD_INPUT; p++) {
             l->fast[p] = 0;
-            l->scratch[p] = l->op->scratch ? l->op->scratch(l, net->dtype, (Part)p, &l->fast[p]) : 0;
+            l->scratch1[p] = 0;
+            l->scratch[p] = l->op->scratch ? l->op->scratch(l, net->dtype, (Part)p, &l->fast[p],
+                                                            &l->scratch1[p]) : 0;
         }
     }
 }

@@ -3,29 +3,11 @@
 #include <string.h>
 #include "/*@header@*/"
 
-/* Vectors for the fast loops: GNU C vector extensions (gcc, clang) where the target has
- * float SIMD for PFX_real: x86 (SSE2, AVX: 32 bytes, AVX-512: 64), ARM NEON (doubles
- * only on AArch64), Arm Helium (MVE with floating point: floats), WebAssembly SIMD128,
- * POWER VSX. Elsewhere, and on a Cortex-M4/M7 whose FPU is scalar, plain C with one
- * lane: GNU vectors there are split into scalar code that is two to four times larger
- * and slower. -DCNNGEN_VECTORS=0 forces one lane and -DCNNGEN_VECTORS=1 the vectors
- * (-DCNNGEN_VBYTES=N sets their width); -DCNNGEN_NO_VECTORS is CNNGEN_VECTORS=0.
- * Every sum runs in the same order for any width (the layers' comments give it), so
- * the results do not depend on the choice. */
-#define PFX_F64 0 /*@is_f64@*/
-#if defined(CNNGEN_VECTORS) && CNNGEN_VECTORS && defined(__GNUC__)
-#define PFX_VECTORS 1
-#elif defined(CNNGEN_VECTORS)
-#define PFX_VECTORS 0
-#elif defined(CNNGEN_NO_VECTORS) || !defined(__GNUC__)
-#define PFX_VECTORS 0
-#elif defined(__SSE2__) || defined(__AVX__) || defined(__wasm_simd128__) || defined(__VSX__) \
-    || defined(__aarch64__) || (defined(__ARM_NEON) && !PFX_F64) \
-    || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2) && !PFX_F64)
-#define PFX_VECTORS 1
-#else
-#define PFX_VECTORS 0
-#endif
+/* Vectors for the fast loops where the target has float SIMD (PFX_VECTORS, decided in
+ * the header): GNU C vector extensions as wide as the target's widest vectors, loaded
+ * and stored at any element alignment (PFX_VLD, PFX_VST); one lane otherwise. Every
+ * sum runs in the same order for any width (the layers' comments give it), so the
+ * results do not depend on it. */
 #if PFX_VECTORS
 #if defined(CNNGEN_VBYTES)
 #define PFX_VBYTES CNNGEN_VBYTES

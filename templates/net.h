@@ -15,6 +15,30 @@ extern "C" {
 
 typedef /*@real@*/ PFX_real;
 
+/* The code's form for the target, chosen from the compiler's predefined macros: GNU C
+ * vectors (PFX_VECTORS 1) where the target has float SIMD for PFX_real: x86 (SSE2, AVX,
+ * AVX-512), ARM NEON (doubles only on AArch64), Arm Helium (MVE with floating point:
+ * floats), WebAssembly SIMD128, POWER VSX; elsewhere, and on a Cortex-M4/M7 whose FPU
+ * is scalar, loops with one lane shaped for a scalar FPU (GNU vectors there become
+ * scalar code two to four times larger and slower). -DCNNGEN_VECTORS=0 forces the
+ * scalar loops, -DCNNGEN_VECTORS=1 the vectors (-DCNNGEN_VBYTES=N sets their width);
+ * -DCNNGEN_NO_VECTORS is CNNGEN_VECTORS=0. The results are the same bits either way;
+ * the workspace's scratch may differ in size (PFX_WORKSPACE_BYTES says). */
+#define PFX_F64 0 /*@is_f64@*/
+#if defined(CNNGEN_VECTORS) && CNNGEN_VECTORS && defined(__GNUC__)
+#define PFX_VECTORS 1
+#elif defined(CNNGEN_VECTORS)
+#define PFX_VECTORS 0
+#elif defined(CNNGEN_NO_VECTORS) || !defined(__GNUC__)
+#define PFX_VECTORS 0
+#elif defined(__SSE2__) || defined(__AVX__) || defined(__wasm_simd128__) || defined(__VSX__) \
+    || defined(__aarch64__) || (defined(__ARM_NEON) && !PFX_F64) \
+    || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2) && !PFX_F64)
+#define PFX_VECTORS 1
+#else
+#define PFX_VECTORS 0
+#endif
+
 /* Every weight and bias in spec order, weight then bias, without padding: readable
  * as a flat array of PFX_NUM_PARAMS reals. conv2d weights are [K][C][kh][kw] (OIHW),
  * dense weights [units][in] (nn.Linear). */

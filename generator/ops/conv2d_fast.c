@@ -239,6 +239,12 @@ static void sc_rows(Emitter *s, const Layer *l, const FW *f, int kb, int nj, int
     emitf(s, "}");
 }
 
+/* no padding: the scalar variant reads the source in place */
+static int sc_inplace(const FW *f)
+{
+    return f->r0 == 0 && f->c0 == 0 && f->SH == f->Hi && f->SW == f->Wi;
+}
+
 static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
 {
     /* columns per block: 5, 4 or 3 when one divides the row, else 4; channels: the
@@ -248,7 +254,7 @@ static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
         nj = f->DWt;
     int kbmax = SC_SUMS / nj, nb = (f->Cout + kbmax - 1) / kbmax;
     int kb = (f->Cout + nb - 1) / nb, full = f->Cout / kb * kb;
-    int inplace = f->r0 == 0 && f->c0 == 0 && f->SH == f->Hi && f->SW == f->Wi;
+    int inplace = sc_inplace(f);
     const char *src = inplace ? "src" : "xp";
     if (inplace) {
         emitf(s, "(void)scratch;  /* no padding: the source is read in place */");
@@ -449,11 +455,12 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
 }
 
 
-long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast)
+long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long long *one_lane)
 {
     Conv c = conv_of(l);
     long long n = 0;
     *fast = 0;
+    *one_lane = 0;
     if (l->unroll != U_FULL && fast_ok(l, &c)) {
         if (part == PART_BWD_PARAMS) {
             const Win *g = &c.g;
@@ -469,13 +476,17 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast)
             }
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
+            /* without vectors (sc_emit): the padded copy, none when there is no padding */
+            *one_lane = sc_inplace(&f) ? 0 : f.xs;
             free(off);
             free(woff);
         }
         if (n * real_bytes(dt) > FAST_MAX_SCRATCH)
-            n = 0;
+            n = *one_lane = 0;
         else
             *fast = 1;
+        if (part == PART_BWD_PARAMS)
+            *one_lane = n;      /* the same code with one lane */
     }
     conv_free(&c);
     return n;
