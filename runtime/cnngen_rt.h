@@ -21,7 +21,8 @@ typedef struct cnngen_rng { uint64_t s[4]; } cnngen_rng;
 void     cnngen_rng_seed(cnngen_rng *r, uint64_t seed);
 uint64_t cnngen_rng_next(cnngen_rng *r);
 double   cnngen_rng_uniform(cnngen_rng *r);              /* [0, 1) with 53 bits */
-/* fills n values uniform in [-limit, limit) (float or double by elem_bytes 4/8) */
+/* fills n values uniform in [-limit, limit) (float or double by elem_bytes 4/8), computed
+ * in that type: floats from 24 random bits in float arithmetic, doubles from 53 */
 void     cnngen_fill_uniform(cnngen_rng *r, void *dst, size_t n, int elem_bytes, double limit);
 
 /* ---- a generic description of a generated network (net.c defines one
