@@ -383,6 +383,28 @@ typedef struct WsPlan {
  * scratch's (-1: none); off holds 2 * nlayers. Returns the arena's elements, *lower the
  * most reals alive at once (no placement can use less). */
 long long plan_arena(const Net *net, long long *off, long long *lower);
+/* The last layer whose backward runs: the last, or the one before it when the loss takes
+ * the gradient past a softmax layer (cross_entropy) or a sigmoid layer
+ * (binary_cross_entropy); -1 for no layer. */
+int plan_bstart(const Net *net);
+/* Training builds of a chain (not batched): one `arena` holds every layer's saved output
+ * (from its forward to the last backward that reads it), z_out, the pre-activations,
+ * and the gradient of every value (from the backward, or the loss, that writes it to
+ * the backward that reads it): steps are the forward of layer i (i), the loss (n) and
+ * the backward of layer i (2n - i); and, without vectors, each part's scratch while it
+ * runs (the vector code's is a member of its own); placed as plan_arena places. off holds
+ * TA_COUNT(n) offsets (-1: none); returns the arena's reals, *lower the most alive at
+ * once. */
+#define TA_ACT(i)      (i)                 /* layer i's output */
+#define TA_ZOUT(n)     (n)                 /* z_out */
+#define TA_PRE(n, i)   ((n) + 1 + (i))     /* pre_<i> */
+#define TA_GRAD(n, i)  (2 * (n) + 1 + (i)) /* dL/d(layer i's output) */
+#define TA_GIN(n)      (3 * (n) + 1)       /* the loss's gradient when it is the input's */
+#define TA_SCR(n, p, i) (3 * (n) + 2 + (p) * (n) + (i)) /* part p of layer i's scalar scratch */
+#define TA_COUNT(n)    (6 * (n) + 2)
+long long plan_train_arena(const Net *net, long long *off, long long *lower);
+/* plan_train_arena applies: a training build of a chain that does not train in batches */
+int plan_train_chain(const Net *net, int inference_only);
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
 /* 1 when the generated code has a backward pass (a loss, not --inference-only). */

@@ -106,9 +106,11 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     ARG(A_AM, "ws->argmax_%s%s", l->name, SOFF(sout));
     if (a & A_SCR) {        /* an inference build's scratch: P_SCRATCH (forward_fn) */
         long long so = -1;
+        int part = !strncmp(suffix, "bwd_params", 10) ? PART_BWD_PARAMS
+                 : !strncmp(suffix, "bwd_input", 9) ? PART_BWD_INPUT : PART_FWD;
         for (int i = 0; e->scr_off && i < net->nlayers; i++)
             if (!strcmp(net->layers[i].name, l->name))
-                so = e->scr_off[i];
+                so = e->scr_off[part * net->nlayers + i];
         if (e->scr_off && so >= 0)
             buf_printf(&t, "%s%s_SCRATCH(ws, %lld)", n++ ? ", " : "", e->P, so);
         else if (e->scr_off)    /* no arena place: the scalar code uses no scratch */
@@ -283,6 +285,8 @@ typedef struct NetPlan {
     int minb;            /* the fewest samples of one batch (OpDef.min_batch) */
     long long B;         /* samples in every training array: P_MAX_BATCH when batched, else 1 */
     long long *aoff;     /* inference: each layer's offset in ws->arena (plan_arena; -1 none) */
+    long long *toff;     /* a chain's training build: the TA_* offsets in ws->arena
+                          * (plan_train_arena), else NULL */
 } NetPlan;
 
 static NetPlan net_plan(const Net *net, int inference_only)
@@ -313,10 +317,17 @@ static NetPlan net_plan(const Net *net, int inference_only)
         np.fwd_last.act = ACT_NONE;
         np.skip_last_act = 1;
     }
-    if (np.trains && net->loss == LOSS_CE && net->layers[np.last].op->softmax)
-        np.bstart = np.last - 1;
-    if (np.trains && net->loss == LOSS_BCE && net->layers[np.last].op->act == ACT_SIGMOID)
-        np.bstart = np.last - 1;
+    if (np.trains)
+        np.bstart = plan_bstart(net);
+    if (np.trains && !np.graph) {
+        long long lower;
+        np.toff = calloc(TA_COUNT((size_t)net->nlayers) + 1, sizeof *np.toff);
+        if (!np.toff) {
+            fprintf(stderr, "cnngen: out of memory\n");
+            exit(2);
+        }
+        plan_train_arena(net, np.toff, &lower);
+    }
     if (!np.trains) {
         long long lower;
         np.aoff = calloc(2 * (size_t)net->nlayers + 1, sizeof *np.aoff);
@@ -330,6 +341,30 @@ static NetPlan net_plan(const Net *net, int inference_only)
 }
 
 static void act_name_of(const Layer *l, char *s, size_t n) { snprintf(s, n, "ws->act_%s", l->name); }
+
+/* slot k of a chain's training arena (NetPlan.toff) */
+static const char *tref(const NetPlan *np, long long k)
+{
+    return np->toff[k] ? text_fmt("ws->arena + %lld", np->toff[k]) : "ws->arena";
+}
+
+/* the last layer's saved output (the loss's output transform's, when it has one) */
+static const char *last_act(const Net *net, const NetPlan *np)
+{
+    return np->toff ? tref(np, TA_ACT(np->last)) : text_fmt("ws->act_%s", net->layers[np->last].name);
+}
+
+/* z_out, the last layer's own output before the loss's transform */
+static const char *zout_ref(const NetPlan *np)
+{
+    return np->toff ? tref(np, TA_ZOUT(np->last + 1)) : "ws->z_out";
+}
+
+/* pre_<name> of layer i (the input of its leaky_relu with a negative slope) */
+static const char *pre_ref(const Net *net, const NetPlan *np, int i)
+{
+    return np->toff ? tref(np, TA_PRE(net->nlayers, i)) : text_fmt("ws->pre_%s", net->layers[i].name);
+}
 
 /* The value whose storage value v is (a flatten's is its input's), VAL_INPUT included */
 static int root_value(const Net *net, int v)
@@ -350,6 +385,10 @@ static const char *saved_out(const Net *net, const NetPlan *np, int i)
         snprintf(s, 512, "output");       /* the last layer, no output transform */
     else if (!np->trains)
         snprintf(s, 512, np->aoff[i] ? "ws->arena + %lld" : "ws->arena", np->aoff[i]);
+    else if (np->toff && i == np->last && np->zout)
+        snprintf(s, 512, "%s", zout_ref(np));
+    else if (np->toff)
+        snprintf(s, 512, "%s", tref(np, TA_ACT(i)));
     else if (i == np->last && np->zout)
         snprintf(s, 512, "ws->z_out");
     else
@@ -381,8 +420,8 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     else
         emitf(e, "#define %s_WORKSPACE_BYTES %lld  /* sizeof(%s_workspace) */", P, wp.bytes, P);
     if (wp.arena)
-        emitf(e, "#define %s_WORKSPACE_LOWER_BOUND %lld  /* bytes of activations that must be "
-              "live at once */", P, wp.lower * real_bytes(e->dtype));
+        emitf(e, "#define %s_WORKSPACE_LOWER_BOUND %lld  /* bytes of activations (and scalar "
+              "scratch) live at once */", P, wp.lower * real_bytes(e->dtype));
 }
 
 static void params_members(Emitter *e, const Net *net)
@@ -414,7 +453,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     const char *per = B > 1 ? text_fmt(", %lld samples", B) : "";
     if (wp.rng)
         emitf(e, "cnngen_rng rng;  /* dropout's random stream (%s_seed) */", e->P);
-    if (wp.scratch && !np->trains) {
+    if (wp.scratch && (!np->trains || np->toff)) {
         emitf(e, "#if %s_VECTORS", e->P);
         emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
               wp.scratch);
@@ -427,7 +466,18 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
               wp.scratch);
     if (!np->trains) {
         emitf(e, "%s_real arena[%lld];  /* the layers' outputs, placed by liveness (lower "
-              "bound %lld) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
+              "bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
+        return;
+    }
+    if (np->toff) {
+        emitf(e, "%s_real arena[%lld];  /* the layers' outputs and gradients, placed by "
+              "liveness (lower bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
+        for (int i = 0; i < net->nlayers; i++) {
+            const Layer *l = &net->layers[i];
+            if (layer_has_argmax(l))
+                emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
+                      shape_size(l->out));
+        }
         return;
     }
     for (int i = 0; i < net->nlayers; i++) {
@@ -547,8 +597,12 @@ static int net_has_max(const Net *net)
 static void out_transform_call(Emitter *e, const Layer *last, const NetPlan *np, const char *s)
 {
     const char *off = s ? text_fmt(" + %s * %s_OUTPUT_SIZE", s, e->P) : "";
-    emitf(e, "%s_out_%s(ws->z_out%s, ws->act_%s%s);", e->P, np->out_transform, off,
-          last->name, off);
+    if (np->toff)
+        emitf(e, "%s_out_%s(%s, %s);", e->P, np->out_transform, zout_ref(np),
+              tref(np, TA_ACT(np->last)));
+    else
+        emitf(e, "%s_out_%s(ws->z_out%s, ws->act_%s%s);", e->P, np->out_transform, off,
+              last->name, off);
 }
 
 /* The forward pass through the layers; trains: into the workspace (P_run); train: the
@@ -584,8 +638,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
         for (int k = 0; k < l->ninputs; k++)
             c.ins[k] = saved_out(net, np, l->inputs[k]);
         if (np->trains && plan_has_pre(fl)) {
-            char pre[MAX_NAME + 16];
-            snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
+            const char *pre = pre_ref(net, np, i);
             Layer split = *fl;
             split.act = ACT_NONE;
             c.out = pre;
@@ -647,6 +700,24 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
 {
     int prm = net_has_params(net);
     const char *P = e->P;
+    if (e->scr_off) {
+        int any = 0;
+        for (int i = 0; i < net->nlayers; i++)
+            for (int k = PART_FWD; k <= PART_BWD_INPUT; k++)
+                any |= net->layers[i].scratch[k] > 0;
+        if (any) {
+            emitf(e, "/* A layer's scratch: the shared member with vectors, else its own place in");
+            emitf(e, " * the arena, beside the values alive while it runs (generator/plan.c). */");
+            emitf(e, "#if %s_VECTORS", P);
+            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->scratch)", P);
+            emitf(e, "#define %s_SCRATCH_NONE(ws) ((ws)->scratch)", P);
+            emitf(e, "#else");
+            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->arena + (off))", P);
+            emitf(e, "#define %s_SCRATCH_NONE(ws) ((%s_real *)0)  /* its scalar code needs none */", P, P);
+            emitf(e, "#endif");
+            emitf(e, "%s", "");
+        }
+    }
     if (np->trains) {
         const char *keep = net_has_max(net) ? ", int keep" : "";
         emitf(e, "/* The forward pass, keeping every layer's output in ws for the backward pass%s. */",
@@ -666,23 +737,6 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         emitf(e, "}");
         emitf(e, "%s", "");
     }
-    if (e->scr_off) {
-        int any = 0;
-        for (int i = 0; i < net->nlayers; i++)
-            any |= net->layers[i].scratch[PART_FWD] > 0;
-        if (any) {
-            emitf(e, "/* A layer's scratch: the shared member with vectors, else its own place in");
-            emitf(e, " * the arena, beside the values alive while it runs (plan_arena). */");
-            emitf(e, "#if %s_VECTORS", P);
-            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->scratch)", P);
-            emitf(e, "#define %s_SCRATCH_NONE(ws) ((ws)->scratch)", P);
-            emitf(e, "#else");
-            emitf(e, "#define %s_SCRATCH(ws, off) ((ws)->arena + (off))", P);
-            emitf(e, "#define %s_SCRATCH_NONE(ws) ((%s_real *)0)  /* its scalar code needs none */", P, P);
-            emitf(e, "#endif");
-            emitf(e, "%s", "");
-        }
-    }
     emitf(e, "void %s_forward(const %s_params *p, const %s_real *input, %s_real *output,", P, P, P, P);
     emitf(e, "                 %*s%s_workspace *ws)", (int)strlen(P), "", P);
     emitf(e, "{");
@@ -694,7 +748,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
               net_has_max(net) ? ", 0" : "");
         emitf(e, "for (n = 0; n < %s_OUTPUT_SIZE; n++)", P);
-        emitf(e, "    output[n] = ws->act_%s[n];", net->layers[np->last].name);
+        emitf(e, "    output[n] = (%s)[n];", last_act(net, np));
     } else if (net->nlayers == 0) {
         emitf(e, "int n;");
         emitf(e, "(void)ws;");
@@ -726,7 +780,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     case LOSS_SOFTMAX_CE:
         tname = "loss_softmax_ce.c";
         what = "softmax cross-entropy on the logits z";
-        *zarg = "ws->z_out";
+        *zarg = zout_ref(np);
         break;
     case LOSS_CE:
         if (last->op->softmax) {
@@ -743,7 +797,7 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     case LOSS_BCE:
         if (np->zout || last->op->act == ACT_SIGMOID) {
             tname = "loss_bce_logits.c";
-            *zarg = np->zout ? "ws->z_out" : saved_out(net, np, layer_input(net, np->last));
+            *zarg = np->zout ? zout_ref(np) : saved_out(net, np, layer_input(net, np->last));
         } else {
             tname = "loss_bce_clamped.c";
         }
@@ -930,11 +984,16 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         backward_graph(e, net, np, zarg, y, 0);
         return;
     }
+    snprintf(y, sizeof y, "%s", last_act(net, np));
+    /* the gradients: slots of the arena (plan_train_arena), dL/d(layer i's output) at
+     * TA_GRAD(n, i); the loss's is layer bstart's output's (its root's), or the input's */
+    int nl = net->nlayers;
+    int lroot = np->bstart >= 0 ? root_value(net, np->bstart) : VAL_INPUT;
+    const char *gloss = lroot >= 0 ? tref(np, TA_GRAD(nl, lroot)) : tref(np, TA_GIN(nl));
     if (zarg)
-        emitf(e, "loss = %s_loss(%s, %s, target, ws->grad_a);", P, zarg, y);
+        emitf(e, "loss = %s_loss(%s, %s, target, %s);", P, zarg, y, gloss);
     else
-        emitf(e, "loss = %s_loss(%s, target, ws->grad_a);", P, y);
-    const char *gcur = "ws->grad_a", *gother = "ws->grad_b";
+        emitf(e, "loss = %s_loss(%s, target, %s);", P, y, gloss);
     int open = 0;  /* inside `if (grad_input != NULL) {` */
     for (int i = np->bstart; i >= 0; i--) {
         const Layer *l = &net->layers[i];
@@ -946,7 +1005,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             e->indent++;
             open = 1;
         }
-        if (plan_alias(net, i) && l->inputs[0] != VAL_INPUT) {
+        if (plan_alias(net, i)) {   /* the layer above wrote its input's gradient */
             emitf(e, "/* %s: its input's storage, the gradient unchanged */", l->name);
             continue;
         }
@@ -954,19 +1013,18 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         CallArgs c = {0};
         c.in = saved_out(net, np, l->inputs[0]);
         c.out = saved_out(net, np, i);
-        c.g = gcur;
+        c.g = tref(np, TA_GRAD(nl, i));
         if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
-            char pre[MAX_NAME + 16];
-            snprintf(pre, sizeof pre, "ws->pre_%s", l->name);
             CallArgs ca = c;
             if (plan_has_pre(l))
-                ca.out = pre;   /* leaky_relu with a negative slope: the sign of its input */
+                ca.out = pre_ref(net, np, i);   /* leaky_relu with a negative slope: the sign of its input */
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
         if (layer_has_params(l))
             emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
         unsigned a = part_args(l, PART_BWD_INPUT, 0);
-        if (i == 0) {
+        int r = root_value(net, l->inputs[0]);
+        if (r == VAL_INPUT) {
             c.gin = "grad_input";
             if (!open) {
                 emitf(e, "if (grad_input != NULL)");
@@ -982,18 +1040,19 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
                 e->indent++;
                 open = 1;
             }
-            c.gin = gother;
+            c.gin = tref(np, TA_GRAD(nl, r));
             emit_call(e, l, "bwd_input", a, c, NULL);
-            const char *t = gcur; gcur = gother; gother = t;
         }
     }
-    if (np->bstart < 0) {
-        emitf(e, "if (grad_input != NULL) {");
-        e->indent++;
-        open = 1;
+    if (np->bstart < 0 || lroot == VAL_INPUT) {     /* the loss's gradient is the input's */
+        if (!open) {
+            emitf(e, "if (grad_input != NULL) {");
+            e->indent++;
+            open = 1;
+        }
         emitf(e, "int n;");
         emitf(e, "for (n = 0; n < %s_INPUT_SIZE; n++)", P);
-        emitf(e, "    grad_input[n] = %s[n];", gcur);
+        emitf(e, "    grad_input[n] = (%s)[n];", gloss);
     }
     if (open) {
         e->indent--;
@@ -1161,7 +1220,8 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     snprintf(real, sizeof real, "%s_real", prefix);
     e.real = real;
     e.inference = !np.trains;
-    e.scr_off = np.trains ? NULL : np.aoff + net.nlayers;
+    e.scr_off = np.toff ? np.toff + TA_SCR(net.nlayers, 0, 0)
+              : np.trains ? NULL : np.aoff + net.nlayers;
     int rc = 0;
 
     buf_printf(&banner, "/* Generated by cnngen %s from %s - do not edit.\n"
@@ -1184,10 +1244,10 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         int in_bw = np.trains && i <= np.bstart;
         int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
         int alias = plan_alias(&net, i);
-        /* the graph form's backward passes an aliasing layer's gradient on as it lies:
-         * its copy function would go unused */
-        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, in_bw && !(alias && np.graph),
-                             need_act, alias);
+        /* the graph form's and the training arena's backward pass an aliasing layer's
+         * gradient on as it lies: its copy function would go unused */
+        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l,
+                             in_bw && !(alias && (np.graph || np.toff)), need_act, alias);
         if (np.batched && l->op->train_functions)
             l->op->train_functions(&e, l);
     }
@@ -1285,6 +1345,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     rc |= e.failed;
 
     free(np.aoff);
+    free(np.toff);
     buf_free(&banner); buf_free(&sizes); buf_free(&pm); buf_free(&wm); buf_free(&layers);
     buf_free(&initb); buf_free(&fwd); buf_free(&training); buf_free(&model); buf_free(&tdecl);
     buf_free(&tensors); buf_free(&fields); buf_free(&twrap);

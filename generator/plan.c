@@ -113,6 +113,45 @@ static long long place(int n, const long long *size, const int *def, const int *
     return total;
 }
 
+/* The order in which `way` places the values: 0 the largest first (as TensorFlow
+ * Lite's arena planner), 1 in the order they are written, 2 the longest-lived first
+ * (then the largest); stable. */
+static void order_values(int n, const long long *size, const int *def, const int *end, int way,
+                         int *seq)
+{
+    for (int i = 0; i < n; i++)
+        seq[i] = i;
+    for (int x = 1; x < n; x++)                     /* insertion sort */
+        for (int y = x; y > 0; y--) {
+            int u = seq[y - 1], v = seq[y];
+            long long ku = way == 0 ? size[u] : way == 1 ? -def[u] : end[u] - def[u];
+            long long kv = way == 0 ? size[v] : way == 1 ? -def[v] : end[v] - def[v];
+            if (way == 2 && ku == kv) {
+                ku = size[u];
+                kv = size[v];
+            }
+            if (ku >= kv)
+                break;
+            seq[y - 1] = v;
+            seq[y] = u;
+        }
+}
+
+/* the most reals alive at once over the steps 0..steps */
+static long long live_max(int n, const long long *size, const int *def, const int *end, int steps)
+{
+    long long most = 0;
+    for (int t = 0; t <= steps; t++) {
+        long long live = 0;
+        for (int i = 0; i < n; i++)
+            if (size[i] && def[i] <= t && end[i] >= t)
+                live += size[i];
+        if (live > most)
+            most = live;
+    }
+    return most;
+}
+
 long long plan_arena(const Net *net, long long *off, long long *lower)
 {
     /* values 0..n-1: the layers' outputs; n..2n-1: layer i's scratch without vectors
@@ -143,8 +182,7 @@ long long plan_arena(const Net *net, long long *off, long long *lower)
             if (v != VAL_INPUT && end[v] < j)
                 end[v] = j;
         }
-    /* three greedy placements, the smallest kept: values taken largest first (as
-     * TensorFlow Lite's arena planner does), in writing order, and longest-lived first */
+    /* three greedy placements, the smallest kept (order_values) */
     int *seq = calloc((size_t)n + 1, sizeof *seq);
     long long *try_off = calloc((size_t)n + 1, sizeof *try_off);
     if (!seq || !try_off) {
@@ -153,22 +191,7 @@ long long plan_arena(const Net *net, long long *off, long long *lower)
     }
     total = -1;
     for (int way = 0; way < 3; way++) {
-        for (int i = 0; i < n; i++)
-            seq[i] = i;
-        for (int x = 1; x < n; x++)                 /* stable insertion sort */
-            for (int y = x; y > 0; y--) {
-                int u = seq[y - 1], v = seq[y];
-                long long ku = way == 0 ? size[u] : way == 1 ? -def[u] : end[u] - def[u];
-                long long kv = way == 0 ? size[v] : way == 1 ? -def[v] : end[v] - def[v];
-                if (way == 2 && ku == kv) {
-                    ku = size[u];
-                    kv = size[v];
-                }
-                if (ku >= kv)
-                    break;
-                seq[y - 1] = v;
-                seq[y] = u;
-            }
+        order_values(n, size, def, end, way, seq);
         long long t = place(n, size, def, end, seq, order, try_off);
         if (total < 0 || t < total) {
             total = t;
@@ -180,18 +203,121 @@ long long plan_arena(const Net *net, long long *off, long long *lower)
     for (int i = 0; i < n; i++)
         if (!size[i])
             off[i] = -1;
-    for (int t = 0; t <= nl; t++) {                 /* reals alive during step t */
-        long long live = 0;
-        for (int i = 0; i < n; i++)
-            if (size[i] && def[i] <= t && end[i] >= t)
-                live += size[i];
-        if (live > *lower)
-            *lower = live;
-    }
+    *lower = live_max(n, size, def, end, nl);
     free(size);
     free(end);
     free(order);
     free(def);
+    return total;
+}
+
+int plan_train_chain(const Net *net, int inference_only)
+{
+    return plan_trains(net, inference_only) && !plan_batched(net, inference_only) &&
+           net_is_chain(net);
+}
+
+int plan_bstart(const Net *net)
+{
+    int last = net->nlayers - 1;
+    if (last < 0)
+        return -1;
+    const Layer *l = &net->layers[last];
+    if (net->loss == LOSS_CE && l->op->softmax)
+        return last - 1;
+    if (net->loss == LOSS_BCE && l->op->act == ACT_SIGMOID)
+        return last - 1;
+    return last;
+}
+
+long long plan_train_arena(const Net *net, long long *off, long long *lower)
+{
+    int n = net->nlayers, nv = TA_COUNT(n), last = n - 1, bs = plan_bstart(net);
+    long long *size = calloc((size_t)nv + 1, sizeof *size);
+    int *def = calloc((size_t)nv + 1, sizeof *def), *end = calloc((size_t)nv + 1, sizeof *end);
+    int *seq = calloc((size_t)nv + 1, sizeof *seq), *tmp = calloc((size_t)nv + 1, sizeof *tmp);
+    if (!size || !def || !end || !seq || !tmp) {
+        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
+        exit(2);
+    }
+#define BWD(i) (2 * n - (i))        /* the step of layer i's backward; forward i: step i */
+    for (int r = 0; r < n; r++) {
+        const Layer *l = &net->layers[r];
+        if (plan_alias(net, r))
+            continue;
+        long long sz = shape_size(l->out);
+        /* its output: from its forward to the last backward reading it (its own reads
+         * its output, its readers' read their input), or the loss (the last layer) */
+        size[TA_ACT(r)] = sz;
+        def[TA_ACT(r)] = r;
+        end[TA_ACT(r)] = r == last ? n : r;
+        if (r <= bs && BWD(r) > end[TA_ACT(r)])
+            end[TA_ACT(r)] = BWD(r);
+        for (int j = r + 1; j <= bs; j++)
+            if (!plan_alias(net, j) && root_of(net, net->layers[j].inputs[0]) == r &&
+                BWD(j) > end[TA_ACT(r)])
+                end[TA_ACT(r)] = BWD(j);
+        if (plan_has_pre(l)) {              /* its pre-activation, for its backward */
+            size[TA_PRE(n, r)] = sz;
+            def[TA_PRE(n, r)] = r;
+            end[TA_PRE(n, r)] = BWD(r);
+        }
+        /* dL/d(its output): written by the loss (layer bs's) or the backward of the
+         * layer reading it, read by its own backward */
+        if (r <= bs) {
+            int w = -1;
+            for (int j = r + 1; j <= bs && w < 0; j++)
+                if (!plan_alias(net, j) && root_of(net, net->layers[j].inputs[0]) == r)
+                    w = j;
+            if (w >= 0 || root_of(net, bs) == r) {
+                size[TA_GRAD(n, r)] = sz;
+                def[TA_GRAD(n, r)] = w >= 0 ? BWD(w) : n;
+                end[TA_GRAD(n, r)] = BWD(r);
+            }
+        }
+    }
+    for (int r = 0; r < n; r++)             /* each part's scratch without vectors */
+        for (int part = PART_FWD; part <= PART_BWD_INPUT; part++) {
+            int k = TA_SCR(n, part, r);
+            if (part != PART_FWD && r > bs)
+                continue;
+            size[k] = net->layers[r].scratch1[part];
+            def[k] = end[k] = part == PART_FWD ? r : BWD(r);
+        }
+    if (plan_has_zout(net)) {               /* the last layer's own output, for the loss */
+        size[TA_ZOUT(n)] = shape_size(net_output(net));
+        def[TA_ZOUT(n)] = last;
+        end[TA_ZOUT(n)] = n;
+    }
+    if (bs < 0 || root_of(net, bs) == VAL_INPUT) {   /* the loss's gradient is the input's */
+        size[TA_GIN(n)] = shape_size(net->input);
+        def[TA_GIN(n)] = end[TA_GIN(n)] = n;
+    }
+#undef BWD
+    long long total = -1;
+    long long *try_off = calloc((size_t)nv + 1, sizeof *try_off);
+    if (!try_off) {
+        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
+        exit(2);
+    }
+    for (int way = 0; way < 3; way++) {
+        order_values(nv, size, def, end, way, seq);
+        long long t = place(nv, size, def, end, seq, tmp, try_off);
+        if (total < 0 || t < total) {
+            total = t;
+            memcpy(off, try_off, (size_t)nv * sizeof *off);
+        }
+    }
+    *lower = live_max(nv, size, def, end, 2 * n);
+    for (int k = 0; k < nv; k++)
+        if (!size[k])
+            off[k] = -1;
+    free(try_off);
+    free(size);
+    free(def);
+    free(end);
+    free(seq);
+    free(tmp);
     return total;
 }
 
@@ -237,6 +363,15 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         w.arena = plan_arena(net, off, &w.lower);
         free(off);
         w.nreal += w.arena ? w.arena : 1;           /* arena (C: no empty arrays) */
+    } else if (plan_train_chain(net, inference_only)) {
+        long long *off = calloc(TA_COUNT((size_t)net->nlayers) + 1, sizeof *off);
+        if (!off) {
+            fprintf(stderr, "cnngen: out of memory planning the workspace\n");
+            exit(2);
+        }
+        w.arena = plan_train_arena(net, off, &w.lower);
+        free(off);
+        w.nreal += w.arena ? w.arena : 1;           /* arena */
     } else {
         long long r = kept;                         /* act_<name> */
         if (plan_has_zout(net))
@@ -257,7 +392,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     int rb = real_bytes(net->dtype);
     w.rng = plan_has_rng(net, inference_only) ? 32 : 0;   /* cnngen_rng, first */
     int align = w.rng ? 8 : rb;                     /* the struct's alignment */
-    if (!trains)
+    if (!trains || plan_train_chain(net, inference_only))
         w.scratch1 = 0;     /* without vectors the layers' scratch is in the arena */
     for (int k = 0; k < 2; k++) {                   /* with vectors, then one lane */
         long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + w.nint * 4;

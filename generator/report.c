@@ -41,7 +41,12 @@ static const char *ws_text(const Net *net, WsPlan w)
     static char s[160];
     char a[32], b[32], c[32];
     long long lb = w.lower * real_bytes(net->dtype);
-    if (w.bytes1 != w.bytes)
+    if (!w.arena && w.bytes1 != w.bytes)     /* no liveness plan (a graph's training) */
+        snprintf(s, sizeof s, "%s bytes (%s without vectors)", commas(w.bytes, a),
+                 commas(w.bytes1, b));
+    else if (!w.arena)
+        snprintf(s, sizeof s, "%s bytes", commas(w.bytes, a));
+    else if (w.bytes1 != w.bytes)
         snprintf(s, sizeof s, "%s bytes (%s without vectors; activations' lower bound %s)",
                  commas(w.bytes, a), commas(w.bytes1, b), commas(lb, c));
     else
@@ -142,9 +147,9 @@ static void report_text(FILE *out, const Net *net)
                 commas(net->total_params - nt, a), commas(nt, b));
     fprintf(out, "Forward MACs per sample: %s\n", commas(net->total_macs, a));
     if (plan_batched(net, 0))
-        fprintf(out, "Training workspace (batch %d): %s bytes\n", net->batch, commas(tr.bytes, a));
+        fprintf(out, "Training workspace (batch %d): %s\n", net->batch, ws_text(net, tr));
     else
-        fprintf(out, "Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
+        fprintf(out, "Training workspace per sample: %s\n", ws_text(net, tr));
     fprintf(out, "Inference workspace: %s\n", ws_text(net, inf));
     fprintf(out, "Warnings: %d\n", count_warnings(net));
 }
@@ -188,7 +193,7 @@ static void report_markdown(FILE *out, const Net *net)
     if (plan_batched(net, 0))
         fprintf(out, "- Batch: %d (P_MAX_BATCH)\n", net->batch);
     fprintf(out, "- Forward MACs per sample: **%s**\n", commas(net->total_macs, a));
-    fprintf(out, "- Training workspace per sample: %s bytes\n", commas(tr.bytes, a));
+    fprintf(out, "- Training workspace per sample: %s\n", ws_text(net, tr));
     fprintf(out, "- Inference workspace: %s\n", ws_text(net, inf));
     if (count_warnings(net)) {
         fprintf(out, "\n### Warnings\n\n");
@@ -312,6 +317,8 @@ static void report_json(FILE *out, const Net *net)
     fprintf(out, "  \"inference_workspace_bytes_scalar\": %lld,\n"
             "  \"inference_lower_bound_bytes\": %lld,\n", inf.bytes1,
             inf.lower * real_bytes(net->dtype));
+    fprintf(out, "  \"workspace_bytes_scalar\": %lld,\n  \"workspace_lower_bound_bytes\": %lld,\n",
+            tr.bytes1, tr.arena ? tr.lower * real_bytes(net->dtype) : 0);
     fputs("  \"warnings\": [", out);
     int nw = 0;
     for (int i = 0; i < net->nlayers; i++)

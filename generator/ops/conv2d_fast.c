@@ -486,7 +486,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
         else
             *fast = 1;
         if (part == PART_BWD_PARAMS)
-            *one_lane = n;      /* the same code with one lane */
+            *one_lane = 0;      /* without vectors: the loops (gen_conv2d_backward) */
     }
     conv_free(&c);
     return n;

@@ -419,9 +419,16 @@ void gen_conv2d_backward(Emitter *e, const Layer *l)
     if (e->part == PART_BWD_PARAMS) {
         if (l->unroll == U_FULL)
             params_full(e, l, &c);
-        else if (l->fast[PART_BWD_PARAMS])
+        else if (l->fast[PART_BWD_PARAMS]) {
+            /* the vector fast path; without vectors its channels-in-lanes layout only
+             * costs scratch, so the loops (the same sums in the same order) */
+            emitf(e, "#if %s_VECTORS", e->P);
             conv_fast_params(e, l, &c);
-        else
+            emitf(e, "#else");
+            emitf(e, "(void)scratch;");
+            params_loops(e, l, &c, l->unroll == U_KERNEL);
+            emitf(e, "#endif");
+        } else
             params_loops(e, l, &c, l->unroll == U_KERNEL);
     } else {
         if (l->unroll == U_FULL)

@@ -333,8 +333,24 @@ def do_bench(cnngen, workdir, specs, cpu_note):
     print("  %-58s %14s  target <= %-12s %s" % ("inference workspace / its lower bound, worst spec",
                                                 "%.3f (%s)" % (worst, wname), "1.1",
                                                 "MET" if worst <= 1.1 else "NOT MET"))
-    print("  %-58s %14s  target <= %-12s NOT MET (training keeps every activation and two "
-          "gradient buffers; no liveness plan yet)" % ("training workspace / its lower bound", "-", "1.25"))
+    worst, wname, unplanned = 0.0, "", []
+    for spec in specs:
+        r = report_json(cnngen, spec)
+        if not r or not r.get("loss"):
+            continue
+        if not r.get("workspace_lower_bound_bytes"):
+            unplanned.append(os.path.basename(spec))
+            continue
+        q = r["workspace_bytes_scalar"] / r["workspace_lower_bound_bytes"]
+        if q > worst:
+            worst, wname = q, os.path.basename(spec)
+    print("  %-58s %14s  target <= %-12s %s" % ("training workspace / its lower bound, worst chain",
+                                                "%.3f (%s)" % (worst, wname), "1.25",
+                                                "MET" if worst <= 1.25 else "NOT MET"))
+    if unplanned:
+        print("  %-58s %14s  target <= %-12s NOT MET (no liveness plan for graphs and batched "
+              "training yet: %s)" % ("training workspace of graphs / batched nets", "-", "1.25",
+                                     ", ".join(unplanned)))
     full = get("lenet5/train-Os", "ram")
     target("LeNet-5 fine-tuning fc2+fc3 at batch 1: total RAM", None, 96 * 1024,
            note="(`trainable:` is not implemented yet; training the whole net needs %s bytes)"
