@@ -71,6 +71,53 @@ static long long body_cost(const char *s, const char *e)
 /* Splits the generated C into functions (a line at column 0 that opens a parameter
  * list, up to the next line that is just "}") and adds each one's cost to its layer
  * (P_<layer>_fwd, _bwd_act, _bwd_params, _bwd_input) or to the fixed part. */
+/* c's text without the `#else` branches of `#if P_VECTORS` (the code a target without
+ * float SIMD compiles instead): the estimate is of the vector build (x86-64 gcc -Os),
+ * each function counted once. The text is the caller's to free. */
+static char *vector_build_text(const Buf *c, const char *P)
+{
+    char want[MAX_NAME + 16];
+    snprintf(want, sizeof want, "#if %s_VECTORS", P);
+    char *out = malloc(c->len + 1);
+    if (!out) {
+        fprintf(stderr, "cnngen: out of memory\n");
+        exit(2);
+    }
+    size_t n = 0;
+    int depth = 0, vdepth = -1, skip = 0;   /* vdepth: the depth of the #if P_VECTORS open */
+    const char *s = c->data ? c->data : "", *end = s + c->len;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl + 1 : end;
+        const char *t = s;
+        while (t < le && (*t == ' ' || *t == '\t'))
+            t++;
+        int keep = !skip;
+        if (!strncmp(t, "#if", 3)) {
+            depth++;
+            if (vdepth < 0 && !strncmp(t, want, strlen(want)) &&
+                (t[strlen(want)] == '\n' || t[strlen(want)] == ' '))
+                vdepth = depth;
+        } else if (!strncmp(t, "#else", 5) && depth == vdepth) {
+            skip = 1;
+            keep = 0;
+        } else if (!strncmp(t, "#endif", 6)) {
+            if (depth == vdepth) {
+                vdepth = -1;
+                skip = 0;
+            }
+            depth--;
+        }
+        if (keep) {
+            memcpy(out + n, s, (size_t)(le - s));
+            n += (size_t)(le - s);
+        }
+        s = le;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static void code_costs(const Net *net, const char *P, const Buf *c, long long *layer_code,
                        long long *fixed)
 {
@@ -144,7 +191,11 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     int n = net->nlayers;
     long long *lcode = calloc((size_t)n + 1, sizeof *lcode);
     long long fixed = 0;
-    code_costs(net, P, c, lcode, &fixed);
+    Buf vb = {0};
+    vb.data = vector_build_text(c, P);
+    vb.len = vb.cap = strlen(vb.data);
+    code_costs(net, P, &vb, lcode, &fixed);
+    free(vb.data);
     B.code = fixed + B.tables;
     for (int i = 0; i < n; i++)
         B.code += lcode[i];
