@@ -56,6 +56,8 @@ typedef struct Pos { int line, col; } Pos; /* 1-based; {0,0} = unknown */
 
 /* A growable byte buffer: generate into memory, write files only on success. */
 typedef struct Buf { char *data; size_t len, cap; } Buf;
+/* calloc that exits (status 2, "cnngen: out of memory") when there is none */
+void *xcalloc(size_t n, size_t size);
 void buf_putc(Buf *b, char c);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -425,6 +427,9 @@ int plan_has_pre(const Layer *l);
 /* Layer i's output is its input's storage (OPF_ALIAS), so it has no act_<name>, no
  * function and no call; the last layer keeps its own (it is the output). */
 int plan_alias(const Net *net, int i);
+/* The value whose storage value v is: v, or for an aliasing layer its input's root
+ * (VAL_INPUT included). */
+int plan_root(const Net *net, int v);
 
 /* ------------------------------------------------------------------ report.c */
 

@@ -321,20 +321,12 @@ static NetPlan net_plan(const Net *net, int inference_only)
         np.bstart = plan_bstart(net);
     if (np.trains && !np.graph) {
         long long lower;
-        np.toff = calloc(TA_COUNT((size_t)net->nlayers) + 1, sizeof *np.toff);
-        if (!np.toff) {
-            fprintf(stderr, "cnngen: out of memory\n");
-            exit(2);
-        }
+        np.toff = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *np.toff);
         plan_train_arena(net, np.toff, &lower);
     }
     if (!np.trains) {
         long long lower;
-        np.aoff = calloc(2 * (size_t)net->nlayers + 1, sizeof *np.aoff);
-        if (!np.aoff) {
-            fprintf(stderr, "cnngen: out of memory\n");
-            exit(2);
-        }
+        np.aoff = xcalloc(2 * (size_t)net->nlayers, sizeof *np.aoff);
         plan_arena(net, np.aoff, &lower);
     }
     return np;
@@ -366,19 +358,12 @@ static const char *pre_ref(const Net *net, const NetPlan *np, int i)
     return np->toff ? tref(np, TA_PRE(net->nlayers, i)) : text_fmt("ws->pre_%s", net->layers[i].name);
 }
 
-/* The value whose storage value v is (a flatten's is its input's), VAL_INPUT included */
-static int root_value(const Net *net, int v)
-{
-    while (v != VAL_INPUT && plan_alias(net, v))
-        v = layer_input(net, v);
-    return v;
-}
 
 /* The expression for the array holding layer i's output as saved by the forward. */
 static const char *saved_out(const Net *net, const NetPlan *np, int i)
 {
     char *s = text_alloc(512);
-    i = root_value(net, i);
+    i = plan_root(net, i);
     if (i < 0)
         snprintf(s, 512, "input");
     else if (!np->trains && np->aoff[i] < 0)
@@ -877,7 +862,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
     memset(got, 0, sizeof got);
     /* the loss's gradient: the last layer's, or its input's when the loss took the last
      * layer in (cross-entropy after softmax, BCE after sigmoid) */
-    int r0 = root_value(net, np->bstart < np->last ? layer_input(net, np->last) : np->last);
+    int r0 = plan_root(net, np->bstart < np->last ? layer_input(net, np->last) : np->last);
     const char *lg = r0 == VAL_INPUT ? "ws->gtmp" : grad_of(net, r0);
     if (train) {
         const char *O = text_fmt(" + s * %s_OUTPUT_SIZE", P);
@@ -903,7 +888,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
         emitf(e, "/* %s */", l->name);
         const char *g = grad_of(net, i);
         if (train && (l->op->flags & OPF_TRAIN)) {   /* the whole batch at once */
-            int r = root_value(net, l->inputs[0]);
+            int r = plan_root(net, l->inputs[0]);
             int need = r != VAL_INPUT && up[r];
             const char *gin = !need ? "NULL" : got[r + 1] ? "ws->gtmp" : grad_of(net, r);
             l->op->train_call(e, l, PART_BWD_INPUT, saved_out(net, np, l->inputs[0]), NULL, g, gin);
@@ -932,7 +917,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
             emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
         int multi = (l->op->flags & OPF_MULTI) != 0;
         for (int k = 0; k < l->ninputs; k++) {
-            int r = root_value(net, l->inputs[k]);
+            int r = plan_root(net, l->inputs[k]);
             int need = r != VAL_INPUT && up[r];
             const char *fn = multi ? text_fmt("bwd_input%d", k) : "bwd_input";
             if (train && !need)
@@ -988,7 +973,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     /* the gradients: slots of the arena (plan_train_arena), dL/d(layer i's output) at
      * TA_GRAD(n, i); the loss's is layer bstart's output's (its root's), or the input's */
     int nl = net->nlayers;
-    int lroot = np->bstart >= 0 ? root_value(net, np->bstart) : VAL_INPUT;
+    int lroot = np->bstart >= 0 ? plan_root(net, np->bstart) : VAL_INPUT;
     const char *gloss = lroot >= 0 ? tref(np, TA_GRAD(nl, lroot)) : tref(np, TA_GIN(nl));
     if (zarg)
         emitf(e, "loss = %s_loss(%s, %s, target, %s);", P, zarg, y, gloss);
@@ -1023,7 +1008,7 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
         if (layer_has_params(l))
             emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
         unsigned a = part_args(l, PART_BWD_INPUT, 0);
-        int r = root_value(net, l->inputs[0]);
+        int r = plan_root(net, l->inputs[0]);
         if (r == VAL_INPUT) {
             c.gin = "grad_input";
             if (!open) {

@@ -64,8 +64,7 @@ int plan_alias(const Net *net, int i)
     return (net->layers[i].op->flags & OPF_ALIAS) && i != net->nlayers - 1;
 }
 
-/* the value whose storage layer v's output is (a flatten's is its input's) */
-static int root_of(const Net *net, int v)
+int plan_root(const Net *net, int v)
 {
     while (v != VAL_INPUT && plan_alias(net, v))
         v = net->layers[v].inputs[0];
@@ -79,11 +78,7 @@ static long long place(int n, const long long *size, const int *def, const int *
                        const int *seq, int *scratch, long long *off)
 {
     long long total = 0;
-    char *placed = calloc((size_t)n + 1, 1);
-    if (!placed) {
-        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-        exit(2);
-    }
+    char *placed = xcalloc((size_t)n, 1);
     for (int z = 0; z < n; z++) {
         int i = seq[z], m = 0;
         off[i] = -1;
@@ -152,22 +147,37 @@ static long long live_max(int n, const long long *size, const int *def, const in
     return most;
 }
 
+/* The values' offsets (off[k], -1 for an empty one): three greedy placements
+ * (order_values), the smallest kept; returns its reals, *lower the most alive at once
+ * over the steps 0..steps. */
+static long long plan_values(int n, const long long *size, const int *def, const int *end,
+                             int steps, long long *off, long long *lower)
+{
+    int *seq = xcalloc((size_t)n, sizeof *seq), *tmp = xcalloc((size_t)n, sizeof *tmp);
+    long long *try_off = xcalloc((size_t)n, sizeof *try_off), total = -1;
+    for (int way = 0; way < 3; way++) {
+        order_values(n, size, def, end, way, seq);
+        long long t = place(n, size, def, end, seq, tmp, try_off);
+        if (total < 0 || t < total) {
+            total = t;
+            memcpy(off, try_off, (size_t)n * sizeof *off);
+        }
+    }
+    *lower = live_max(n, size, def, end, steps);
+    free(seq);
+    free(tmp);
+    free(try_off);
+    return total;
+}
+
 long long plan_arena(const Net *net, long long *off, long long *lower)
 {
     /* values 0..n-1: the layers' outputs; n..2n-1: layer i's scratch without vectors
      * (Layer.scratch1 of its forward), alive while the layer runs */
     int nl = net->nlayers, n = 2 * nl;
-    long long *size = calloc((size_t)n + 1, sizeof *size);
-    int *end = calloc((size_t)n + 1, sizeof *end), *order = calloc((size_t)n + 1, sizeof *order);
-    int *def = calloc((size_t)n + 1, sizeof *def);
-    long long total = 0;
-    *lower = 0;
-    if (!size || !end || !order || !def) {
-        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-        exit(2);
-    }
+    long long *size = xcalloc((size_t)n, sizeof *size);
+    int *def = xcalloc((size_t)n, sizeof *def), *end = xcalloc((size_t)n, sizeof *end);
     for (int i = 0; i < nl; i++) {
-        off[i] = off[nl + i] = -1;
         def[i] = end[i] = i;     /* a value nobody reads lives while it is written */
         int slot = !plan_alias(net, i) && (i < nl - 1 || net->loss == LOSS_SOFTMAX_CE);
         size[i] = slot ? shape_size(net->layers[i].out) : 0;
@@ -178,36 +188,14 @@ long long plan_arena(const Net *net, long long *off, long long *lower)
         end[nl - 1] = nl;        /* read by the output transform */
     for (int j = 0; j < nl; j++)
         for (int k = 0; k < net->layers[j].ninputs; k++) {
-            int v = root_of(net, net->layers[j].inputs[k]);
+            int v = plan_root(net, net->layers[j].inputs[k]);
             if (v != VAL_INPUT && end[v] < j)
                 end[v] = j;
         }
-    /* three greedy placements, the smallest kept (order_values) */
-    int *seq = calloc((size_t)n + 1, sizeof *seq);
-    long long *try_off = calloc((size_t)n + 1, sizeof *try_off);
-    if (!seq || !try_off) {
-        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-        exit(2);
-    }
-    total = -1;
-    for (int way = 0; way < 3; way++) {
-        order_values(n, size, def, end, way, seq);
-        long long t = place(n, size, def, end, seq, order, try_off);
-        if (total < 0 || t < total) {
-            total = t;
-            memcpy(off, try_off, (size_t)n * sizeof *off);
-        }
-    }
-    free(seq);
-    free(try_off);
-    for (int i = 0; i < n; i++)
-        if (!size[i])
-            off[i] = -1;
-    *lower = live_max(n, size, def, end, nl);
+    long long total = plan_values(n, size, def, end, nl, off, lower);
     free(size);
-    free(end);
-    free(order);
     free(def);
+    free(end);
     return total;
 }
 
@@ -233,13 +221,8 @@ int plan_bstart(const Net *net)
 long long plan_train_arena(const Net *net, long long *off, long long *lower)
 {
     int n = net->nlayers, nv = TA_COUNT(n), last = n - 1, bs = plan_bstart(net);
-    long long *size = calloc((size_t)nv + 1, sizeof *size);
-    int *def = calloc((size_t)nv + 1, sizeof *def), *end = calloc((size_t)nv + 1, sizeof *end);
-    int *seq = calloc((size_t)nv + 1, sizeof *seq), *tmp = calloc((size_t)nv + 1, sizeof *tmp);
-    if (!size || !def || !end || !seq || !tmp) {
-        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-        exit(2);
-    }
+    long long *size = xcalloc((size_t)nv, sizeof *size);
+    int *def = xcalloc((size_t)nv, sizeof *def), *end = xcalloc((size_t)nv, sizeof *end);
 #define BWD(i) (2 * n - (i))        /* the step of layer i's backward; forward i: step i */
     for (int r = 0; r < n; r++) {
         const Layer *l = &net->layers[r];
@@ -254,7 +237,7 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         if (r <= bs && BWD(r) > end[TA_ACT(r)])
             end[TA_ACT(r)] = BWD(r);
         for (int j = r + 1; j <= bs; j++)
-            if (!plan_alias(net, j) && root_of(net, net->layers[j].inputs[0]) == r &&
+            if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r &&
                 BWD(j) > end[TA_ACT(r)])
                 end[TA_ACT(r)] = BWD(j);
         if (plan_has_pre(l)) {              /* its pre-activation, for its backward */
@@ -267,9 +250,9 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         if (r <= bs) {
             int w = -1;
             for (int j = r + 1; j <= bs && w < 0; j++)
-                if (!plan_alias(net, j) && root_of(net, net->layers[j].inputs[0]) == r)
+                if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)
                     w = j;
-            if (w >= 0 || root_of(net, bs) == r) {
+            if (w >= 0 || plan_root(net, bs) == r) {
                 size[TA_GRAD(n, r)] = sz;
                 def[TA_GRAD(n, r)] = w >= 0 ? BWD(w) : n;
                 end[TA_GRAD(n, r)] = BWD(r);
@@ -289,35 +272,15 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         def[TA_ZOUT(n)] = last;
         end[TA_ZOUT(n)] = n;
     }
-    if (bs < 0 || root_of(net, bs) == VAL_INPUT) {   /* the loss's gradient is the input's */
+    if (bs < 0 || plan_root(net, bs) == VAL_INPUT) {   /* the loss's gradient is the input's */
         size[TA_GIN(n)] = shape_size(net->input);
         def[TA_GIN(n)] = end[TA_GIN(n)] = n;
     }
 #undef BWD
-    long long total = -1;
-    long long *try_off = calloc((size_t)nv + 1, sizeof *try_off);
-    if (!try_off) {
-        fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-        exit(2);
-    }
-    for (int way = 0; way < 3; way++) {
-        order_values(nv, size, def, end, way, seq);
-        long long t = place(nv, size, def, end, seq, tmp, try_off);
-        if (total < 0 || t < total) {
-            total = t;
-            memcpy(off, try_off, (size_t)nv * sizeof *off);
-        }
-    }
-    *lower = live_max(nv, size, def, end, 2 * n);
-    for (int k = 0; k < nv; k++)
-        if (!size[k])
-            off[k] = -1;
-    free(try_off);
+    long long total = plan_values(nv, size, def, end, 2 * n, off, lower);
     free(size);
     free(def);
     free(end);
-    free(seq);
-    free(tmp);
     return total;
 }
 
@@ -355,20 +318,12 @@ WsPlan plan_workspace(const Net *net, int inference_only)
             w.nint += shape_size(net->layers[i].out);   /* argmax_<name> */
     }
     if (!trains) {
-        long long *off = calloc(2 * (size_t)net->nlayers + 1, sizeof *off);
-        if (!off) {
-            fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-            exit(2);
-        }
+        long long *off = xcalloc(2 * (size_t)net->nlayers, sizeof *off);
         w.arena = plan_arena(net, off, &w.lower);
         free(off);
         w.nreal += w.arena ? w.arena : 1;           /* arena (C: no empty arrays) */
     } else if (plan_train_chain(net, inference_only)) {
-        long long *off = calloc(TA_COUNT((size_t)net->nlayers) + 1, sizeof *off);
-        if (!off) {
-            fprintf(stderr, "cnngen: out of memory planning the workspace\n");
-            exit(2);
-        }
+        long long *off = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *off);
         w.arena = plan_train_arena(net, off, &w.lower);
         free(off);
         w.nreal += w.arena ? w.arena : 1;           /* arena */

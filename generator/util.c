@@ -20,6 +20,16 @@ static void buf_reserve(Buf *b, size_t extra)
     b->cap = cap;
 }
 
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fputs("cnngen: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
 void buf_putc(Buf *b, char c)
 {
     buf_reserve(b, 1);
