@@ -117,6 +117,9 @@ typedef enum LossKind {
 
 typedef enum Dtype { DT_F32, DT_F64 } Dtype;
 
+/* `trainable:` of a layer with parameters */
+enum { TR_TRUE, TR_FALSE, TR_BIAS };
+
 typedef enum Unroll { U_AUTO, U_FULL, U_KERNEL, U_NONE } Unroll;
 
 /* The parts of a layer: each is one static function of the generated C (see emit.c):
@@ -130,7 +133,7 @@ typedef enum Field {
     F_NONE = 0, F_TYPE, F_NAME, F_FILTERS, F_UNITS, F_KERNEL, F_SIZE, F_STRIDE,
     F_PADDING, F_DILATION, F_BIAS, F_ACTIVATION, F_ALPHA, F_CEIL_MODE,
     F_COUNT_INCLUDE_PAD, F_INPUT, F_INPUTS, F_GROUPS, F_MOMENTUM, F_EPS, F_AFFINE, F_RATE,
-    F_COUNT
+    F_TRAINABLE, F_COUNT
 } Field;
 
 /* A tensor shape. Vectors (after flatten, dense, global pools are C x 1 x 1
@@ -162,6 +165,7 @@ typedef struct Layer {
     double momentum, eps;       /* batchnorm: 0.1, 1e-5 */
     int affine;                 /* batchnorm: 1 (weight and bias) */
     double rate;                /* dropout: 0.5 */
+    int trainable;              /* TR_TRUE (default), TR_FALSE (frozen), TR_BIAS (only the bias learns) */
 
     /* ---- the graph: the values this layer reads, in order (VAL_INPUT: the network's
      * input; k >= 0: the output of layer k, always an earlier one: the layers are in
@@ -249,6 +253,16 @@ const char *act_name(Act a);
 const char *loss_name(LossKind l);
 void net_free(Net *n);
 static inline int layer_has_params(const Layer *l) { return l->nweight + l->nbias > 0; }
+/* what learns (`trainable:`): its weight, its bias, either */
+static inline int layer_learns_weight(const Layer *l) { return l->nweight > 0 && l->trainable == TR_TRUE; }
+static inline int layer_learns_bias(const Layer *l) { return l->nbias > 0 && l->trainable != TR_FALSE; }
+static inline int layer_learns(const Layer *l) { return layer_learns_weight(l) || layer_learns_bias(l); }
+/* some parameter of the net does not learn (a `trainable:` false or bias): the
+ * partial-training build (P_grad holds what learns; nothing is back-propagated below
+ * the lowest layer that learns) */
+int net_partial(const Net *n);
+/* the lowest layer that learns (-1: none) */
+int net_lowest_learning(const Net *n);
 /* the element-wise function that ends layer l: an activation layer's own, or the fused
  * activation of a layer that takes one (ACT_NONE otherwise) */
 Act layer_out_act(const Layer *l);
@@ -389,6 +403,12 @@ long long plan_arena(const Net *net, long long *off, long long *lower);
  * the gradient past a softmax layer (cross_entropy) or a sigmoid layer
  * (binary_cross_entropy); -1 for no layer. */
 int plan_bstart(const Net *net);
+/* The first layer whose backward runs: the lowest that learns in a partial net
+ * (net_partial: nothing below it is saved or back-propagated, and there is no
+ * grad_input), else 0 (its backward reaches the input for grad_input) */
+int plan_blow(const Net *net);
+/* layer i of a training build records its argmax: a max pool whose backward runs */
+int plan_keeps_argmax(const Net *net, int i);
 /* Training builds of a chain (not batched): one `arena` holds every layer's saved output
  * (from its forward to the last backward that reads it), z_out, the pre-activations,
  * and the gradient of every value (from the backward, or the loss, that writes it to
@@ -471,6 +491,9 @@ typedef struct Emitter {
     int failed;                 /* set by emit_template on a template error */
     int hole_indent;            /* levels a template adds to this text later (emit_sub_at) */
     int input_k;                /* PART_BWD_INPUT of a multi-input kind: which input */
+    /* the backward may update the parameters in place (P_train_batch with grad == NULL:
+     * upd != NULL), so a gradient argument is `(upd ? upd->X : grad->X)` */
+    int inplace;
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */
 /* A template hole: the marker slash-star-at NAME at-star-slash in templates/ and the
@@ -549,6 +572,8 @@ typedef struct TensorDesc {
 #define MAX_LAYER_TENSORS 4
 /* layer_tensors: l's tensors (into t[MAX_LAYER_TENSORS]), from its unit; returns the count */
 int layer_tensors(const Layer *l, TensorDesc *t);
+/* t (one of l's) learns: not a buffer, and `trainable:` lets it (util.c) */
+int tensor_learns(const Layer *l, const TensorDesc *t);
 
 /* What a unit says of its kind besides keys and shapes (OpDef.flags). */
 enum {

@@ -72,6 +72,15 @@ static int part_grouped(const Layer *l, const char *suffix)
     return l->groups > 1 && !strstr(suffix, "_act");
 }
 
+/* Where layer l's gradient of tensor `what` goes: grad's, or the parameter itself when
+ * the backward updates in place (Emitter.inplace) */
+static const char *grad_ref(const Emitter *e, const Layer *l, const char *what)
+{
+    if (e->inplace)
+        return text_fmt("(upd ? upd->%s_%s : grad->%s_%s)", l->name, what, l->name, what);
+    return text_fmt("grad->%s_%s", l->name, what);
+}
+
 static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a, CallArgs c,
                       const char *prefix_stmt)
 {
@@ -101,8 +110,8 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     ARG(A_GIN, "%s%s%s", c.gin, SOFF(sgin), OFF(nin));
     ARG(A_W, "p->%s_weight%s", l->name, OFF(nw));
     ARG(A_B, "p->%s_bias%s", l->name, OFF(nb));
-    ARG(A_GW, "grad->%s_weight%s", l->name, OFF(nw));
-    ARG(A_GB, "grad->%s_bias%s", l->name, OFF(nb));
+    ARG(A_GW, "%s%s", grad_ref(e, l, "weight"), OFF(nw));
+    ARG(A_GB, "%s%s", grad_ref(e, l, "bias"), OFF(nb));
     ARG(A_AM, "ws->argmax_%s%s", l->name, SOFF(sout));
     if (a & A_SCR) {        /* an inference build's scratch: P_SCRATCH (forward_fn) */
         long long so = -1;
@@ -177,9 +186,42 @@ static void call_gen(Emitter *e, const Layer *l, Part part)
 
 /* Writes the static functions of layer l. fwd_l is the layer as the forward runs it
  * (its activation may be split off for the loss). */
-static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l, int trains,
-                                 int need_act_bwd, int alias)
+/* What of a layer's backward a training build emits (layer_bwd_parts) */
+enum { BW_INPUT = 1, BW_PARAMS = 2, BW_BIAS = 4 };
+
+/* The bias-only backward (`trainable: bias`): gb[c] += the sum of g over channel c's
+ * positions; the same for every kind, its bias being one per output channel */
+static void emit_bwd_bias(Emitter *e, const Layer *l)
 {
+    char fname[MAX_NAME + 80];
+    long long C = l->out.c, HW = (long long)l->out.h * l->out.w;
+    snprintf(fname, sizeof fname, "%s_%s_bwd_bias", e->P, l->name);
+    emitf(e, "/* %s: only its bias learns (trainable: bias) */", l->name);
+    emit_sig(e, fname, A_G | A_GB, 0, 1);
+    emitf(e, "{");
+    e->indent++;
+    emitf(e, "int c;");
+    if (HW == 1) {
+        emitf(e, "for (c = 0; c < %lld; c++)", C);
+        emitf(e, "    gb[c] += g[c];");
+    } else {
+        emitf(e, "for (c = 0; c < %lld; c++) {", C);
+        emitf(e, "    %s s = 0;", e->real);
+        emitf(e, "    int q;");
+        emitf(e, "    for (q = 0; q < %lld; q++)", HW);
+        emitf(e, "        s += g[c * %lld + q];", HW);
+        emitf(e, "    gb[c] += s;");
+        emitf(e, "}");
+    }
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "%s", "");
+}
+
+static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l, unsigned bw,
+                                 int need_act_bwd, int alias, int keep_am)
+{
+    int trains = bw != 0;
     char fname[MAX_NAME + 80];
     int inference = e->inference;
     Layer split;
@@ -189,7 +231,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
          * gradient is the network input's (a copy into grad_input) */
         emitf(e, "/* (no forward: %s reads its input's storage) */", l->name);
         emitf(e, "%s", "");
-        if (!trains || l->inputs[0] != VAL_INPUT)
+        if (!(bw & BW_INPUT) || l->inputs[0] != VAL_INPUT)
             return;
         goto bwd_input;
     }
@@ -199,15 +241,18 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         split.act = ACT_NONE;
         fwd_l = &split;
     }
+    if (!keep_am)
+        e->inference = 1;   /* a max pool below the backward: no argmax */
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
-    emit_sig(e, fname, part_args(fwd_l, PART_FWD, inference), 1, l->ninputs);
+    emit_sig(e, fname, part_args(fwd_l, PART_FWD, e->inference), 1, l->ninputs);
     emitf(e, "{");
     e->indent++;
     call_gen(e, fwd_l, PART_FWD);
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
-    if (!inference && layer_has_argmax(fwd_l)) {
+    e->inference = inference;
+    if (!inference && layer_has_argmax(fwd_l) && keep_am) {
         /* P_forward's: no backward follows, so no argmax (P_run's keep = 0) */
         emitf(e, "/* %s without the argmax, for %s_forward */", l->name, e->P);
         snprintf(fname, sizeof fname, "%s_%s_fwd_infer", e->P, l->name);
@@ -243,7 +288,9 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "}");
         emitf(e, "%s", "");
     }
-    if (layer_has_params(l)) {
+    if (bw & BW_BIAS)
+        emit_bwd_bias(e, l);
+    if (bw & BW_PARAMS) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
         emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0, 1);
         emitf(e, "{");
@@ -255,7 +302,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
 bwd_input:
     /* a multi-input kind: one function per input, P_<layer>_bwd_input<k> */
-    for (int k = 0; k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
+    for (int k = 0; (bw & BW_INPUT) && k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_input%s", e->P, l->name,
                  (l->op->flags & OPF_MULTI) ? hnum(k) : "");
         emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0, 1);
@@ -287,7 +334,24 @@ typedef struct NetPlan {
     long long *aoff;     /* inference: each layer's offset in ws->arena (plan_arena; -1 none) */
     long long *toff;     /* a chain's training build: the TA_* offsets in ws->arena
                           * (plan_train_arena), else NULL */
+    int partial;         /* net_partial: P_grad holds what learns, no grad_input */
+    int blow;            /* plan_blow: the first layer whose backward runs */
+    int inplace;         /* P_train_batch takes grad == NULL (P_MAX_BATCH 1, not batched) */
 } NetPlan;
+
+/* The backward parts (BW_*) layer i's functions include in a training build */
+static unsigned layer_bwd_parts(const Net *net, const NetPlan *np, int i)
+{
+    const Layer *l = &net->layers[i];
+    if (!np->trains || i > np->bstart || i < np->blow)
+        return 0;
+    if (plan_alias(net, i) && (np->graph || np->toff))
+        return 0;   /* its gradient is passed on as it lies: no copy function */
+    if (!np->partial)
+        return BW_INPUT | (layer_has_params(l) ? BW_PARAMS : 0);
+    return (i > np->blow ? BW_INPUT : 0) | (layer_learns_weight(l) ? BW_PARAMS
+                                             : layer_learns_bias(l) ? BW_BIAS : 0);
+}
 
 static NetPlan net_plan(const Net *net, int inference_only)
 {
@@ -319,6 +383,9 @@ static NetPlan net_plan(const Net *net, int inference_only)
     }
     if (np.trains)
         np.bstart = plan_bstart(net);
+    np.partial = np.trains && net_partial(net);
+    np.blow = np.trains ? plan_blow(net) : 0;
+    np.inplace = np.trains && !np.batched && net->batch == 1;
     if (np.trains && !np.graph) {
         long long lower;
         np.toff = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *np.toff);
@@ -393,8 +460,9 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     emitf(e, "#define %s_INPUT_SIZE %lld  /* C*H*W */", P, shape_size(net->input));
     emitf(e, "#define %s_OUTPUT_SIZE %lld", P, shape_size(o));
     emitf(e, "#define %s_NUM_PARAMS %lld", P, net->total_params);
-    emitf(e, "#define %s_NUM_TRAINABLE %lld  /* NUM_PARAMS without the buffers (running statistics) */",
-          P, net->total_trainable);
+    emitf(e, "#define %s_NUM_TRAINABLE %lld  /* the parameters that learn: NUM_PARAMS without the "
+          "buffers (running statistics)%s */", P, net->total_trainable,
+          net_partial(net) ? " and what `trainable:` freezes" : "");
     emitf(e, "#define %s_MAX_BATCH %d  /* the largest n of one %s_train_batch batch */", P,
           net->batch, P);
     emitf(e, "#define %s_PARAMS_BYTES %lld  /* sizeof(%s_params) */", P,
@@ -407,6 +475,15 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     if (wp.arena)
         emitf(e, "#define %s_WORKSPACE_LOWER_BOUND %lld  /* bytes of activations (and scalar "
               "scratch) live at once */", P, wp.lower * real_bytes(e->dtype));
+    if (!e->inference) {
+        long long ng = net_partial(net) ? net->total_trainable : net->total_params;
+        emitf(e, "#define %s_GRAD_BYTES %lld  /* sizeof(%s_grad)%s */", P,
+              (ng ? ng : 1) * real_bytes(e->dtype), P,
+              net_partial(net) ? ": the parameters that learn" : "");
+        emitf(e, "/* the RAM training takes: parameters, gradients (none with grad == NULL), workspace */");
+        emitf(e, "#define %s_TRAIN_RAM_BYTES (%s_PARAMS_BYTES + %s_GRAD_BYTES + %s_WORKSPACE_BYTES)",
+              P, P, P, P);
+    }
 }
 
 static void params_members(Emitter *e, const Net *net)
@@ -459,7 +536,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
               "liveness (lower bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
-            if (layer_has_argmax(l))
+            if (plan_keeps_argmax(net, i))
                 emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
                       shape_size(l->out));
         }
@@ -504,7 +581,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     }
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (layer_has_argmax(l))
+        if (plan_keeps_argmax(net, i))
             emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
                   B * shape_size(l->out));
     }
@@ -572,7 +649,7 @@ static void init_body(Emitter *e, const Net *net)
 static int net_has_max(const Net *net)
 {
     for (int i = 0; i < net->nlayers; i++)
-        if (layer_has_argmax(&net->layers[i]))
+        if (plan_keeps_argmax(net, i))
             return 1;
     return 0;
 }
@@ -599,7 +676,8 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
         const Layer *fl = i == np->last ? &np->fwd_last : l;
-        unsigned a = part_args(fl, PART_FWD, !np->trains);
+        int am = np->trains && plan_keeps_argmax(net, i);  /* it records its argmax */
+        unsigned a = part_args(fl, PART_FWD, !am);
         if (plan_alias(net, i))
             continue;   /* its output is its input's storage */
         if (train && (l->op->flags & OPF_TRAIN)) {
@@ -631,9 +709,9 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
             c.in = pre;
             c.out = outb;
             emit_call(e, l, "fwd_act", A_IN | A_OUT, c, NULL);
-        } else if (np->trains && layer_has_argmax(fl) && train) {
+        } else if (am && train) {
             emit_call(e, l, "fwd", a, c, NULL);
-        } else if (np->trains && layer_has_argmax(fl)) {
+        } else if (am) {
             emitf(e, "if (keep)");
             e->indent++;
             emit_call(e, l, "fwd", a, c, NULL);
@@ -810,13 +888,35 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
     return rc;
 }
 
-/* up[v]: layer v or one it depends on has parameters (so dL/d(v) is needed for them;
- * otherwise only for grad_input) */
+/* A layer's parameter gradients (BW_PARAMS: its own part; BW_BIAS: the bias alone),
+ * from c.g (n reals); with an update in place (upd != NULL) g is first scaled by -lr,
+ * so that the part's `gw += ...` is the SGD step itself */
+static void params_part(Emitter *e, const Layer *l, unsigned bw, CallArgs c, long long n)
+{
+    if (!(bw & (BW_PARAMS | BW_BIAS)))
+        return;
+    if (e->inplace) {
+        emitf(e, "if (upd != NULL) {  /* P_train_batch without grad: p -= lr * dL/dp now */");
+        emitf(e, "    int q;");
+        emitf(e, "    for (q = 0; q < %lld; q++)", n);
+        emitf(e, "        (%s)[q%s] *= -lr;", c.g, c.s ? text_fmt(" + %s * %lld", c.s, n) : "");
+        emitf(e, "}");
+    }
+    if (bw & BW_PARAMS)
+        emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
+    else
+        emitf(e, "%s_%s_bwd_bias(%s%s, %s);", e->P, l->name, c.g,
+              c.s ? text_fmt(" + %s * %lld", c.s, n) : "", grad_ref(e, l, "bias"));
+}
+
+/* up[v]: layer v or one it depends on has parameters (in a partial net: learns), so
+ * dL/d(v) is needed for them; otherwise only for grad_input, which a partial net has not */
 static void params_upstream(const Net *net, int *up)
 {
+    int part = net_partial(net);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        up[i] = layer_has_params(l);
+        up[i] = part ? layer_learns(l) : layer_has_params(l);
         for (int k = 0; k < l->ninputs; k++)
             if (l->inputs[k] != VAL_INPUT && up[l->inputs[k]])
                 up[i] = 1;
@@ -881,9 +981,10 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
         emitf(e, "    memcpy(grad_input, ws->gtmp, sizeof(%s_real) * %s_INPUT_SIZE);", P, P);
     }
     got[r0 + 1] = 1;
+    int nogin = train || np->partial;   /* no grad_input: only what learns needs a gradient */
     for (int i = np->bstart; i >= 0; i--) {
         const Layer *l = &net->layers[i];
-        if (plan_alias(net, i) || !got[i + 1] || (train && !up[i]))
+        if (plan_alias(net, i) || !got[i + 1] || (nogin && !up[i]))
             continue;   /* a flatten's gradient is its input's; nothing reads an unread value */
         emitf(e, "/* %s */", l->name);
         const char *g = grad_of(net, i);
@@ -900,7 +1001,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
                 got[r + 1] = 1;
             continue;
         }
-        guard_open(e, up[i], train);
+        guard_open(e, up[i], nogin);
         if (train) {
             emitf(e, "for (s = 0; s < n; s++) {");
             e->indent++;
@@ -913,16 +1014,15 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
                 ca.out = text_fmt("ws->pre_%s", l->name);
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
-        if (layer_has_params(l))
-            emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
+        unsigned bw = layer_bwd_parts(net, np, i);
         int multi = (l->op->flags & OPF_MULTI) != 0;
-        for (int k = 0; k < l->ninputs; k++) {
+        for (int k = 0; (bw & BW_INPUT) && k < l->ninputs; k++) {
             int r = plan_root(net, l->inputs[k]);
             int need = r != VAL_INPUT && up[r];
             const char *fn = multi ? text_fmt("bwd_input%d", k) : "bwd_input";
-            if (train && !need)
+            if (nogin && !need)
                 continue;   /* only grad_input would read it */
-            guard_open(e, need || !up[i], train);   /* already inside the guard when !up[i] */
+            guard_open(e, need || !up[i], nogin);   /* already inside the guard when !up[i] */
             c.kin = k;
             long long S = shape_size(value_shape(net, r));
             if (!got[r + 1]) {
@@ -940,13 +1040,14 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
                     emitf(e, "    %s[n] += ws->gtmp[n];", grad_of(net, r));
                 }
             }
-            guard_close(e, need || !up[i], train);
+            guard_close(e, need || !up[i], nogin);
         }
+        params_part(e, l, bw, c, shape_size(l->out));
         if (train) {
             e->indent--;
             emitf(e, "}");
         }
-        guard_close(e, up[i], train);
+        guard_close(e, up[i], nogin);
     }
     emitf(e, "return loss;");
 }
@@ -954,11 +1055,24 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
 static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const char *zarg)
 {
     const char *P = e->P;
-    int prm = net_has_params(net);
+    int prm = net_has_params(net), learns = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        learns |= (layer_bwd_parts(net, np, i) & (BW_PARAMS | BW_BIAS)) != 0;
     emitf(e, "%s_real loss;", P);
-    if (!prm) {
+    if (!prm)
         emitf(e, "(void)p;");
+    if (!learns)
         emitf(e, "(void)grad;");
+    if (!learns && e->inplace) {
+        emitf(e, "(void)upd;");
+        emitf(e, "(void)lr;");
+    }
+    if (np->partial) {
+        emitf(e, "if (grad_input != NULL) {  /* the backward stops at the lowest layer that learns */");
+        emitf(e, "    int k;");
+        emitf(e, "    for (k = 0; k < %s_INPUT_SIZE; k++)", P);
+        emitf(e, "        grad_input[k] = (%s_real)NAN;", P);
+        emitf(e, "}");
     }
     emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
           net_has_max(net) ? ", 1" : "");
@@ -980,9 +1094,9 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     else
         emitf(e, "loss = %s_loss(%s, target, %s);", P, y, gloss);
     int open = 0;  /* inside `if (grad_input != NULL) {` */
-    for (int i = np->bstart; i >= 0; i--) {
+    for (int i = np->bstart; i >= np->blow; i--) {
         const Layer *l = &net->layers[i];
-        int params_below = 0;
+        int params_below = np->partial;    /* a partial net: no grad_input, no guard */
         for (int j = 0; j < i; j++)
             params_below |= layer_has_params(&net->layers[j]);
         if (!layer_has_params(l) && !params_below && !open) {
@@ -1005,11 +1119,18 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
                 ca.out = pre_ref(net, np, i);   /* leaky_relu with a negative slope: the sign of its input */
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
-        if (layer_has_params(l))
-            emit_call(e, l, "bwd_params", part_args(l, PART_BWD_PARAMS, 0), c, NULL);
+        unsigned bw = layer_bwd_parts(net, np, i);
         unsigned a = part_args(l, PART_BWD_INPUT, 0);
         int r = plan_root(net, l->inputs[0]);
-        if (r == VAL_INPUT) {
+        /* the parameters' part after the input's, which reads the weights before an
+         * update in place changes them; but before an input's part that only grad_input
+         * needs (never asked for with an update in place) */
+        int guarded = open || r == VAL_INPUT || !params_below;
+        if (guarded || !(bw & BW_INPUT))
+            params_part(e, l, bw, c, shape_size(l->out));
+        if (!(bw & BW_INPUT)) {
+            /* a partial net's lowest layer that learns: nothing below */
+        } else if (r == VAL_INPUT) {
             c.gin = "grad_input";
             if (!open) {
                 emitf(e, "if (grad_input != NULL)");
@@ -1028,6 +1149,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
             c.gin = tref(np, TA_GRAD(nl, r));
             emit_call(e, l, "bwd_input", a, c, NULL);
         }
+        if (!guarded && (bw & BW_INPUT))
+            params_part(e, l, bw, c, shape_size(l->out));
     }
     if (np->bstart < 0 || lroot == VAL_INPUT) {     /* the loss's gradient is the input's */
         if (!open) {
@@ -1072,7 +1195,7 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
     emitf(e, "/* Its backward: returns the sum of the n losses and adds d(that sum)/dparams to grad. */");
     emitf(e, "static %s_real %s_backward_train(const %s_params *p, const %s_real *input,", P, P, P, P);
     emitf(e, "    const %s_real *target, int n,", P);
-    emitf(e, "    %s_params *grad, %s_workspace *ws)", P, P);
+    emitf(e, "    %s_grad *grad, %s_workspace *ws)", P, P);
     emitf(e, "{");
     e->indent++;
     emitf(e, "%s_real loss = 0;", P);
@@ -1089,23 +1212,56 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
     emitf(e, "%s", "");
 }
 
+/* loops over the tensors that learn: stmt_fmt_w/_b with the layer's name twice */
 static void param_loops(Emitter *e, const Net *net, const char *stmt_fmt_w, const char *stmt_fmt_b)
 {
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        if (l->nweight) {
+        if (layer_learns_weight(l)) {
             emitf(e, "for (n = 0; n < %lld; n++)", l->nweight);
             e->indent++;
             emitf(e, stmt_fmt_w, l->name, l->name);
             e->indent--;
         }
-        if (l->nbias) {
+        if (layer_learns_bias(l)) {
             emitf(e, "for (n = 0; n < %lld; n++)", l->nbias);
             e->indent++;
             emitf(e, stmt_fmt_b, l->name, l->name);
             e->indent--;
         }
     }
+}
+
+static int net_learns(const Net *net)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (layer_learns(&net->layers[i]))
+            return 1;
+    return 0;
+}
+
+/* A partial net's P_grad: a member per tensor that learns */
+static void grad_struct(Emitter *e, const Net *net)
+{
+    emitf(e, "/* The gradients of what learns (trainable:), by the parameters' names; the");
+    emitf(e, " * frozen parameters have none. */");
+    emitf(e, "typedef struct %s_grad {", e->P);
+    e->indent++;
+    int any = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *l = &net->layers[i];
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, t);
+        for (int k = 0; k < nt; k++)
+            if (tensor_learns(l, &t[k])) {
+                emitf(e, "%s_real %s_%s[%lld];", e->P, l->name, t[k].what, t[k].n);
+                any = 1;
+            }
+    }
+    if (!any)
+        emitf(e, "%s_real unused;  /* nothing learns: C has no empty structs */", e->P);
+    e->indent--;
+    emitf(e, "} %s_grad;", e->P);
 }
 
 static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const NetPlan *np, WsPlan wp)
@@ -1119,15 +1275,19 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
     if (nt) {
         emitf(et, "static const cnngen_tensor %s_tensors[%d] = {", P, nt);
         et->indent++;
+        long long goff = 0;     /* in P_grad: P_params' layout, or what learns */
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
             long long off = l->param_offset;
             TensorDesc t[MAX_LAYER_TENSORS];
             int n = layer_tensors(l, t);
             for (int k = 0; k < n; k++) {
-                emitf(et, "{\"%s.%s\", %lld, %d, {%lld, %lld, %lld, %lld}},", l->name, t[k].what,
-                      off, t[k].ndim, t[k].dim[0], t[k].dim[1], t[k].dim[2], t[k].dim[3]);
+                int has = !np->partial || tensor_learns(l, &t[k]);
+                emitf(et, "{\"%s.%s\", %lld, %d, {%lld, %lld, %lld, %lld}, %lld},", l->name, t[k].what,
+                      off, t[k].ndim, t[k].dim[0], t[k].dim[1], t[k].dim[2], t[k].dim[3],
+                      has ? goff : -1);
                 off += t[k].n;
+                goff += has ? t[k].n : 0;
             }
         }
         et->indent--;
@@ -1171,9 +1331,10 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
         emitf(ef, "%s_m_init, %s_m_forward, NULL, NULL, NULL,", P, P);
     emitf(ef, "%s_MAX_BATCH, %d,  /* max_batch, train_mode */", P, np->batched);
     if (nf)
-        emitf(ef, "%d, %s_folds  /* batchnorms folded in */", nf, P);
+        emitf(ef, "%d, %s_folds,  /* batchnorms folded in */", nf, P);
     else
-        emitf(ef, "0, NULL  /* no batchnorm folded */");
+        emitf(ef, "0, NULL,  /* no batchnorm folded */");
+    emitf(ef, np->trains ? "sizeof(%s_grad)" : "0  /* %s: no gradients */", P);
     ef->indent--;
 }
 
@@ -1226,13 +1387,10 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     e.b = &layers;
     for (int i = 0; i < net.nlayers; i++) {
         const Layer *l = &net.layers[i];
-        int in_bw = np.trains && i <= np.bstart;
+        int in_bw = np.trains && i <= np.bstart && i >= np.blow;
         int need_act = in_bw && layer_fused_act(l) && !(i == np.last && np.skip_last_act);
-        int alias = plan_alias(&net, i);
-        /* the graph form's and the training arena's backward pass an aliasing layer's
-         * gradient on as it lies: its copy function would go unused */
-        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l,
-                             in_bw && !(alias && (np.graph || np.toff)), need_act, alias);
+        emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, layer_bwd_parts(&net, &np, i),
+                             need_act, plan_alias(&net, i), !np.trains || plan_keeps_argmax(&net, i));
         if (np.batched && l->op->train_functions)
             l->op->train_functions(&e, l);
     }
@@ -1242,14 +1400,17 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     forward_fn(&e, &net, &np);
 
     if (np.trains) {
-        Buf lossb = {0}, bb = {0}, sgdb = {0}, gfb = {0};
+        Buf lossb = {0}, bb = {0}, sgdb = {0}, gfb = {0}, msb = {0};
         const char *zarg;
         e.b = &lossb;
         rc |= loss_fn(&e, &net, &np, &zarg);
         e.indent = 1;
+        e.inplace = np.inplace;
         e.b = &bb; backward_body(&e, &net, &np, zarg);
+        e.inplace = 0;
+        int learns = net_learns(&net);
         e.b = &sgdb;
-        if (net_has_params(&net)) {
+        if (learns) {
             emitf(&e, "int n;");
             param_loops(&e, &net, "p->%s_weight[n] -= lr * grad->%s_weight[n];",
                         "p->%s_bias[n] -= lr * grad->%s_bias[n];");
@@ -1259,7 +1420,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
             emitf(&e, "(void)lr;");
         }
         e.b = &gfb;
-        if (net_has_params(&net)) {
+        if (learns) {
             emitf(&e, "int n;");
             param_loops(&e, &net, "grad->%s_weight[n] = all ? 0 : grad->%s_weight[n] / d;",
                         "grad->%s_bias[n] = all ? 0 : grad->%s_bias[n] / d;");
@@ -1267,6 +1428,26 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
             emitf(&e, "(void)grad;");
             emitf(&e, "(void)d;");
             emitf(&e, "(void)all;");
+        }
+        if (np.partial) {   /* P_grad is not P_params' layout: a loop per tensor */
+            e.b = &msb;
+            if (learns) {
+                emitf(&e, "int n;");
+                emitf(&e, "if (ns > 1) {");
+                e.indent++;
+                emitf(&e, "const %s_real d = (%s_real)ns;", prefix, prefix);
+                param_loops(&e, &net, "grad->%s_weight[n] = grad->%s_weight[n] / d;",
+                            "grad->%s_bias[n] = grad->%s_bias[n] / d;");
+                e.indent--;
+                emitf(&e, "}");
+                param_loops(&e, &net, "p->%s_weight[n] -= lr * grad->%s_weight[n];",
+                            "p->%s_bias[n] -= lr * grad->%s_bias[n];");
+            } else {
+                emitf(&e, "(void)p;");
+                emitf(&e, "(void)grad;");
+                emitf(&e, "(void)ns;");
+                emitf(&e, "(void)lr;");
+            }
         }
         e.indent = 0;
         buf_puts(&training, lossb.data);
@@ -1293,19 +1474,31 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                 buf_printf(&tb, "\nvoid %s_seed(%s_workspace *ws, uint64_t seed)\n{\n"
                            "    cnngen_rng_seed(&ws->rng, seed);\n}\n", prefix, prefix);
         }
+        const char *inplace = np.inplace ? NULL
+            : text_fmt("if (grad == NULL)   /* the update in place takes batches of one */\n"
+                       "    return (%s_real)NAN;", prefix);
         Hole th[] = {{"backward_body", bb.data, 0}, {"sgd_body", sgdb.data, 0},
-                     {"grad_fill_body", gfb.data, 0}, {"train_batch", np.batched ? buf_text(&tb) : NULL, 0}};
-        rc |= template_fill(&training, "train.c", th, 4, prefix);
+                     {"grad_fill_body", gfb.data, 0}, {"train_batch", np.batched ? buf_text(&tb) : NULL, 0},
+                     {"backprop", np.inplace ? NULL : "", 0}, {"plain", np.inplace ? "" : NULL, 0},
+                     {"inplace", inplace, 0}, {"mean_step", np.partial ? buf_text(&msb) : NULL, 0}};
+        rc |= template_fill(&training, "train.c", th, 8, prefix);
         buf_puts(&training, "\n");
         buf_free(&tb);
+        Buf gt = {0};
+        if (np.partial) {
+            e.b = &gt;
+            grad_struct(&e, &net);
+        }
+        Hole gh[] = {{"grad_type", np.partial ? gt.data : NULL, 0}};
+        rc |= template_fill(&tdecl, "net_train.h", gh, 1, prefix);
+        buf_free(&gt);
         Hole none[1];
-        rc |= template_fill(&tdecl, "net_train.h", none, 0, prefix);
         if (np.rng)
             buf_printf(&tdecl, "/* Seeds the dropout stream in ws (a zeroed workspace acts as seed 0). */\n"
                        "void %s_seed(%s_workspace *ws, uint64_t seed);\n", prefix, prefix);
         rc |= template_fill(&twrap, "model_train.c", none, 0, prefix);
         buf_puts(&twrap, "\n");
-        buf_free(&lossb); buf_free(&bb); buf_free(&sgdb); buf_free(&gfb);
+        buf_free(&lossb); buf_free(&bb); buf_free(&sgdb); buf_free(&gfb); buf_free(&msb);
     }
 
     Emitter et = e, ef = e;

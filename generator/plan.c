@@ -13,7 +13,7 @@ void plan_params(Net *net)
         Layer *l = &net->layers[i];
         l->param_offset = off;
         off += l->params;
-        trainable += l->nweight + l->nbias;
+        trainable += layer_learns_weight(l) * l->nweight + layer_learns_bias(l) * l->nbias;
     }
     net->total_params = off;
     net->total_trainable = trainable;
@@ -218,11 +218,39 @@ int plan_bstart(const Net *net)
     return last;
 }
 
+int plan_blow(const Net *net)
+{
+    int lo = net_partial(net) ? net_lowest_learning(net) : 0;
+    return lo < 0 ? net->nlayers : lo;
+}
+
+int plan_keeps_argmax(const Net *net, int i)
+{
+    return layer_has_argmax(&net->layers[i]) && i >= plan_blow(net);
+}
+
+/* In a partial net, what layer j's backward reads (j >= plan_blow): its input when its
+ * weight learns or its input's gradient is computed (j above the lowest) and the part
+ * takes it; likewise its output, which the fused activation's backward always reads. */
+static int bwd_reads(const Net *net, int j, unsigned arr)
+{
+    const Layer *l = &net->layers[j];
+    unsigned a = 0;
+    if (layer_learns_weight(l))
+        a |= l->op->arrays(l, PART_BWD_PARAMS, 0);
+    if (j > plan_blow(net))
+        a |= l->op->arrays(l, PART_BWD_INPUT, 0);
+    if (arr == A_OUT && layer_fused_act(l))
+        a |= A_OUT;
+    return (a & arr) != 0;
+}
+
 long long plan_train_arena(const Net *net, long long *off, long long *lower)
 {
     int n = net->nlayers, nv = TA_COUNT(n), last = n - 1, bs = plan_bstart(net);
     long long *size = xcalloc((size_t)nv, sizeof *size);
     int *def = xcalloc((size_t)nv, sizeof *def), *end = xcalloc((size_t)nv, sizeof *end);
+    int lo = plan_blow(net), part_ = net_partial(net);
 #define BWD(i) (2 * n - (i))        /* the step of layer i's backward; forward i: step i */
     for (int r = 0; r < n; r++) {
         const Layer *l = &net->layers[r];
@@ -230,24 +258,28 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
             continue;
         long long sz = shape_size(l->out);
         /* its output: from its forward to the last backward reading it (its own reads
-         * its output, its readers' read their input), or the loss (the last layer) */
+         * its output, its readers' read their input), or the loss (the last layer); in a
+         * partial net only the backward parts that run and read it count */
         size[TA_ACT(r)] = sz;
         def[TA_ACT(r)] = r;
         end[TA_ACT(r)] = r == last ? n : r;
-        if (r <= bs && BWD(r) > end[TA_ACT(r)])
+        for (int j = r + 1; j < n; j++)     /* the forwards reading it */
+            if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)
+                end[TA_ACT(r)] = j;
+        if (r <= bs && r >= lo && (!part_ || bwd_reads(net, r, A_OUT)) && BWD(r) > end[TA_ACT(r)])
             end[TA_ACT(r)] = BWD(r);
         for (int j = r + 1; j <= bs; j++)
             if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r &&
-                BWD(j) > end[TA_ACT(r)])
+                j >= lo && (!part_ || bwd_reads(net, j, A_IN)) && BWD(j) > end[TA_ACT(r)])
                 end[TA_ACT(r)] = BWD(j);
-        if (plan_has_pre(l)) {              /* its pre-activation, for its backward */
+        if (plan_has_pre(l) && r >= lo) {   /* its pre-activation, for its backward */
             size[TA_PRE(n, r)] = sz;
             def[TA_PRE(n, r)] = r;
             end[TA_PRE(n, r)] = BWD(r);
         }
         /* dL/d(its output): written by the loss (layer bs's) or the backward of the
          * layer reading it, read by its own backward */
-        if (r <= bs) {
+        if (r <= bs && r >= lo) {
             int w = -1;
             for (int j = r + 1; j <= bs && w < 0; j++)
                 if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)
@@ -262,8 +294,11 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
     for (int r = 0; r < n; r++)             /* each part's scratch without vectors */
         for (int part = PART_FWD; part <= PART_BWD_INPUT; part++) {
             int k = TA_SCR(n, part, r);
-            if (part != PART_FWD && r > bs)
+            if (part != PART_FWD && (r > bs || r < lo))
                 continue;
+            if (part_ && ((part == PART_BWD_INPUT && r == lo) ||
+                          (part == PART_BWD_PARAMS && !layer_learns_weight(&net->layers[r]))))
+                continue;           /* a partial net: the part does not run */
             size[k] = net->layers[r].scratch1[part];
             def[k] = end[k] = part == PART_FWD ? r : BWD(r);
         }
@@ -314,7 +349,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     for (int i = 0; i < net->nlayers; i++) {
         if (!plan_alias(net, i))
             kept += shape_size(net->layers[i].out);
-        if (trains && layer_has_argmax(&net->layers[i]))
+        if (trains && plan_keeps_argmax(net, i))
             w.nint += shape_size(net->layers[i].out);   /* argmax_<name> */
     }
     if (!trains) {

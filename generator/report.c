@@ -55,9 +55,31 @@ static const char *ws_text(const Net *net, WsPlan w)
     return s;
 }
 
+/* The training RAM of the generated code: P_params, P_grad (every parameter's, or what
+ * learns in a partial net) and P_workspace, with vectors ([0]) and without ([1]); *grad
+ * receives P_grad's bytes (0 without a loss) */
+static void train_ram(const Net *net, WsPlan tr, long long *ram, long long *grad)
+{
+    int rb = real_bytes(net->dtype);
+    long long np_ = net->total_params ? net->total_params : 1;
+    long long ng = net_partial(net) ? net->total_trainable : net->total_params;
+    *grad = net->loss == LOSS_NONE ? 0 : (ng ? ng : 1) * rb;
+    ram[0] = np_ * rb + *grad + tr.bytes;
+    ram[1] = np_ * rb + *grad + tr.bytes1;
+}
+
+static const char *trainable_text(const Layer *l)
+{
+    if (!layer_has_params(l) || l->trainable == TR_TRUE)
+        return NULL;
+    return l->trainable == TR_FALSE ? "nothing learns (trainable: false)"
+                                    : "only its bias learns (trainable: bias)";
+}
+
 /* ---- text */
 
-/* the parameters SGD leaves alone (buffers: batchnorm's running statistics) */
+/* the parameters SGD leaves alone (buffers: batchnorm's running statistics; what
+ * `trainable:` freezes) */
 static long long non_trainable(const Net *net)
 {
     long long n = 0;
@@ -65,7 +87,7 @@ static long long non_trainable(const Net *net)
         TensorDesc t[MAX_LAYER_TENSORS];
         int nt = layer_tensors(&net->layers[i], t);
         for (int k = 0; k < nt; k++)
-            if (t[k].role == T_BUFFER)
+            if (!tensor_learns(&net->layers[i], &t[k]))
                 n += t[k].n;
     }
     return n;
@@ -130,6 +152,8 @@ static void report_text(FILE *out, const Net *net)
         char ins[MAX_LAYER_INPUTS * (MAX_NAME + 2)];
         if (inputs_text(net, i, ins, sizeof ins))
             fprintf(out, "%sinputs: %s\n", ind, ins);
+        if (trainable_text(l))
+            fprintf(out, "%s%s\n", ind, trainable_text(l));
         fprintf(out, "%scode: unroll %s\n", ind, unroll_name(l->unroll));
         for (int j = 0; j < l->nwarn; j++)
             fprintf(out, "%swarning: %s\n", ind, l->warn[j]);
@@ -150,6 +174,17 @@ static void report_text(FILE *out, const Net *net)
         fprintf(out, "Training workspace (batch %d): %s\n", net->batch, ws_text(net, tr));
     else
         fprintf(out, "Training workspace per sample: %s\n", ws_text(net, tr));
+    if (net->loss != LOSS_NONE) {
+        long long ram[2], g;
+        char c[32], d[32], e[32], f[32];
+        train_ram(net, tr, ram, &g);
+        fprintf(out, "Training RAM: params %s + gradients %s + workspace %s = %s bytes "
+                "(%s without vectors)\n", commas((net->total_params ? net->total_params : 1) * rb, a),
+                commas(g, b), commas(tr.bytes, c), commas(ram[0], d), commas(ram[1], e));
+        if (!plan_batched(net, 0) && net->batch == 1)
+            fprintf(out, "Training RAM without a gradient buffer (grad == NULL): %s bytes "
+                    "(%s without vectors)\n", commas(ram[0] - g, a), commas(ram[1] - g, f));
+    }
     fprintf(out, "Inference workspace: %s\n", ws_text(net, inf));
     fprintf(out, "Warnings: %d\n", count_warnings(net));
 }
@@ -194,6 +229,12 @@ static void report_markdown(FILE *out, const Net *net)
         fprintf(out, "- Batch: %d (P_MAX_BATCH)\n", net->batch);
     fprintf(out, "- Forward MACs per sample: **%s**\n", commas(net->total_macs, a));
     fprintf(out, "- Training workspace per sample: %s\n", ws_text(net, tr));
+    if (net->loss != LOSS_NONE) {
+        long long ram[2], g;
+        train_ram(net, tr, ram, &g);
+        fprintf(out, "- Training RAM: %s bytes (%s without vectors): params, gradients %s, "
+                "workspace\n", commas(ram[0], a), commas(ram[1], b), commas(g, sb));
+    }
     fprintf(out, "- Inference workspace: %s\n", ws_text(net, inf));
     if (count_warnings(net)) {
         fprintf(out, "\n### Warnings\n\n");
@@ -299,7 +340,9 @@ static void report_json(FILE *out, const Net *net)
                 fputs(nf++ ? ", " : "", out);
                 jstr(out, l->formula[ax]);
             }
-        fprintf(out, "], \"unroll\": \"%s\", \"warnings\": [", unroll_name(l->unroll));
+        fprintf(out, "], \"unroll\": \"%s\",%s \"warnings\": [", unroll_name(l->unroll),
+                !layer_has_params(l) ? "" : l->trainable == TR_TRUE ? " \"trainable\": true,"
+                : l->trainable == TR_FALSE ? " \"trainable\": false," : " \"trainable\": \"bias\",");
         for (int j = 0; j < l->nwarn; j++) {
             fputs(j ? ", " : "", out);
             jstr(out, l->warn[j]);
@@ -319,6 +362,11 @@ static void report_json(FILE *out, const Net *net)
             inf.lower * real_bytes(net->dtype));
     fprintf(out, "  \"workspace_bytes_scalar\": %lld,\n  \"workspace_lower_bound_bytes\": %lld,\n",
             tr.bytes1, tr.arena ? tr.lower * real_bytes(net->dtype) : 0);
+    long long ram[2], g;
+    train_ram(net, tr, ram, &g);
+    fprintf(out, "  \"grad_bytes\": %lld,\n  \"train_ram_bytes\": %lld,\n"
+            "  \"train_ram_bytes_scalar\": %lld,\n", g, net->loss == LOSS_NONE ? 0 : ram[0],
+            net->loss == LOSS_NONE ? 0 : ram[1]);
     fputs("  \"warnings\": [", out);
     int nw = 0;
     for (int i = 0; i < net->nlayers; i++)

@@ -280,6 +280,29 @@ static void check_loss(Net *net, Diag *d)
     }
 }
 
+/* `trainable:` names something that learns; a partial net still learns something */
+static void check_trainable(Net *net, Diag *d)
+{
+    int any = 0, params = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *l = &net->layers[i];
+        Pos p = l->fpos[F_TRAINABLE];
+        params |= layer_has_params(l);
+        any |= layer_learns(l);
+        if (!p.line)
+            continue;
+        if (!layer_has_params(l))
+            error_at(d, p, "%s: 'trainable' applies to parameters, and this layer has none "
+                     "(affine: false)", l->name);
+        else if (l->trainable == TR_BIAS && !l->nbias)
+            error_at(d, p, "%s: 'trainable: bias', but the layer has no bias (bias: false)",
+                     l->name);
+    }
+    if (params && !any && net->loss != LOSS_NONE)
+        layer_warn(d, net, NULL, net->loss_pos, "no parameter learns (every layer has "
+                   "'trainable: false'): training changes nothing; drop the loss or let a layer learn");
+}
+
 int shape_infer(Net *net, Diag *d)
 {
     int errs = d->nerrors;
@@ -359,8 +382,10 @@ int shape_infer(Net *net, Diag *d)
                        "its output is never read (no later layer takes it as input, and it "
                        "is not the last layer)");
     }
-    if (complete)
+    if (complete) {
         check_loss(net, d);
+        check_trainable(net, d);
+    }
     net->total_params = total;
     return d->nerrors - errs;
 }

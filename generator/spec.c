@@ -402,6 +402,17 @@ static void f_ceil_mode(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "ceil_m
 static void f_count_include_pad(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "count_include_pad", &l->count_include_pad); }
 static void f_groups(P *p, Layer *l, yaml_node_t *v) { get_int32(p, v, "groups", 1, MAX_DIM, &l->groups); }
 static void f_affine(P *p, Layer *l, yaml_node_t *v) { get_bool(p, v, "affine", &l->affine); }
+static void f_trainable(P *p, Layer *l, yaml_node_t *v)
+{
+    char b[96];
+    if (v->type == YAML_SCALAR_NODE && classify(v) == S_BOOL)
+        l->trainable = (sval(v)[0] | 0x20) == 't' ? TR_TRUE : TR_FALSE;
+    else if (v->type == YAML_SCALAR_NODE && !has_nul(v) && !strcmp(sval(v), "bias"))
+        l->trainable = TR_BIAS;
+    else
+        error_at(p->d, npos(v), "'trainable' must be true, false or bias, got %s",
+                 describe(v, b, sizeof b));
+}
 
 /* a finite number in [lo, hi] (hi_open: below hi; lo_open: above lo), else an error
  * saying so */
@@ -521,6 +532,7 @@ static const struct FieldRow {
     {"eps", F_EPS, K_SCALAR, f_eps},
     {"affine", F_AFFINE, K_SCALAR, f_affine},
     {"rate", F_RATE, K_SCALAR, f_rate},
+    {"trainable", F_TRAINABLE, K_SCALAR, f_trainable},
 };
 #define NFIELD_ROWS ((int)(sizeof field_rows / sizeof field_rows[0]))
 

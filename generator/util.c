@@ -229,6 +229,30 @@ long long parse_bytes(const char *s)
     return v * mul;
 }
 
+int net_partial(const Net *n)
+{
+    for (int i = 0; i < n->nlayers; i++) {
+        const Layer *l = &n->layers[i];
+        if (layer_has_params(l) && l->trainable != TR_TRUE)
+            return 1;
+    }
+    return 0;
+}
+
+int net_lowest_learning(const Net *n)
+{
+    for (int i = 0; i < n->nlayers; i++)
+        if (layer_learns(&n->layers[i]))
+            return i;
+    return -1;
+}
+
+int tensor_learns(const Layer *l, const TensorDesc *t)
+{
+    return t->role != T_BUFFER && (l->trainable == TR_TRUE ||
+                                   (l->trainable == TR_BIAS && !strcmp(t->what, "bias")));
+}
+
 int net_is_chain(const Net *n)
 {
     for (int i = 0; i < n->nlayers; i++)

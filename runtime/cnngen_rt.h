@@ -34,6 +34,8 @@ typedef struct cnngen_tensor {
     size_t offset;          /* offset in reals into the flat P_params */
     int ndim;               /* 4 for conv weights (OIHW), 2 for dense [units][in], 1 for biases */
     int shape[4];
+    long grad_offset;       /* offset in reals of its gradient in P_grad; -1: it has none
+                             * (a `trainable:` setting freezes it) */
 } cnngen_tensor;
 
 /* An inference build (--inference-only) folds a batchnorm into the conv2d or dense
@@ -79,6 +81,8 @@ typedef struct cnngen_model {
     int train_mode;
     int nfolds;             /* batchnorms folded into the layer before them (above) */
     const cnngen_fold *folds;
+    size_t grad_bytes;      /* sizeof(P_grad): params_bytes, or less when some parameters do
+                             * not learn (their tensors' grad_offset is -1); 0 without training */
 } cnngen_model;
 
 /* ---- safetensors (runtime/safetensors.c): a model's parameters with PyTorch's names

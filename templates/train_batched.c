@@ -9,13 +9,15 @@
 /* One PyTorch train-mode step on n samples: batch statistics, dropout, mean loss,
  * backward, SGD (the running statistics move, SGD leaves them alone). */
 PFX_real PFX_train_batch(PFX_params *p, const PFX_real *inputs, const PFX_real *targets,
-                         int n, PFX_real lr, PFX_params *grad, PFX_workspace *ws)
+                         int n, PFX_real lr, PFX_grad *grad, PFX_workspace *ws)
 {
     PFX_real loss = 0;
     int c0, m; /*@decls@*/
     (void)PFX_grad_fill;
     if (n < 1 || n > PFX_MAX_BATCH) /*@range{@*/
         return (PFX_real)NAN; /*@}@*/
+    if (grad == NULL)   /* train mode needs the gradient buffer */
+        return (PFX_real)NAN;
     memset(grad, 0, sizeof *grad);
 /*@seed@*/
     for (c0 = 0; c0 < n; c0 += m) { /*@chunks{@*/

@@ -313,7 +313,7 @@ fi
 # each compile-time check in net.h fires when the size it guards is wrong
 "$CN" specs/lenet5.yaml -o "$G/h.c" 2>/dev/null
 bad=""
-for chk in PARAMS_BYTES:check_params_size WORKSPACE_BYTES:check_workspace_size NUM_PARAMS:check_params_flat INPUT_SIZE:check_input_size; do
+for chk in PARAMS_BYTES:check_params_size WORKSPACE_BYTES:check_workspace_size NUM_PARAMS:check_params_flat INPUT_SIZE:check_input_size GRAD_BYTES:check_grad_size; do
     mac=${chk%%:*}; name=${chk#*:}
     grep -q "lenet5_$name\[" "$G/h.h" || { bad="$bad [no $name in net.h]"; continue; }
     mkdir -p "$G/$name"; cp "$G/h.c" "$G/$name/h.c"

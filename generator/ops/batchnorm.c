@@ -129,8 +129,12 @@ static void train_functions(Emitter *e, const Layer *l)
     emitf(e, "    const %s *restrict stat, int ns)", R);
     emitf(e, "{");
     e->indent++;
+    /* the sums added to what learns (trainable: false or bias freezes some; gw, gb NULL) */
+    const char *params = !l->affine ? ""
+                       : layer_learns_weight(l) && layer_learns_bias(l) ? NULL
+                       : layer_learns_bias(l) ? "(void)gw;\ngb[c] += sg;" : "(void)gw;\n(void)gb;";
     Hole hb[] = {{"consts", text_fmt("enum { C = %d, HW = %lld };", l->in.c, positions(l)), 0},
-                 {"params", l->affine ? NULL : "", 0},
+                 {"params", params, 0},
                  {"scale", text_fmt("const %s k = %s;", R, l->affine ? "w[c] * is" : "is"), 0}};
     emit_template(e, "layer_bn_train_bwd.c", hb, 3);
     e->indent--;
@@ -150,8 +154,9 @@ static void train_call(Emitter *e, const Layer *l, Part part, const char *in, co
             emitf(e, "%s_%s_fwd_train(%s, %s, p->%s_running_mean, p->%s_running_var, "
                   "ws->train_%s, n);", e->P, N, in, out, N, N, N);
     } else if (l->affine) {
-        emitf(e, "%s_%s_bwd_train(%s, %s, %s, p->%s_weight, grad->%s_weight, grad->%s_bias, "
-              "ws->train_%s, n);", e->P, N, in, g, gin, N, N, N, N);
+        emitf(e, "%s_%s_bwd_train(%s, %s, %s, p->%s_weight, %s, %s, ws->train_%s, n);", e->P, N,
+              in, g, gin, N, layer_learns_weight(l) ? text_fmt("grad->%s_weight", N) : "NULL",
+              layer_learns_bias(l) ? text_fmt("grad->%s_bias", N) : "NULL", N);
     } else {
         emitf(e, "%s_%s_bwd_train(%s, %s, %s, ws->train_%s, n);", e->P, N, in, g, gin, N);
     }

@@ -16,6 +16,10 @@ Conv conv_of(const Layer *l);
 void conv_free(Conv *c);
 /* the fast path, when the schedule chose it (Layer.fast[part]) */
 void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad);
+/* the loops (templates/layer_conv_fwd.c, layer_conv_input.c; kernel: taps spelled out):
+ * no scratch; also the scalar dL/dinput of the fast path when its gradient would need a
+ * padded copy (conv2d_loops.c) */
+void walk_loops(Emitter *e, const Layer *l, const Conv *c, int kernel, int input_grad);
 void conv_fast_params(Emitter *e, const Layer *l, const Conv *c);
 
 #endif

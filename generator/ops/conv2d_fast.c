@@ -284,7 +284,7 @@ static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
 }
 
 /* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
-static void fw_emit(Emitter *e, const Layer *l, const FW *f, int input_grad)
+static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int input_grad)
 {
     int bias = !input_grad && l->nbias > 0, act = !input_grad && l->act != ACT_NONE;
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
@@ -312,7 +312,18 @@ static void fw_emit(Emitter *e, const Layer *l, const FW *f, int input_grad)
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
-    sc_emit(&ss, l, f, bias, act);
+    if (input_grad && !sc_inplace(f)) {
+        /* without vectors the padded copy of g would be the largest thing alive in a
+         * training step: the loops instead, which need no scratch */
+        emitf(&ss, "(void)scratch;");
+        emitf(&ss, "{   /* a scope of its own: the loops' constants */");
+        ss.indent++;
+        walk_loops(&ss, l, c, 1, 1);
+        ss.indent--;
+        emitf(&ss, "}");
+    } else {
+        sc_emit(&ss, l, f, bias, act);
+    }
     Hole h[] = {{"consts", consts, 0},
                 {"src", input_grad ? text_fmt("const %s *const src = g;", e->real) : NULL, 0},
                 {"dst", input_grad ? text_fmt("%s *const dst = gin;", e->real) : NULL, 0},
@@ -383,7 +394,7 @@ void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     int n = c->g.KH * c->g.KW;
     int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
     FW f = input_grad ? fw_input(e->dtype, c, off, woff) : fw_forward(e->dtype, c, off, woff);
-    fw_emit(e, l, &f, input_grad);
+    fw_emit(e, l, c, &f, input_grad);
     free(off);
     free(woff);
 }
@@ -477,7 +488,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
             /* without vectors (sc_emit): the padded copy, none when there is no padding */
-            *one_lane = sc_inplace(&f) ? 0 : f.xs;
+            *one_lane = sc_inplace(&f) || part == PART_BWD_INPUT ? 0 : f.xs;
             free(off);
             free(woff);
         }

@@ -175,7 +175,7 @@ static const char *walk_kernel(Emitter *e, const Conv *c, int scatter)
 }
 
 /* templates/layer_conv_fwd.c or layer_conv_input.c */
-static void walk_loops(Emitter *e, const Layer *l, const Conv *c, int kernel, int input_grad)
+void walk_loops(Emitter *e, const Layer *l, const Conv *c, int kernel, int input_grad)
 {
     Hole h[8];
     int n = common_holes(e, c, kernel, h);

@@ -49,6 +49,8 @@ int op_allows(const OpDef *op, Field f)
 {
     if (f == F_NAME || f == F_TYPE)
         return 1;
+    if (f == F_TRAINABLE)   /* every kind that owns tensors */
+        return op->tensors != NULL;
     if (f == F_INPUT)   /* every kind reads one value it can name, but the multi-input ones */
         return !op_allows(op, F_INPUTS);
     for (const Field *q = op->fields; q && *q != F_NONE; q++)

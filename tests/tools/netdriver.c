@@ -24,6 +24,10 @@
  *           grad_input.bin dL/dinput
  *           loss2.bin, grad2.bin   the same call with grad_input == NULL
  *           trained.bin    params after train_batch(params, batch, N, LR)
+ *           inplace.bin    params after train_batch(params, input, 1, LR, grad NULL)
+ *                          (P_MAX_BATCH 1 without train-mode layers: the update in place)
+ *           gradients are written in P_params' layout, 0 where a tensor has none
+ *           (grad_offset -1); the driver allocates exactly grad_bytes for them
  *           batch_loss.bin its return value (float64)
  *           init_a.bin, init_b.bin   init(params, 12345) twice; init_c.bin: seed 12346
  *
@@ -43,6 +47,23 @@
 #endif
 
 extern const cnngen_model MODEL;
+
+/* a P_grad as the flat P_params' layout (0 where a tensor has no gradient) */
+static void *grad_flat(const cnngen_model *m, const void *grad, size_t pbytes)
+{
+    size_t rb = (size_t)m->dtype_bytes;
+    char *out = calloc(pbytes ? pbytes : 1, 1);
+    if (!out) { fprintf(stderr, "netdriver: out of memory\n"); exit(2); }
+    for (int i = 0; i < m->ntensors; i++) {
+        const cnngen_tensor *t = &m->tensors[i];
+        size_t n = 1;
+        for (int d = 0; d < t->ndim; d++)
+            n *= (size_t)t->shape[d];
+        if (t->grad_offset >= 0)
+            memcpy(out + t->offset * rb, (const char *)grad + (size_t)t->grad_offset * rb, n * rb);
+    }
+    return out;
+}
 
 static const char *dir;
 
@@ -105,6 +126,9 @@ static void write_model_txt(const cnngen_model *m)
     fprintf(f, "has_train_batch %d\n", m->train_batch != NULL);
     fprintf(f, "has_sgd %d\n", m->sgd != NULL);
     fprintf(f, "has_init %d\n", m->init != NULL);
+    fprintf(f, "max_batch %d\n", m->max_batch);
+    fprintf(f, "train_mode %d\n", m->train_mode);
+    fprintf(f, "grad_bytes %lu\n", (unsigned long)m->grad_bytes);
     fprintf(f, "ntensors %d\n", m->ntensors);
     for (i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
@@ -183,23 +207,38 @@ int main(int argc, char **argv)
 
         if (m->backward) {
             void *target = xalloc(out_bytes);
-            void *grad = xalloc(m->params_bytes);
+            void *grad = xalloc(m->grad_bytes);
             void *grad_input = xalloc(in_bytes);
+            void *flat;
             double loss;
             read_file("target.bin", target, out_bytes);
 
-            memset(grad, 0, m->params_bytes);
+            memset(grad, 0, m->grad_bytes);
             memset(ws, 0xff, m->workspace_bytes);
             loss = m->backward(params, input, target, grad, grad_input, ws);
             write_file("loss.bin", &loss, sizeof loss);
-            write_file("grad.bin", grad, pbytes);
+            flat = grad_flat(m, grad, pbytes);
+            write_file("grad.bin", flat, pbytes);
+            free(flat);
             write_file("grad_input.bin", grad_input, in_bytes);
 
-            memset(grad, 0, m->params_bytes);
+            memset(grad, 0, m->grad_bytes);
             memset(ws, 0xff, m->workspace_bytes);
             loss = m->backward(params, input, target, grad, NULL, ws);
             write_file("loss2.bin", &loss, sizeof loss);
-            write_file("grad2.bin", grad, pbytes);
+            flat = grad_flat(m, grad, pbytes);
+            write_file("grad2.bin", flat, pbytes);
+            free(flat);
+
+            if (m->max_batch == 1 && !m->train_mode && m->train_batch) {
+                void *pc = xalloc(m->params_bytes);
+                memcpy(pc, params, m->params_bytes);
+                memset(ws, 0xff, m->workspace_bytes);
+                loss = m->train_batch(pc, input, target, 1, lr, NULL, ws);
+                write_file("inplace.bin", pc, pbytes);
+                write_file("inplace_loss.bin", &loss, sizeof loss);
+                free(pc);
+            }
             free(target); free(grad); free(grad_input);
         }
         free(input);
@@ -208,7 +247,7 @@ int main(int argc, char **argv)
     if (m->backward && m->train_batch && n > 0) {
         void *bin = xalloc(in_bytes * (size_t)n);
         void *btg = xalloc(out_bytes * (size_t)n);
-        void *grad = xalloc(m->params_bytes);       /* train_batch zeroes it itself */
+        void *grad = xalloc(m->grad_bytes);         /* train_batch zeroes it itself */
         double loss;
         read_file("batch_in.bin", bin, in_bytes * (size_t)n);
         read_file("batch_tg.bin", btg, out_bytes * (size_t)n);

@@ -191,7 +191,7 @@ def flat_grads(plist, grads):
     buffers (batchnorm's running statistics)."""
     out, it = [], iter(grads)
     for _, prm in plist:
-        if isinstance(prm, nn.Parameter):
+        if isinstance(prm, nn.Parameter) and prm.requires_grad:
             out.append(next(it).numpy().ravel())
         else:
             out.append(np.zeros(prm.numel()))
@@ -502,7 +502,8 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
     net.eval()                      # P_forward and P_backward: eval mode
     plist = net.param_list()
-    learn = [prm for _, prm in plist if isinstance(prm, nn.Parameter)]
+    learn = [prm for _, prm in plist if isinstance(prm, nn.Parameter) and prm.requires_grad]
+    frozen = any(isinstance(prm, nn.Parameter) and not prm.requires_grad for _, prm in plist)
     rng = np.random.default_rng(seed)
     flat = []
     kinds = {L.name: L.type for L in net.layers}
@@ -599,9 +600,22 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     gflat = flat_grads(plist, grads[:-1])
     compare("loss", rd("loss.bin", np.float64), [L.item()], tol)
     compare("grad", rd("grad.bin"), gflat, tol, namer)
-    compare("grad_input", rd("grad_input.bin"), grads[-1].numpy(), tol)
+    if frozen:      # a partial net back-propagates no further than what learns
+        gi = rd("grad_input.bin")
+        if not np.all(np.isnan(gi)):
+            raise Fail("grad_input: a partial net must fill it with NaN")
+    else:
+        compare("grad_input", rd("grad_input.bin"), grads[-1].numpy(), tol)
     compare("loss (grad_input NULL)", rd("loss2.bin", np.float64), [L.item()], tol)
     compare("grad (grad_input NULL)", rd("grad2.bin"), gflat, tol, namer)
+    if m.get("max_batch") == 1 and not m.get("train_mode"):
+        # P_train_batch(grad NULL) on that sample: each layer's step in place
+        if not os.path.exists(os.path.join(workdir, "inplace.bin")):
+            raise Fail("the driver wrote no inplace.bin")
+        cur = np.concatenate([prm.detach().numpy().ravel() for _, prm in plist]) \
+            if plist else np.zeros(0)
+        compare("loss (update in place)", rd("inplace_loss.bin", np.float64), [L.item()], tol)
+        compare("params after the update in place", rd("inplace.bin"), cur - LR * gflat, tol, namer)
     results.append(("numerics", None))
 
     # ---- train_batch: mean loss over BATCH samples, one SGD step

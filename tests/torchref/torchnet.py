@@ -365,6 +365,14 @@ class TorchNet(nn.Module):
                 raise SpecError("unknown layer type %r" % (t,))
             shapes[i] = shape
             L.out_shape = shape
+            # `trainable: false | bias` (cnngen section 6): what does not learn is a
+            # Parameter with requires_grad off, as in PyTorch fine-tuning
+            tr = d.get("trainable", True)
+            if tr is not True:
+                if L.weight is not None:
+                    L.weight.requires_grad_(False)
+                if tr is False and L.bias_p is not None:
+                    L.bias_p.requires_grad_(False)
             self.layers.append(L)
             # register under a safe attribute name (layer names may clash with Module's)
             if L.weight is not None:
