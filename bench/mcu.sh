@@ -9,6 +9,6 @@ set -u
 cd "$(dirname "$0")/.."
 work=${TMPDIR:-/tmp}/cnngen-bench-mcu
 rm -rf "$work"; mkdir -p "$work"
-specs=${BENCH_MCU_SPECS:-"specs/lenet5.yaml specs/sigmoid_cnn.yaml specs/features.yaml specs/resblock.yaml specs/mlperf_tiny/ds_cnn.yaml specs/mlperf_tiny/resnet8.yaml specs/mlperf_tiny/fc_autoencoder.yaml"}
+specs=${BENCH_MCU_SPECS:-"specs/lenet5.yaml specs/lenet5_finetune.yaml specs/lenet5_bias.yaml specs/sigmoid_cnn.yaml specs/features.yaml specs/resblock.yaml specs/mlperf_tiny/ds_cnn.yaml specs/mlperf_tiny/resnet8.yaml specs/mlperf_tiny/fc_autoencoder.yaml"}
 # shellcheck disable=SC2086
 /usr/bin/python3 tests/mcu/mcu.py bench ./cnngen "$work" $specs

@@ -32,6 +32,7 @@
 static struct {
     int on, trains, const_weights;
     long long params, grad, ws, io, code, tables;
+    long long ram_params;       /* the bytes of P_params in RAM (0: const, --weights inference) */
     long long ram, flash;
     long long ram_base, flash_base;
     long long *ram_cum, *flash_cum;  /* running totals after each layer */
@@ -179,7 +180,13 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     B.trains = plan_trains(net, opt->inference_only);
     B.const_weights = const_weights;
     B.params = (net->total_params ? net->total_params : 1) * rb;
-    B.grad = B.trains ? B.params : 0;
+    /* RAM: a training build's P_params always (it changes; with --weights only what learns
+     * when Net.frozen_const), its P_grad (what learns in a partial net); flash: every
+     * parameter with --weights (P_weights, P_frozen) */
+    long long ngrad = net_partial(net) ? net->total_trainable : net->total_params;
+    B.grad = B.trains ? (ngrad ? ngrad : 1) * rb : 0;
+    B.ram_params = B.trains ? (net->struct_params ? net->struct_params : 1) * rb
+                 : const_weights ? 0 : B.params;
     B.ws = plan_workspace(net, opt->inference_only).bytes;
     B.io = (shape_size(net->input) + shape_size(net_output(net))) * rb;
     int ntensors = 0;
@@ -199,7 +206,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     B.code = fixed + B.tables;
     for (int i = 0; i < n; i++)
         B.code += lcode[i];
-    B.ram = B.io + B.ws + B.grad + (const_weights ? 0 : B.params);
+    B.ram = B.io + B.ws + B.grad + B.ram_params;
     B.flash = B.code + (const_weights ? B.params : 0);
 
     /* running totals */
@@ -212,7 +219,15 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     for (int i = 0; i < n; i++) {
         const Layer *l = &net->layers[i];
         long long p = l->params * rb, out = shape_size(l->out);
-        ram += (const_weights ? 0 : p) + (B.trains ? p : 0);   /* params and their gradient */
+        long long lg = 0, lr = 0;               /* its gradient; its parameters in RAM */
+        TensorDesc td[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, td);
+        for (int k = 0; k < nt; k++) {
+            lg += B.trains && (!net_partial(net) || tensor_learns(l, &td[k])) ? td[k].n * rb : 0;
+            lr += B.trains ? (tensor_const(net, l, &td[k]) ? 0 : td[k].n * rb)
+                           : const_weights ? 0 : td[k].n * rb;
+        }
+        ram += lr + lg;                         /* params and their gradient */
         flash += lcode[i] + (const_weights ? p : 0);
         long long grow = out > maxt ? out - maxt : 0;
         maxt += grow;
@@ -228,8 +243,8 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
         }
         if (B.trains) {
             ram += plan_alias(net, i) ? 0 : out * rb;   /* act_<name> */
-            if (layer_has_argmax(l))
-                ram += out * 4;                /* argmax_<name> */
+            if (plan_keeps_argmax(net, i))
+                ram += out * argmax_bytes(l);  /* argmax_<name> */
         }
         B.ram_cum[i] = ram < B.ram ? ram : B.ram;
         B.flash_cum[i] = flash < B.flash ? flash : B.flash;
@@ -280,8 +295,9 @@ static void ram_parts(char *buf, size_t n)
 {
     char a[32], b[32], c[32], e[32];
     snprintf(buf, n, "%s %s + gradients %s + workspace %s + input/output %s",
-             B.const_weights ? "params (in flash)" : "params", B.const_weights ? "0" : commas(B.params, a),
-             commas(B.grad, b), commas(B.ws, c), commas(B.io, e));
+             !B.const_weights ? "params" : B.trains ? "params in RAM (those that learn)"
+                                                    : "params (in flash)",
+             commas(B.ram_params, a), commas(B.grad, b), commas(B.ws, c), commas(B.io, e));
 }
 
 static void flash_parts(char *buf, size_t n)
@@ -375,8 +391,8 @@ void budget_emit_header(const Net *net, const char *P, Buf *h)
     if (net->ram_limit) {
         buf_printf(&t, "#ifndef %s_RAM_LIMIT\n#define %s_RAM_LIMIT %lld\n#endif\n", P, P, net->ram_limit);
         buf_printf(&t, "#define %s_RAM_BYTES (%ssizeof(%s_workspace)%s + (%s_INPUT_SIZE + %s_OUTPUT_SIZE) * sizeof(%s_real))\n",
-                   P, B.const_weights ? "" : "sizeof(P_params) + ", P, B.grad ? " + sizeof(P_params) /* gradients */" : "",
-                   P, P, P);
+                   P, B.ram_params ? text_fmt("sizeof(%s_params) + ", P) : "", P,
+                   B.grad ? text_fmt(" + sizeof(%s_grad) /* gradients */", P) : "", P, P, P);
         buf_printf(&t, "typedef char %s_check_ram_limit[(unsigned long long)(%s_RAM_BYTES) <= "
                        "(unsigned long long)(%s_RAM_LIMIT) ? 1 : -1];\n", P, P, P);
     }

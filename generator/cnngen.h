@@ -226,6 +226,11 @@ typedef struct Net {
     /* totals (shape.c) */
     long long total_params, total_macs;
     long long total_trainable;  /* total_params without the buffers (P_NUM_TRAINABLE) */
+    /* --weights on a training build with frozen parameters: those are const data
+     * (P_frozen, in flash), not members of P_params (main.c sets it before plan_params) */
+    int frozen_const;
+    long long struct_params;    /* the reals of P_params (P_NUM_PARAMS): total_params less
+                                 * the const ones (plan.c) */
     char *warn[MAX_WARN_PER_LAYER]; int nwarn;  /* net-level warnings */
     /* memory budget (budget.c): target: {ram_limit, flash_limit} or the options; 0 = none;
      * pos {0,0} when set by --ram-limit / --flash-limit */
@@ -270,6 +275,10 @@ Act layer_out_act(const Layer *l);
 int layer_fused_act(const Layer *l);
 /* l's training forward records an int32 argmax per output (OPF_ARGMAX) */
 int layer_has_argmax(const Layer *l);
+/* bytes of one argmax entry (an input index): uint16_t when the input has at most 65,536
+ * elements, else int32_t */
+static inline int argmax_bytes(const Layer *l) { return shape_size(l->in) <= 65536 ? 2 : 4; }
+static inline const char *argmax_type(const Layer *l) { return argmax_bytes(l) == 2 ? "uint16_t" : "int32_t"; }
 /* `alpha` applies to l: a key of its kind, and with `activation:` only when that
  * activation takes one (leaky_relu) */
 int layer_takes_alpha(const Layer *l);
@@ -371,7 +380,8 @@ const char *unroll_name(Unroll u);
  *   a graph (some layer reads other than its predecessor) in training: grad_<name>
  *   [out size] for every layer with a buffer plus gtmp [max tensor size] (a second
  *   reader's part of a gradient, before it is added) in place of grad_a, grad_b
- * sizeof = round_up(nreal * real_bytes + nint * 4, real_bytes); the scratch member is
+ * sizeof = round_up(nreal * real_bytes + nint, real_bytes) (nint: the argmax arrays'
+ * bytes, int32_t ones before uint16_t ones, so no padding between); the scratch member is
  * sized for the vector code or, without vectors, WsPlan.scratch1. */
 typedef struct WsPlan {
     long long nreal, nint;
@@ -574,6 +584,11 @@ typedef struct TensorDesc {
 int layer_tensors(const Layer *l, TensorDesc *t);
 /* t (one of l's) learns: not a buffer, and `trainable:` lets it (util.c) */
 int tensor_learns(const Layer *l, const TensorDesc *t);
+/* t is const data, not a member of P_params (Net.frozen_const and it does not learn) */
+int tensor_const(const Net *n, const Layer *l, const TensorDesc *t);
+/* the C that names layer l's tensor `what` in the forward and backward code: p->X, or
+ * P_frozen.X when it is const data */
+const char *param_ref(const Emitter *e, const Layer *l, const char *what);
 
 /* What a unit says of its kind besides keys and shapes (OpDef.flags). */
 enum {

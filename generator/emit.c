@@ -28,7 +28,7 @@ static unsigned part_args(const Layer *l, Part part, int inference)
     return a && l->scratch[part] > 0 ? a | A_SCR : a;
 }
 
-static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin)
+static void emit_sig(Emitter *e, const Layer *l, const char *fname, unsigned a, int fwd, int nin)
 {
     Buf t = {0};
     const char *R = e->real;
@@ -45,7 +45,7 @@ static void emit_sig(Emitter *e, const char *fname, unsigned a, int fwd, int nin
     ARG(A_B, "const %s *restrict b", R);
     ARG(A_GW, "%s *restrict gw", R);
     ARG(A_GB, "%s *restrict gb", R);
-    ARG(A_AM, "%sint32_t *restrict am", fwd ? "" : "const ");
+    ARG(A_AM, "%s%s *restrict am", fwd ? "" : "const ", argmax_type(l));
     ARG(A_SCR, "%s *restrict scratch", R);
     ARG(A_RM, "const %s *restrict rm", R);
     ARG(A_RV, "const %s *restrict rv", R);
@@ -108,8 +108,8 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     ARG(A_OUT, "%s%s%s", c.out, SOFF(sout), OFF(nout));
     ARG(A_G, "%s%s%s", c.g, SOFF(sout), OFF(nout));
     ARG(A_GIN, "%s%s%s", c.gin, SOFF(sgin), OFF(nin));
-    ARG(A_W, "p->%s_weight%s", l->name, OFF(nw));
-    ARG(A_B, "p->%s_bias%s", l->name, OFF(nb));
+    ARG(A_W, "%s%s", param_ref(e, l, "weight"), OFF(nw));
+    ARG(A_B, "%s%s", param_ref(e, l, "bias"), OFF(nb));
     ARG(A_GW, "%s%s", grad_ref(e, l, "weight"), OFF(nw));
     ARG(A_GB, "%s%s", grad_ref(e, l, "bias"), OFF(nb));
     ARG(A_AM, "ws->argmax_%s%s", l->name, SOFF(sout));
@@ -197,7 +197,7 @@ static void emit_bwd_bias(Emitter *e, const Layer *l)
     long long C = l->out.c, HW = (long long)l->out.h * l->out.w;
     snprintf(fname, sizeof fname, "%s_%s_bwd_bias", e->P, l->name);
     emitf(e, "/* %s: only its bias learns (trainable: bias) */", l->name);
-    emit_sig(e, fname, A_G | A_GB, 0, 1);
+    emit_sig(e, l, fname, A_G | A_GB, 0, 1);
     emitf(e, "{");
     e->indent++;
     emitf(e, "int c;");
@@ -244,7 +244,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     if (!keep_am)
         e->inference = 1;   /* a max pool below the backward: no argmax */
     snprintf(fname, sizeof fname, "%s_%s_fwd", e->P, l->name);
-    emit_sig(e, fname, part_args(fwd_l, PART_FWD, e->inference), 1, l->ninputs);
+    emit_sig(e, l, fname, part_args(fwd_l, PART_FWD, e->inference), 1, l->ninputs);
     emitf(e, "{");
     e->indent++;
     call_gen(e, fwd_l, PART_FWD);
@@ -256,7 +256,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         /* P_forward's: no backward follows, so no argmax (P_run's keep = 0) */
         emitf(e, "/* %s without the argmax, for %s_forward */", l->name, e->P);
         snprintf(fname, sizeof fname, "%s_%s_fwd_infer", e->P, l->name);
-        emit_sig(e, fname, part_args(fwd_l, PART_FWD, 1), 1, l->ninputs);
+        emit_sig(e, l, fname, part_args(fwd_l, PART_FWD, 1), 1, l->ninputs);
         emitf(e, "{");
         e->indent++;
         e->inference = 1;
@@ -268,7 +268,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     if (fwd_l == &split) {
         snprintf(fname, sizeof fname, "%s_%s_fwd_act", e->P, l->name);
-        emit_sig(e, fname, A_IN | A_OUT, 1, 1);
+        emit_sig(e, l, fname, A_IN | A_OUT, 1, 1);
         emitf(e, "{");
         e->indent++;
         gen_act_forward(e, l, l->act, l->alpha);
@@ -280,7 +280,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         return;
     if (need_act_bwd) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_act", e->P, l->name);
-        emit_sig(e, fname, A_OUT | A_G | A_GMUT, 0, 1);
+        emit_sig(e, l, fname, A_OUT | A_G | A_GMUT, 0, 1);
         emitf(e, "{");
         e->indent++;
         gen_act_backward_inplace(e, l);
@@ -292,7 +292,7 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emit_bwd_bias(e, l);
     if (bw & BW_PARAMS) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_params", e->P, l->name);
-        emit_sig(e, fname, part_args(l, PART_BWD_PARAMS, 0), 0, 1);
+        emit_sig(e, l, fname, part_args(l, PART_BWD_PARAMS, 0), 0, 1);
         emitf(e, "{");
         e->indent++;
         call_gen(e, l, PART_BWD_PARAMS);
@@ -305,7 +305,7 @@ bwd_input:
     for (int k = 0; (bw & BW_INPUT) && k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_input%s", e->P, l->name,
                  (l->op->flags & OPF_MULTI) ? hnum(k) : "");
-        emit_sig(e, fname, part_args(l, PART_BWD_INPUT, 0), 0, 1);
+        emit_sig(e, l, fname, part_args(l, PART_BWD_INPUT, 0), 0, 1);
         emitf(e, "{");
         e->indent++;
         e->input_k = k;
@@ -459,14 +459,18 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     emitf(e, "#define %s_INPUT_W %d", P, net->input.w);
     emitf(e, "#define %s_INPUT_SIZE %lld  /* C*H*W */", P, shape_size(net->input));
     emitf(e, "#define %s_OUTPUT_SIZE %lld", P, shape_size(o));
-    emitf(e, "#define %s_NUM_PARAMS %lld", P, net->total_params);
+    if (net->frozen_const)
+        emitf(e, "#define %s_NUM_PARAMS %lld  /* P_params' reals: the %lld frozen ones are %s_frozen */",
+              P, net->struct_params, net->total_params - net->struct_params, P);
+    else
+        emitf(e, "#define %s_NUM_PARAMS %lld", P, net->struct_params);
     emitf(e, "#define %s_NUM_TRAINABLE %lld  /* the parameters that learn: NUM_PARAMS without the "
           "buffers (running statistics)%s */", P, net->total_trainable,
           net_partial(net) ? " and what `trainable:` freezes" : "");
     emitf(e, "#define %s_MAX_BATCH %d  /* the largest n of one %s_train_batch batch */", P,
           net->batch, P);
     emitf(e, "#define %s_PARAMS_BYTES %lld  /* sizeof(%s_params) */", P,
-          (net->total_params ? net->total_params : 1) * real_bytes(e->dtype), P);
+          (net->struct_params ? net->struct_params : 1) * real_bytes(e->dtype), P);
     if (wp.bytes1 != wp.bytes)     /* the scratch differs without vectors */
         emitf(e, "#define %s_WORKSPACE_BYTES (%s_VECTORS ? %lld : %lld)  /* sizeof(%s_workspace) */",
               P, P, wp.bytes, wp.bytes1, P);
@@ -486,7 +490,8 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
     }
 }
 
-static void params_members(Emitter *e, const Net *net)
+/* the members of P_params (frozen = 0) or of P_frozen_params (frozen = 1) */
+static void params_members(Emitter *e, const Net *net, int frozen)
 {
     int any = 0;
     for (int i = 0; i < net->nlayers; i++) {
@@ -494,6 +499,8 @@ static void params_members(Emitter *e, const Net *net)
         TensorDesc t[MAX_LAYER_TENSORS];
         int nt = layer_tensors(l, t);
         for (int k = 0; k < nt; k++) {
+            if (tensor_const(net, l, &t[k]) != frozen)
+                continue;
             char dims[96] = "";
             if (t[k].ndim > 1) {   /* the shape, when it is not the length */
                 size_t n = (size_t)snprintf(dims, sizeof dims, "  /* ");
@@ -502,11 +509,23 @@ static void params_members(Emitter *e, const Net *net)
                 snprintf(dims + n, sizeof dims - n, " */");
             }
             emitf(e, "%s_real %s_%s[%lld];%s", e->P, l->name, t[k].what, t[k].n, dims);
+            any = 1;
         }
-        any |= nt > 0;
     }
     if (!any)
         emitf(e, "%s_real unused;  /* no parameters: C has no empty structs */", e->P);
+}
+
+/* the max pools' argmax arrays (B samples each): int32_t ones, then uint16_t ones */
+static void argmax_members(Emitter *e, const Net *net, long long B)
+{
+    for (int bytes = 4; bytes >= 2; bytes -= 2)
+        for (int i = 0; i < net->nlayers; i++) {
+            const Layer *l = &net->layers[i];
+            if (plan_keeps_argmax(net, i) && argmax_bytes(l) == bytes)
+                emitf(e, "%s argmax_%s[%lld];  /* input index of each max */", argmax_type(l),
+                      l->name, B * shape_size(l->out));
+        }
 }
 
 static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsPlan wp)
@@ -534,12 +553,7 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
     if (np->toff) {
         emitf(e, "%s_real arena[%lld];  /* the layers' outputs and gradients, placed by "
               "liveness (lower bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
-        for (int i = 0; i < net->nlayers; i++) {
-            const Layer *l = &net->layers[i];
-            if (plan_keeps_argmax(net, i))
-                emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
-                      shape_size(l->out));
-        }
+        argmax_members(e, net, 1);
         return;
     }
     for (int i = 0; i < net->nlayers; i++) {
@@ -579,21 +593,21 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
         emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
         emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
     }
-    for (int i = 0; i < net->nlayers; i++) {
-        const Layer *l = &net->layers[i];
-        if (plan_keeps_argmax(net, i))
-            emitf(e, "int32_t argmax_%s[%lld];  /* input index of each max */", l->name,
-                  B * shape_size(l->out));
-    }
+    argmax_members(e, net, B);
 }
 
 /* ------------------------------------------------------------------ source pieces */
 
+/* P_params has a member (p is read) */
 static int net_has_params(const Net *net)
 {
-    for (int i = 0; i < net->nlayers; i++)
-        if (layer_has_params(&net->layers[i]))
-            return 1;
+    for (int i = 0; i < net->nlayers; i++) {
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(&net->layers[i], t);
+        for (int k = 0; k < nt; k++)
+            if (!tensor_const(net, &net->layers[i], &t[k]))
+                return 1;
+    }
     return 0;
 }
 
@@ -610,7 +624,8 @@ static void init_body(Emitter *e, const Net *net)
         TensorDesc t[MAX_LAYER_TENSORS];
         int nt = layer_tensors(&net->layers[i], t);
         for (int k = 0; k < nt; k++)
-            anyloop |= t[k].role != T_WEIGHT || net->layers[i].fold_bn[0];
+            anyloop |= !tensor_const(net, &net->layers[i], &t[k]) &&
+                       (t[k].role != T_WEIGHT || net->layers[i].fold_bn[0]);
     }
     emitf(e, "cnngen_rng r;");
     if (anyloop)
@@ -621,6 +636,8 @@ static void init_body(Emitter *e, const Net *net)
         TensorDesc t[MAX_LAYER_TENSORS];
         int nt = layer_tensors(l, t);
         for (int k = 0; k < nt; k++) {
+            if (tensor_const(net, l, &t[k]))
+                continue;   /* const data (P_frozen) */
             if (t[k].role == T_WEIGHT) {   /* each tensor's rule comes with its role */
                 InitRule ir = init_rule(net, i);
                 if (ir.he)
@@ -1283,10 +1300,11 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
             int n = layer_tensors(l, t);
             for (int k = 0; k < n; k++) {
                 int has = !np->partial || tensor_learns(l, &t[k]);
-                emitf(et, "{\"%s.%s\", %lld, %d, {%lld, %lld, %lld, %lld}, %lld},", l->name, t[k].what,
-                      off, t[k].ndim, t[k].dim[0], t[k].dim[1], t[k].dim[2], t[k].dim[3],
-                      has ? goff : -1);
-                off += t[k].n;
+                int cst = tensor_const(net, l, &t[k]);
+                emitf(et, "{\"%s.%s\", %lld, %d, {%lld, %lld, %lld, %lld}, %lld%s},", l->name, t[k].what,
+                      cst ? 0 : off, t[k].ndim, t[k].dim[0], t[k].dim[1], t[k].dim[2], t[k].dim[3],
+                      has ? goff : -1, cst ? text_fmt(", %s_frozen.%s_%s", P, l->name, t[k].what) : ", NULL");
+                off += cst ? 0 : t[k].n;
                 goff += has ? t[k].n : 0;
             }
         }
@@ -1378,7 +1396,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
 
     e.b = &sizes; sizes_text(&e, &net, wp);
     e.indent = 1;
-    e.b = &pm; params_members(&e, &net);
+    e.b = &pm; params_members(&e, &net, 0);
     e.b = &wm; workspace_members(&e, &net, &np, wp);
     e.b = &initb; init_body(&e, &net);
     e.indent = 0;
@@ -1490,6 +1508,19 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
             grad_struct(&e, &net);
         }
         Hole gh[] = {{"grad_type", np.partial ? gt.data : NULL, 0}};
+        if (net.frozen_const) {     /* --weights: the frozen parameters, const data */
+            buf_printf(&tdecl, "/* The parameters that do not learn (trainable:), compiled in from --weights as\n"
+                       " * const data (flash on a microcontroller); P_params holds the rest. */\n"
+                       "typedef struct %s_frozen_params {\n", prefix);
+            Buf fm = {0};
+            e.b = &fm;
+            e.indent = 1;
+            params_members(&e, &net, 1);
+            e.indent = 0;
+            buf_printf(&tdecl, "%s} %s_frozen_params;\nextern const %s_frozen_params %s_frozen;\n\n",
+                       fm.data, prefix, prefix, prefix);
+            buf_free(&fm);
+        }
         rc |= template_fill(&tdecl, "net_train.h", gh, 1, prefix);
         buf_free(&gt);
         Hole none[1];

@@ -500,6 +500,9 @@ int main(int argc, char **argv)
             /* the size limits first: the schedule sizes what they let through */
             if (check_gen_limits(&net, &opt, &d) == 0)
                 schedule(&net, opt.unroll);  /* unroll, fast paths, scratch: once, for all */
+            /* --weights on a training build: what does not learn becomes const data */
+            net.frozen_const = weights_path && !emit_py && plan_trains(&net, opt.inference_only) &&
+                               net_partial(&net);
             plan_params(&net);               /* where each layer's tensors start */
         }
         if (opt.dump_ir)

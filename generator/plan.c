@@ -8,14 +8,19 @@
 
 void plan_params(Net *net)
 {
-    long long off = 0, trainable = 0;
+    long long off = 0, all = 0, trainable = 0;
     for (int i = 0; i < net->nlayers; i++) {
         Layer *l = &net->layers[i];
         l->param_offset = off;
-        off += l->params;
+        TensorDesc t[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(l, t);
+        for (int k = 0; k < nt; k++)
+            off += tensor_const(net, l, &t[k]) ? 0 : t[k].n;
+        all += l->params;
         trainable += layer_learns_weight(l) * l->nweight + layer_learns_bias(l) * l->nbias;
     }
-    net->total_params = off;
+    net->total_params = all;
+    net->struct_params = off;
     net->total_trainable = trainable;
 }
 
@@ -350,7 +355,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         if (!plan_alias(net, i))
             kept += shape_size(net->layers[i].out);
         if (trains && plan_keeps_argmax(net, i))
-            w.nint += shape_size(net->layers[i].out);   /* argmax_<name> */
+            w.nint += shape_size(net->layers[i].out) * argmax_bytes(&net->layers[i]);   /* argmax_<name> */
     }
     if (!trains) {
         long long *off = xcalloc(2 * (size_t)net->nlayers, sizeof *off);
@@ -385,7 +390,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     if (!trains || plan_train_chain(net, inference_only))
         w.scratch1 = 0;     /* without vectors the layers' scratch is in the arena */
     for (int k = 0; k < 2; k++) {                   /* with vectors, then one lane */
-        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + w.nint * 4;
+        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + w.nint;
         bytes = (bytes + align - 1) / align * align;
         if (bytes == 0)
             bytes = rb;                             /* C has no empty structs */

@@ -253,6 +253,21 @@ int tensor_learns(const Layer *l, const TensorDesc *t)
                                    (l->trainable == TR_BIAS && !strcmp(t->what, "bias")));
 }
 
+int tensor_const(const Net *n, const Layer *l, const TensorDesc *t)
+{
+    return n->frozen_const && t->role != T_BUFFER && !tensor_learns(l, t);
+}
+
+const char *param_ref(const Emitter *e, const Layer *l, const char *what)
+{
+    TensorDesc t[MAX_LAYER_TENSORS];
+    int nt = layer_tensors(l, t);
+    for (int k = 0; k < nt; k++)
+        if (!strcmp(t[k].what, what) && tensor_const(e->net, l, &t[k]))
+            return text_fmt("%s_frozen.%s_%s", e->P, l->name, what);
+    return text_fmt("p->%s_%s", l->name, what);
+}
+
 int net_is_chain(const Net *n)
 {
     for (int i = 0; i < n->nlayers; i++)

@@ -120,10 +120,31 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
     buf_printf(c, "\n/* ================================================================ weights */\n");
     buf_printf(c, "/* Parameters from %s (cnngen --weights), as const data. */\n",
                path);
-    buf_printf(c, "const %s_params %s_weights = {\n", P, P);
+    /* with frozen_const, the frozen tensors go to P_frozen (pass 1), the rest to P_weights */
+    int *cst = calloc((size_t)m.ntensors + 1, sizeof *cst), ncst = 0;
+    if (!cst) {
+        fprintf(stderr, "cnngen: out of memory reading %s\n", path);
+        goto out;
+    }
+    for (int i = 0, k = 0; i < net->nlayers; i++) {
+        TensorDesc td[MAX_LAYER_TENSORS];
+        int nt = layer_tensors(&net->layers[i], td);
+        for (int j = 0; j < nt; j++, k++)
+            ncst += cst[k] = tensor_const(net, &net->layers[i], &td[j]);
+    }
+    for (int pass = 0; pass < 1 + (ncst > 0); pass++) {
+    int any = 0;
+    if (pass)
+        buf_printf(c, "\n/* The frozen parameters (trainable:), from %s: const data (flash). */\n"
+                   "const %s_frozen_params %s_frozen = {\n", path, P, P);
+    else
+        buf_printf(c, "const %s_params %s_weights = {\n", P, P);
     for (int k = 0; k < m.ntensors; k++) {
         const cnngen_tensor *tk = &t[k];
         size_t n = 1;
+        if (cst[k] != pass)
+            continue;
+        any = 1;
         buf_printf(c, "    /* %s [", tk->name);
         for (int d = 0; d < tk->ndim; d++) {
             buf_printf(c, d ? ", %d" : "%d", tk->shape[d]);
@@ -138,9 +159,11 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
         }
         buf_printf(c, "\n    },\n");
     }
-    if (m.ntensors == 0)
+    if (!any)
         buf_printf(c, "    0  /* no parameters */\n");
     buf_printf(c, "};\n");
+    }
+    free(cst);
 
     /* net.h: the declaration, inside the include guard and extern "C" block: before
      * the header's closing `#ifdef __cplusplus` */

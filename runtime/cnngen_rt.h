@@ -36,6 +36,8 @@ typedef struct cnngen_tensor {
     int shape[4];
     long grad_offset;       /* offset in reals of its gradient in P_grad; -1: it has none
                              * (a `trainable:` setting freezes it) */
+    const void *data;       /* NULL: in P_params at offset; else const data compiled in
+                             * (--weights with frozen parameters: P_frozen), offset unused */
 } cnngen_tensor;
 
 /* An inference build (--inference-only) folds a batchnorm into the conv2d or dense

@@ -169,7 +169,8 @@ int cnngen_save_safetensors(const cnngen_model *m, const void *params, const cha
     unsigned char chunk[4096];
     for (int i = 0; ok && i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
-        const unsigned char *src = (const unsigned char *)params + t->offset * (size_t)eb;
+        const unsigned char *src = t->data ? (const unsigned char *)t->data
+                                 : (const unsigned char *)params + t->offset * (size_t)eb;
         size_t left = tensor_elems(t) * (size_t)eb;
         while (left > 0) {
             size_t k = left < sizeof chunk ? left : sizeof chunk;
@@ -910,6 +911,20 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
         StEntry *e = find_entry(&p, t->name);
+        if (t->data) {      /* const data compiled in: the file must hold the same values */
+            size_t nb = tensor_elems(t) * (size_t)eb;
+            unsigned char *c = malloc(nb ? nb : 1);
+            int bad = !c || read_reals(f, 8 + hlen + e->begin, e, eb, c);
+            int differs = !bad && memcmp(c, t->data, nb) != 0;
+            free(c);
+            if (bad || differs) {
+                seterr(err, errlen, bad ? "%s: tensor %s: read error or out of memory"
+                       : "%s: tensor %s differs from the values compiled in as const data "
+                         "(a frozen parameter of a --weights build)", path, t->name);
+                goto out;
+            }
+            continue;
+        }
         if (!e) {   /* a folded layer's bias PyTorch's module lacks: 0 before the fold */
             memset(tmp + t->offset * (size_t)eb, 0, tensor_elems(t) * (size_t)eb);
             continue;
@@ -928,7 +943,8 @@ int cnngen_load_safetensors(const cnngen_model *m, void *params, const char *pat
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
         size_t at = t->offset * (size_t)eb;
-        memcpy((unsigned char *)params + at, tmp + at, tensor_elems(t) * (size_t)eb);
+        if (!t->data)
+            memcpy((unsigned char *)params + at, tmp + at, tensor_elems(t) * (size_t)eb);
     }
     rc = 0;
 out:

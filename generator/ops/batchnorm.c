@@ -148,14 +148,15 @@ static void train_call(Emitter *e, const Layer *l, Part part, const char *in, co
     const char *N = l->name;
     if (part == PART_FWD) {
         if (l->affine)
-            emitf(e, "%s_%s_fwd_train(%s, %s, p->%s_weight, p->%s_bias, p->%s_running_mean, "
-                  "p->%s_running_var, ws->train_%s, n);", e->P, N, in, out, N, N, N, N, N);
+            emitf(e, "%s_%s_fwd_train(%s, %s, %s, %s, p->%s_running_mean, "
+                  "p->%s_running_var, ws->train_%s, n);", e->P, N, in, out, param_ref(e, l, "weight"),
+                  param_ref(e, l, "bias"), N, N, N);
         else
             emitf(e, "%s_%s_fwd_train(%s, %s, p->%s_running_mean, p->%s_running_var, "
                   "ws->train_%s, n);", e->P, N, in, out, N, N, N);
     } else if (l->affine) {
-        emitf(e, "%s_%s_bwd_train(%s, %s, %s, p->%s_weight, %s, %s, ws->train_%s, n);", e->P, N,
-              in, g, gin, N, layer_learns_weight(l) ? text_fmt("grad->%s_weight", N) : "NULL",
+        emitf(e, "%s_%s_bwd_train(%s, %s, %s, %s, %s, %s, ws->train_%s, n);", e->P, N,
+              in, g, gin, param_ref(e, l, "weight"), layer_learns_weight(l) ? text_fmt("grad->%s_weight", N) : "NULL",
               layer_learns_bias(l) ? text_fmt("grad->%s_bias", N) : "NULL", N);
     } else {
         emitf(e, "%s_%s_bwd_train(%s, %s, %s, ws->train_%s, n);", e->P, N, in, g, gin, N);

@@ -316,6 +316,8 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         /* without vectors the padded copy of g would be the largest thing alive in a
          * training step: the loops instead, which need no scratch */
         emitf(&ss, "(void)scratch;");
+        emitf(&ss, "(void)src;");
+        emitf(&ss, "(void)dst;");
         emitf(&ss, "{   /* a scope of its own: the loops' constants */");
         ss.indent++;
         walk_loops(&ss, l, c, 1, 1);

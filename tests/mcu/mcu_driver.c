@@ -5,8 +5,12 @@
  * Compile with the generated net.h on the include path and
  *   -DPFX=<prefix>            the generated symbols' prefix
  *   -DTRAIN                   a training build: also one P_train_batch step
- * Parameters come from P_init(params, 1), inputs and targets from a fixed LCG, so no
- * file is read. It prints, one per line, with reals as the hex of their bits:
+ *   -DNOGRAD                  ... of one sample with grad == NULL (the update in place,
+ *                             no gradient buffer: on-device fine-tuning)
+ *   -DWEIGHTS                 the parameters start from P_weights (cnngen --weights; the
+ *                             frozen ones are const data, P_frozen), not P_init
+ * Parameters come from P_init(params, 1) (or P_weights), inputs and targets from a fixed
+ * LCG, so no file is read. It prints, one per line, with reals as the hex of their bits:
  *   out K HEX        the forward output
  *   loss HEX         the train_batch loss (float64 bits)
  *   p K HEX          every stride-th parameter after the step (at most 2048 lines)
@@ -33,7 +37,13 @@ typedef SYM(_real) real;
 static SYM(_params) params;
 static SYM(_workspace) ws;
 #ifdef TRAIN
-static SYM(_params) grad;
+#ifdef NOGRAD
+#define BATCH 1
+#define GRAD NULL
+#else
+static SYM(_grad) grad;
+#define GRAD (&grad)
+#endif
 #ifndef BATCH
 #define BATCH (SYM(_MAX_BATCH) >= 2 ? 2 : 1)
 #endif
@@ -108,7 +118,11 @@ int main(void)
 #if defined(__arm__)
     sp_main = sp_now();
 #endif
+#ifdef WEIGHTS
+    params = SYM(_weights);
+#else
     SYM(_init)(&params, 1);
+#endif
     for (int i = 0; i < SYM(_INPUT_SIZE); i++)
         xs[i] = (real)(2.0 * urand() - 1.0);
     cnngen_mark();
@@ -139,15 +153,20 @@ int main(void)
         cnngen_mark();
         paint();
         cnngen_mark();
-        loss = SYM(_train_batch)(&params, xs, ts, BATCH, (real)0.05, &grad, &ws);
+        loss = SYM(_train_batch)(&params, xs, ts, BATCH, (real)0.05, GRAD, &ws);
         cnngen_mark();
         stack_train = stack_used();
         memcpy(&u, &loss, 8);
         printf("loss %08lx%08lx\n", (unsigned long)(u >> 32), (unsigned long)(u & 0xffffffffu));
         for (long k = 0; k < np; k += stride)
             put("p", k, pp[k]);
+#ifdef NOGRAD
+        printf("ram params %lu workspace %lu grad 0\n", (unsigned long)sizeof params,
+               (unsigned long)sizeof ws);
+#else
         printf("ram params %lu workspace %lu grad %lu\n", (unsigned long)sizeof params,
                (unsigned long)sizeof ws, (unsigned long)sizeof grad);
+#endif
     }
 #else
     printf("ram params %lu workspace %lu grad 0\n", (unsigned long)sizeof params,

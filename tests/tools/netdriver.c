@@ -48,22 +48,41 @@
 
 extern const cnngen_model MODEL;
 
-/* a P_grad as the flat P_params' layout (0 where a tensor has no gradient) */
-static void *grad_flat(const cnngen_model *m, const void *grad, size_t pbytes)
+/* The files hold every tensor back to back in table order (the flat P_params of most
+ * builds; a --weights build with frozen parameters keeps those as const data, t->data,
+ * outside P_params). layout: 0 a P_params (const tensors from their data), 1 a P_grad
+ * (0 where a tensor has no gradient). Returns the reals, *out (if not NULL) receives
+ * the malloc'd bytes. */
+static size_t elems_of(const cnngen_tensor *t)
 {
-    size_t rb = (size_t)m->dtype_bytes;
-    char *out = calloc(pbytes ? pbytes : 1, 1);
-    if (!out) { fprintf(stderr, "netdriver: out of memory\n"); exit(2); }
+    size_t n = 1;
+    for (int d = 0; d < t->ndim; d++)
+        n *= (size_t)t->shape[d];
+    return n;
+}
+
+static size_t gather(const cnngen_model *m, const void *src, int layout, char **out)
+{
+    size_t rb = (size_t)m->dtype_bytes, at = 0, total = 0;
+    for (int i = 0; i < m->ntensors; i++)
+        total += elems_of(&m->tensors[i]);
+    if (!out)
+        return total;
+    *out = calloc(total ? total * rb : 1, 1);
+    if (!*out) { fprintf(stderr, "netdriver: out of memory\n"); exit(2); }
     for (int i = 0; i < m->ntensors; i++) {
         const cnngen_tensor *t = &m->tensors[i];
-        size_t n = 1;
-        for (int d = 0; d < t->ndim; d++)
-            n *= (size_t)t->shape[d];
-        if (t->grad_offset >= 0)
-            memcpy(out + t->offset * rb, (const char *)grad + (size_t)t->grad_offset * rb, n * rb);
+        size_t n = elems_of(t);
+        if (layout == 1 && t->grad_offset >= 0)
+            memcpy(*out + at * rb, (const char *)src + (size_t)t->grad_offset * rb, n * rb);
+        else if (layout == 0)
+            memcpy(*out + at * rb, t->data ? (const char *)t->data
+                                           : (const char *)src + t->offset * rb, n * rb);
+        at += n;
     }
-    return out;
+    return total;
 }
+
 
 static const char *dir;
 
@@ -103,6 +122,31 @@ static void write_file(const char *name, const void *src, size_t bytes)
     if (!f) die("cannot create", name);
     if (bytes && fwrite(src, 1, bytes, f) != bytes) die("cannot write", name);
     if (fclose(f) != 0) die("cannot write", name);
+}
+
+/* writes params (layout 0) or a gradient (1) as the files hold them */
+static void write_tensors(const cnngen_model *m, const char *name, const void *src, int layout)
+{
+    char *buf;
+    size_t n = gather(m, src, layout, &buf);
+    write_file(name, buf, n * (size_t)m->dtype_bytes);
+    free(buf);
+}
+
+/* reads a params file into P_params (the const tensors' values are compiled in) */
+static void read_tensors(const cnngen_model *m, const char *name, void *params)
+{
+    size_t rb = (size_t)m->dtype_bytes, n = gather(m, NULL, 0, NULL), at = 0;
+    char *buf = malloc(n ? n * rb : 1);
+    if (!buf) { fprintf(stderr, "netdriver: out of memory\n"); exit(2); }
+    read_file(name, buf, n * rb);
+    for (int i = 0; i < m->ntensors; i++) {
+        const cnngen_tensor *t = &m->tensors[i];
+        if (!t->data)
+            memcpy((char *)params + t->offset * rb, buf + at * rb, elems_of(t) * rb);
+        at += elems_of(t);
+    }
+    free(buf);
 }
 
 static void write_model_txt(const cnngen_model *m)
@@ -175,12 +219,12 @@ int main(int argc, char **argv)
     output = xalloc(out_bytes);
     if (m->init) {                  /* init twice with one seed, once with another */
         m->init(params, 12345);
-        write_file("init_a.bin", params, pbytes);
+        write_tensors(m, "init_a.bin", params, 0);
         memset(params, 0xff, m->params_bytes);
         m->init(params, 12345);
-        write_file("init_b.bin", params, pbytes);
+        write_tensors(m, "init_b.bin", params, 0);
         m->init(params, 12346);
-        write_file("init_c.bin", params, pbytes);
+        write_tensors(m, "init_c.bin", params, 0);
     }
     {   /* params.safetensors (PyTorch's names; an inference build folds batchnorms as
          * it reads them), else the flat params.bin */
@@ -194,9 +238,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "netdriver: %s\n", err);
                 return 3;
             }
-            write_file("loaded.bin", params, pbytes);
+            write_tensors(m, "loaded.bin", params, 0);
         } else {
-            read_file("params.bin", params, pbytes);
+            read_tensors(m, "params.bin", params);
         }
     }
     {
@@ -209,7 +253,6 @@ int main(int argc, char **argv)
             void *target = xalloc(out_bytes);
             void *grad = xalloc(m->grad_bytes);
             void *grad_input = xalloc(in_bytes);
-            void *flat;
             double loss;
             read_file("target.bin", target, out_bytes);
 
@@ -217,25 +260,21 @@ int main(int argc, char **argv)
             memset(ws, 0xff, m->workspace_bytes);
             loss = m->backward(params, input, target, grad, grad_input, ws);
             write_file("loss.bin", &loss, sizeof loss);
-            flat = grad_flat(m, grad, pbytes);
-            write_file("grad.bin", flat, pbytes);
-            free(flat);
+            write_tensors(m, "grad.bin", grad, 1);
             write_file("grad_input.bin", grad_input, in_bytes);
 
             memset(grad, 0, m->grad_bytes);
             memset(ws, 0xff, m->workspace_bytes);
             loss = m->backward(params, input, target, grad, NULL, ws);
             write_file("loss2.bin", &loss, sizeof loss);
-            flat = grad_flat(m, grad, pbytes);
-            write_file("grad2.bin", flat, pbytes);
-            free(flat);
+            write_tensors(m, "grad2.bin", grad, 1);
 
             if (m->max_batch == 1 && !m->train_mode && m->train_batch) {
                 void *pc = xalloc(m->params_bytes);
                 memcpy(pc, params, m->params_bytes);
                 memset(ws, 0xff, m->workspace_bytes);
                 loss = m->train_batch(pc, input, target, 1, lr, NULL, ws);
-                write_file("inplace.bin", pc, pbytes);
+                write_tensors(m, "inplace.bin", pc, 0);
                 write_file("inplace_loss.bin", &loss, sizeof loss);
                 free(pc);
             }
@@ -253,7 +292,7 @@ int main(int argc, char **argv)
         read_file("batch_tg.bin", btg, out_bytes * (size_t)n);
         memset(ws, 0xff, m->workspace_bytes);
         loss = m->train_batch(params, bin, btg, n, lr, grad, ws);
-        write_file("trained.bin", params, pbytes);
+        write_tensors(m, "trained.bin", params, 0);
         write_file("batch_loss.bin", &loss, sizeof loss);
         free(bin); free(btg); free(grad);
     }

@@ -395,6 +395,45 @@ def check_fold_weights(cnngen, cc, cflags, libs, path, opts, workdir, prefix, rd
         raise Fail("a folded build's saved file does not read back to the same parameters")
 
 
+def check_frozen_const(cnngen, cc, cflags, libs, path, opts, workdir, prefix, plist, npdt, nb):
+    """A partial net built with --weights keeps its frozen parameters as const data
+    (P_frozen) outside P_params: the same bits in every output as the build that reads
+    them at run time (the driver writes every tensor, const ones from their data); and
+    the runtime's reader refuses a file whose frozen tensors differ from them."""
+    fdir = os.path.join(workdir, "frozen")
+    os.makedirs(fdir, exist_ok=True)
+    st = os.path.join(fdir, "weights.safetensors")
+    stio.write(st, [(n, prm.detach().numpy().astype(npdt)) for n, prm in plist])
+    cfile = os.path.join(fdir, "net.c")
+    p = run([cnngen, path, "-o", cfile, "--weights", st] + opts)
+    if p.returncode != 0:
+        raise Fail("cnngen --weights failed (exit %d): %s" % (p.returncode, first_line(p.stderr)))
+    if "%s_frozen_params" % prefix not in open(os.path.join(fdir, "net.h")).read():
+        raise Fail("--weights on a partial net: no %s_frozen_params in net.h" % prefix)
+    exe = build_driver(cc, ["-O1"], cflags, libs, fdir, prefix, cfile)
+    for f in os.listdir(workdir):
+        if f.endswith(".bin") and f.split(".")[0] in ("params", "input", "target", "batch_in", "batch_tg"):
+            shutil.copy(os.path.join(workdir, f), fdir)
+    p = run([exe, fdir, str(nb), repr(LR)], timeout=120)
+    if p.returncode != 0:
+        raise Fail("frozen-const driver exit %d: %s" % (p.returncode, first_line(p.stderr + p.stdout)))
+    for f in ("output", "loss", "grad", "grad2", "trained", "batch_loss", "inplace", "inplace_loss"):
+        a, b = os.path.join(workdir, f + ".bin"), os.path.join(fdir, f + ".bin")
+        if os.path.exists(a) != os.path.exists(b) or (
+                os.path.exists(a) and open(a, "rb").read() != open(b, "rb").read()):
+            raise Fail("--weights with const frozen parameters: %s.bin differs from the "
+                       "run-time build's" % f)
+    # a file whose frozen tensor differs is refused by the loader (params.safetensors)
+    first = next(n for n, prm in plist if isinstance(prm, nn.Parameter) and not prm.requires_grad)
+    bad = [(n, prm.detach().numpy().astype(npdt) + (1 if n == first else 0)) for n, prm in plist]
+    stio.write(os.path.join(fdir, "params.safetensors"), bad)
+    p = run([exe, fdir, str(nb), repr(LR)], timeout=120)
+    os.remove(os.path.join(fdir, "params.safetensors"))
+    if p.returncode == 0 or "differs from the values compiled in" not in p.stderr:
+        raise Fail("a file with a different frozen tensor was not refused: %s"
+                   % first_line(p.stderr + p.stdout))
+
+
 def check_scalar_build(cc, cflags, libs, workdir, prefix, cfile, nb):
     """The same C compiled with -DCNNGEN_VECTORS=0 (the scalar loops a target without
     float SIMD gets, a Cortex-M4's) gives the same bits as the vector build: every
@@ -636,6 +675,8 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
         newp = newp - LR * gflat
         compare("batch loss", rd("batch_loss.bin", np.float64), [Lm.item()], tol)
         compare("params after SGD", rd("trained.bin"), newp, tol, namer)
+        if frozen and not sanitize and "--inference-only" not in opts:
+            check_frozen_const(cnngen, cc, cflags, libs, path, opts, workdir, prefix, plist, npdt, nb)
         results.append(("train", None))
     except Fail as e:
         results.append(("train", str(e)))
