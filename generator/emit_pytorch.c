@@ -265,6 +265,16 @@ int emit_pytorch(const Net *net, const Options *opt, Buf *py)
         pl(b, 2, "self._modules[\"%s\"] = _Params(%s, %lld, dtype)", l->name,
            py_dims(&t[0], dims, sizeof dims), l->nbias);
     }
+    for (int i = 0; i < net->nlayers; i++) {   /* trainable: false | bias */
+        const Layer *l = &net->layers[i];
+        if (!layer_has_params(l) || l->trainable == TR_TRUE)
+            continue;
+        if (l->nweight)
+            pl(b, 2, "self._modules[\"%s\"].weight.requires_grad_(False)  # trainable: %s", l->name,
+               l->trainable == TR_FALSE ? "false" : "bias");
+        if (l->nbias && l->trainable == TR_FALSE)
+            pl(b, 2, "self._modules[\"%s\"].bias.requires_grad_(False)  # trainable: false", l->name);
+    }
     pl(b, 2, "self.reset_parameters()");
     pl(b, 0, "%s", "");
 

@@ -284,7 +284,7 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         }
         /* dL/d(its output): written by the loss (layer bs's) or the backward of the
          * layer reading it, read by its own backward */
-        if (r <= bs && r >= lo) {
+        if (r <= bs && (r >= lo || plan_root(net, bs) == r)) {   /* the loss writes its own */
             int w = -1;
             for (int j = r + 1; j <= bs && w < 0; j++)
                 if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)

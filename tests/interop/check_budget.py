@@ -43,7 +43,8 @@ def model_ram(rep, trains, const_weights):
     n_out = 1
     for v in rep["output"]:
         n_out *= v
-    return (0 if const_weights else params) + (params if trains else 0) + ws + (n_in + n_out) * rb
+    grad = rep["grad_bytes"] if trains else 0      # what learns (all of it but in a partial net)
+    return (0 if const_weights else params) + grad + ws + (n_in + n_out) * rb
 
 
 def ram_running(rep, trains, scratch):
@@ -59,11 +60,17 @@ def ram_running(rep, trains, scratch):
     maxs = 0
     out = []
     last = len(rep["layers"]) - 1
-    for i, (l, s) in enumerate(zip(rep["layers"], scratch)):
+    lays = rep["layers"]
+    partial = any(l.get("trainable", True) is not True for l in lays)
+    learns = [l["params"] and l.get("trainable", True) is not False for l in lays]
+    lowest = learns.index(True) if partial and True in learns else (len(lays) if partial else 0)
+    for i, (l, s) in enumerate(zip(lays, scratch)):
         ram += max(0, s - maxs)
         maxs = max(maxs, s)
         p = l["params"] * rb
-        ram += p + (p if trains else 0)
+        tr = l.get("trainable", True)
+        g = p if tr is True else l["biases"] * rb if tr == "bias" else 0
+        ram += p + (g if trains else 0)
         n = 1
         for v in l["output"]:
             n *= v
@@ -72,7 +79,9 @@ def ram_running(rep, trains, scratch):
         ram += 2 * grow * rb
         if trains:   # a flatten but the last aliases its input: no saved output
             saved = 0 if l["type"] == "flatten" and i != last else n * rb
-            ram += saved + (n * 4 if l["type"] in ("maxpool", "global_maxpool") else 0)
+            n_in = l["input"][0] * l["input"][1] * l["input"][2] if len(l["input"]) == 3 else l["input"][0]
+            am = 2 if n_in <= 65536 else 4      # argmax entries: uint16_t or int32_t
+            ram += saved + (n * am if l["type"] in ("maxpool", "global_maxpool") and i >= lowest else 0)
         out.append(ram)
     return out
 

@@ -48,8 +48,9 @@ def load_module(path, name):
 
 
 def flat_grads(model, mod):
-    """The parameters' gradients in the flat order, 0 at the buffers (running statistics)."""
-    sd = dict(model.named_parameters())
+    """The parameters' gradients in the flat order, 0 at the buffers (running statistics)
+    and at what does not learn (trainable: false | bias: requires_grad off)."""
+    sd = {n: p for n, p in model.named_parameters() if p.requires_grad}
     return np.concatenate([sd[n].grad.detach().double().numpy().ravel() if n in sd
                            else np.zeros(int(np.prod(s))) for n, s in mod.TENSORS]) \
         if mod.TENSORS else np.zeros(0)
@@ -160,9 +161,14 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
             L.backward()
             compare("loss", rd("loss.bin", np.float64), [L.item()], tol)
             compare("grad", rd("grad.bin"), flat_grads(model, mod), tol)
-            compare("grad_input", rd("grad_input.bin"), xs.grad.double().numpy(), tol)
+            if any(not q.requires_grad for q in model.parameters()):
+                # a partial net: the C back-propagates no further than what learns
+                if not np.all(np.isnan(rd("grad_input.bin"))):
+                    raise Fail("grad_input: a partial net must fill it with NaN")
+            else:
+                compare("grad_input", rd("grad_input.bin"), xs.grad.double().numpy(), tol)
             # one SGD step on the batch mean, as P_train_batch
-            prm = list(model.parameters())
+            prm = [q for q in model.parameters() if q.requires_grad]
             opt = torch.optim.SGD(prm, lr=LR) if prm else None   # a net may have none
             ref = torchnet.TorchNet(spec, names=names)
             model.train()           # P_train_batch: one train-mode step
@@ -199,9 +205,10 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, label):
         if t is not None:
             Le = ex.loss(ye, tt, reduction="none")
             compare("per-sample loss", Le.detach().numpy(), Lr.detach().numpy(), 1e-10)
-            pr = [prm for _, prm in ref.param_list() if isinstance(prm, torch.nn.Parameter)]
+            pr = [prm for _, prm in ref.param_list()
+                  if isinstance(prm, torch.nn.Parameter) and prm.requires_grad]
             gr = torch.autograd.grad(Lr.sum(), pr + [xr])
-            named = dict(ex.named_parameters())
+            named = {n: q for n, q in ex.named_parameters() if q.requires_grad}
             learn = [n for n, _ in mod.TENSORS if n in named]
             ge = torch.autograd.grad(Le.sum(), [named[n] for n in learn] + [xe])
             for n, a, b in zip(learn, ge, gr):

@@ -11,7 +11,9 @@
  * little-endian files in DIR. Reals are float32 or float64 as model->dtype_bytes says;
  * losses are always written as float64.
  *
- *   reads   params.bin     num_params reals, the flat P_params (tensors table order),
+ *   reads   params.bin     every tensor's reals, back to back in tensors table order (the
+ *                          flat P_params; a --weights build's frozen tensors, const data
+ *                          outside P_params, are in the file too and not read),
  *           or params.safetensors  (then writes loaded.bin: P_params as read)
  *           input.bin      input_size reals (one sample)
  *           target.bin     output_size reals                     (models with a loss)

@@ -230,7 +230,7 @@ def gen(seed):
     dt = r.choice(["float32", "float64", "float64", "omit"])
     if dt != "omit":
         spec["dtype"] = dt
-    spec["layers"] = [_ordered(d) for d in layers]
+    spec["layers"] = [_ordered(d) for d in _freeze(seed, layers)]
     if loss != "none":
         spec["loss"] = {"type": loss}
 
@@ -414,7 +414,7 @@ def gen_graph(seed):
         layers[-1].pop("alpha", None)
     spec = {"name": "grf%d" % seed, "input": {"channels": C, "height": H, "width": W}}
     spec["dtype"] = r.choice(["float32", "float64", "float64"])
-    spec["layers"] = [_ordered(d) for d in layers]
+    spec["layers"] = [_ordered(d) for d in _freeze(seed, layers)]
     spec["loss"] = {"type": loss}
     if any(d["type"] in ("batchnorm", "dropout") for d in layers):
         spec["batch"] = 8
@@ -428,6 +428,26 @@ def gen_graph(seed):
     text = yaml.safe_dump(spec, sort_keys=False, default_flow_style=None, width=100)
     text = "# random graph spec, seed %d (tests/torchref/randspec.py gen_graph)\n" % seed + text
     return spec, text, opts
+
+
+def _freeze(seed, layers):
+    """`trainable:` on some layers with parameters (a partial net: frozen layers, bias-only
+    ones), from a stream of its own so that the rest of a seed's spec stays as it was."""
+    r = random.Random(seed * 7919 + 13)
+    if r.random() < 0.7:
+        return layers
+    for d in layers:
+        has = d["type"] in ("conv2d", "dense") or (d["type"] == "batchnorm" and d.get("affine", True))
+        if not has:
+            continue
+        x = r.random()
+        if x < 0.3:
+            d["trainable"] = False
+        elif x < 0.5 and d.get("bias", True):
+            d["trainable"] = "bias"
+        elif x < 0.55:
+            d["trainable"] = True
+    return layers
 
 
 def _ordered(d):
