@@ -433,10 +433,9 @@ int plan_keeps_argmax(const Net *net, int i);
 #define TA_GRAD(n, i)  (2 * (n) + 1 + (i)) /* dL/d(layer i's output) */
 #define TA_GIN(n)      (3 * (n) + 1)       /* the loss's gradient when it is the input's */
 #define TA_SCR(n, p, i) (3 * (n) + 2 + (p) * (n) + (i)) /* part p of layer i's scalar scratch */
-#define TA_COUNT(n)    (6 * (n) + 2)
+#define TA_GTMP(n)     (6 * (n) + 2)       /* a graph's gtmp */
+#define TA_COUNT(n)    (6 * (n) + 3)
 long long plan_train_arena(const Net *net, long long *off, long long *lower);
-/* plan_train_arena applies: a training build of a chain that does not train in batches */
-int plan_train_chain(const Net *net, int inference_only);
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
 /* 1 when the generated code has a backward pass (a loss, not --inference-only). */

@@ -386,7 +386,7 @@ static NetPlan net_plan(const Net *net, int inference_only)
     np.partial = np.trains && net_partial(net);
     np.blow = np.trains ? plan_blow(net) : 0;
     np.inplace = np.trains && !np.batched && net->batch == 1;
-    if (np.trains && !np.graph) {
+    if (np.trains) {
         long long lower;
         np.toff = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *np.toff);
         plan_train_arena(net, np.toff, &lower);
@@ -399,9 +399,7 @@ static NetPlan net_plan(const Net *net, int inference_only)
     return np;
 }
 
-static void act_name_of(const Layer *l, char *s, size_t n) { snprintf(s, n, "ws->act_%s", l->name); }
-
-/* slot k of a chain's training arena (NetPlan.toff) */
+/* slot k of the training arena (NetPlan.toff) */
 static const char *tref(const NetPlan *np, long long k)
 {
     return np->toff[k] ? text_fmt("ws->arena + %lld", np->toff[k]) : "ws->arena";
@@ -410,19 +408,20 @@ static const char *tref(const NetPlan *np, long long k)
 /* the last layer's saved output (the loss's output transform's, when it has one) */
 static const char *last_act(const Net *net, const NetPlan *np)
 {
-    return np->toff ? tref(np, TA_ACT(np->last)) : text_fmt("ws->act_%s", net->layers[np->last].name);
+    (void)net;
+    return tref(np, TA_ACT(np->last));
 }
 
 /* z_out, the last layer's own output before the loss's transform */
 static const char *zout_ref(const NetPlan *np)
 {
-    return np->toff ? tref(np, TA_ZOUT(np->last + 1)) : "ws->z_out";
+    return tref(np, TA_ZOUT(np->last + 1));
 }
 
 /* pre_<name> of layer i (the input of its leaky_relu with a negative slope) */
 static const char *pre_ref(const Net *net, const NetPlan *np, int i)
 {
-    return np->toff ? tref(np, TA_PRE(net->nlayers, i)) : text_fmt("ws->pre_%s", net->layers[i].name);
+    return tref(np, TA_PRE(net->nlayers, i));
 }
 
 
@@ -437,14 +436,10 @@ static const char *saved_out(const Net *net, const NetPlan *np, int i)
         snprintf(s, 512, "output");       /* the last layer, no output transform */
     else if (!np->trains)
         snprintf(s, 512, np->aoff[i] ? "ws->arena + %lld" : "ws->arena", np->aoff[i]);
-    else if (np->toff && i == np->last && np->zout)
-        snprintf(s, 512, "%s", zout_ref(np));
-    else if (np->toff)
-        snprintf(s, 512, "%s", tref(np, TA_ACT(i)));
     else if (i == np->last && np->zout)
-        snprintf(s, 512, "ws->z_out");
+        snprintf(s, 512, "%s", zout_ref(np));
     else
-        act_name_of(&net->layers[i], s, 512);
+        snprintf(s, 512, "%s", tref(np, TA_ACT(i)));
     return s;
 }
 
@@ -530,70 +525,29 @@ static void argmax_members(Emitter *e, const Net *net, long long B)
 
 static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsPlan wp)
 {
-    long long B = np->B;
-    const char *per = B > 1 ? text_fmt(", %lld samples", B) : "";
     if (wp.rng)
         emitf(e, "cnngen_rng rng;  /* dropout's random stream (%s_seed) */", e->P);
-    if (wp.scratch && (!np->trains || np->toff)) {
+    if (wp.scratch) {
         emitf(e, "#if %s_VECTORS", e->P);
         emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
               wp.scratch);
         emitf(e, "#endif");
-    } else if (wp.scratch && wp.scratch1 != wp.scratch)
-        emitf(e, "%s_real scratch[%s_VECTORS ? %lld : %lld];  /* the fast conv2d layers' tiles, "
-              "shared */", e->P, e->P, wp.scratch, wp.scratch1);
-    else if (wp.scratch)
-        emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
-              wp.scratch);
+    }
     if (!np->trains) {
         emitf(e, "%s_real arena[%lld];  /* the layers' outputs, placed by liveness (lower "
               "bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
         return;
     }
-    if (np->toff) {
-        emitf(e, "%s_real arena[%lld];  /* the layers' outputs and gradients, placed by "
-              "liveness (lower bound %lld reals) */", e->P, wp.arena ? wp.arena : 1, wp.lower);
-        argmax_members(e, net, 1);
-        return;
-    }
-    for (int i = 0; i < net->nlayers; i++) {
+    emitf(e, "%s_real arena[%lld];  /* the layers' outputs and gradients%s, placed by "
+          "liveness (lower bound %lld reals) */", e->P, wp.arena ? wp.arena : 1,
+          np->B > 1 ? text_fmt(" (%lld samples each)", np->B) : "", wp.lower);
+    for (int i = 0; np->batched && i < net->nlayers; i++) {
         const Layer *l = &net->layers[i];
-        char sh[48];
-        if (plan_alias(net, i))
-            continue;   /* its input's storage */
-        shape_str(l->out, sh, sizeof sh);
-        emitf(e, "%s_real act_%s[%lld];  /* %s output %s%s */", e->P, l->name,
-              (np->trains ? B : 1) * shape_size(l->out), l->name, sh, np->trains ? per : "");
+        if (l->op->train_ws)
+            emitf(e, "%s_real train_%s[%lld];  /* %s in train mode, for its backward */", e->P,
+                  l->name, l->op->train_ws(l, net->batch), l->name);
     }
-    if (!np->trains)
-        return;
-    if (np->zout)
-        emitf(e, "%s_real z_out[%lld];  /* %s's own output, before the loss's transform */", e->P,
-              B * shape_size(net_output(net)), net->layers[np->last].name);
-    for (int i = 0; i < net->nlayers; i++) {
-        const Layer *l = &net->layers[i];
-        if (plan_has_pre(l))
-            emitf(e, "%s_real pre_%s[%lld];  /* %s before its %s (negative slope) */",
-                  e->P, l->name, B * shape_size(l->out), l->name, act_name(l->act));
-    }
-    if (np->graph) {   /* a gradient per value: a value read twice sums two */
-        for (int i = 0; i < net->nlayers; i++)
-            if (!plan_alias(net, i))
-                emitf(e, "%s_real grad_%s[%lld];  /* dL/d(%s output) */", e->P,
-                      net->layers[i].name, B * shape_size(net->layers[i].out), net->layers[i].name);
-        emitf(e, "%s_real gtmp[%lld];  /* a second reader's part, before it is added */",
-              e->P, B * wp.max_tensor);
-        for (int i = 0; np->batched && i < net->nlayers; i++) {
-            const Layer *l = &net->layers[i];
-            if (l->op->train_ws)
-                emitf(e, "%s_real train_%s[%lld];  /* %s in train mode, for its backward */", e->P,
-                      l->name, l->op->train_ws(l, net->batch), l->name);
-        }
-    } else {
-        emitf(e, "%s_real grad_a[%lld];  /* ping-pong gradients */", e->P, wp.max_tensor);
-        emitf(e, "%s_real grad_b[%lld];", e->P, wp.max_tensor);
-    }
-    argmax_members(e, net, B);
+    argmax_members(e, net, np->B);
 }
 
 /* ------------------------------------------------------------------ source pieces */
@@ -676,12 +630,9 @@ static int net_has_max(const Net *net)
 static void out_transform_call(Emitter *e, const Layer *last, const NetPlan *np, const char *s)
 {
     const char *off = s ? text_fmt(" + %s * %s_OUTPUT_SIZE", s, e->P) : "";
-    if (np->toff)
-        emitf(e, "%s_out_%s(%s, %s);", e->P, np->out_transform, zout_ref(np),
-              tref(np, TA_ACT(np->last)));
-    else
-        emitf(e, "%s_out_%s(ws->z_out%s, ws->act_%s%s);", e->P, np->out_transform, off,
-              last->name, off);
+    (void)last;
+    emitf(e, "%s_out_%s(%s%s, %s%s);", e->P, np->out_transform, zout_ref(np), off,
+          tref(np, TA_ACT(np->last)), off);
 }
 
 /* The forward pass through the layers; trains: into the workspace (P_run); train: the
@@ -940,10 +891,16 @@ static void params_upstream(const Net *net, int *up)
     }
 }
 
-/* The gradient storage of value v (a root): grad_<name>, or grad_input */
-static const char *grad_of(const Net *net, int v)
+/* The gradient storage of value v (a root): its slot of the arena, or grad_input */
+static const char *grad_of(const Net *net, const NetPlan *np, int v)
 {
-    return v == VAL_INPUT ? "grad_input" : text_fmt("ws->grad_%s", net->layers[v].name);
+    return v == VAL_INPUT ? "grad_input" : tref(np, TA_GRAD(net->nlayers, v));
+}
+
+/* gtmp: a second reader's part of a gradient, before it is added */
+static const char *gtmp_ref(const Net *net, const NetPlan *np)
+{
+    return tref(np, TA_GTMP(net->nlayers));
 }
 
 /* `if (grad_input != NULL) {` around what only grad_input needs (train: there is no
@@ -980,7 +937,8 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
     /* the loss's gradient: the last layer's, or its input's when the loss took the last
      * layer in (cross-entropy after softmax, BCE after sigmoid) */
     int r0 = plan_root(net, np->bstart < np->last ? layer_input(net, np->last) : np->last);
-    const char *lg = r0 == VAL_INPUT ? "ws->gtmp" : grad_of(net, r0);
+    const char *gt = gtmp_ref(net, np);
+    const char *lg = r0 == VAL_INPUT ? gt : grad_of(net, np, r0);
     if (train) {
         const char *O = text_fmt(" + s * %s_OUTPUT_SIZE", P);
         emitf(e, "for (s = 0; s < n; s++)");
@@ -995,7 +953,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
     }
     if (r0 == VAL_INPUT && !train) {
         emitf(e, "if (grad_input != NULL)");
-        emitf(e, "    memcpy(grad_input, ws->gtmp, sizeof(%s_real) * %s_INPUT_SIZE);", P, P);
+        emitf(e, "    memcpy(grad_input, %s, sizeof(%s_real) * %s_INPUT_SIZE);", gt, P, P);
     }
     got[r0 + 1] = 1;
     int nogin = train || np->partial;   /* no grad_input: only what learns needs a gradient */
@@ -1004,15 +962,15 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
         if (plan_alias(net, i) || !got[i + 1] || (nogin && !up[i]))
             continue;   /* a flatten's gradient is its input's; nothing reads an unread value */
         emitf(e, "/* %s */", l->name);
-        const char *g = grad_of(net, i);
+        const char *g = grad_of(net, np, i);
         if (train && (l->op->flags & OPF_TRAIN)) {   /* the whole batch at once */
             int r = plan_root(net, l->inputs[0]);
             int need = r != VAL_INPUT && up[r];
-            const char *gin = !need ? "NULL" : got[r + 1] ? "ws->gtmp" : grad_of(net, r);
+            const char *gin = !need ? "NULL" : got[r + 1] ? gt : grad_of(net, np, r);
             l->op->train_call(e, l, PART_BWD_INPUT, saved_out(net, np, l->inputs[0]), NULL, g, gin);
             if (need && got[r + 1]) {
                 emitf(e, "for (long q = 0; q < (long)n * %lld; q++)", shape_size(value_shape(net, r)));
-                emitf(e, "    %s[q] += ws->gtmp[q];", grad_of(net, r));
+                emitf(e, "    (%s)[q] += (%s)[q];", grad_of(net, np, r), gt);
             }
             if (need)
                 got[r + 1] = 1;
@@ -1028,7 +986,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
         if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
             CallArgs ca = c;
             if (plan_has_pre(l))
-                ca.out = text_fmt("ws->pre_%s", l->name);
+                ca.out = pre_ref(net, np, i);
             emit_call(e, l, "bwd_act", A_OUT | A_G, ca, NULL);
         }
         unsigned bw = layer_bwd_parts(net, np, i);
@@ -1043,18 +1001,18 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
             c.kin = k;
             long long S = shape_size(value_shape(net, r));
             if (!got[r + 1]) {
-                c.gin = grad_of(net, r);
+                c.gin = grad_of(net, np, r);
                 emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
                 got[r + 1] = 1;
             } else {
-                c.gin = "ws->gtmp";
+                c.gin = gt;
                 emit_call(e, l, fn, part_args(l, PART_BWD_INPUT, 0), c, NULL);
                 if (train) {
                     emitf(e, "for (int q = 0; q < %lld; q++)", S);
-                    emitf(e, "    %s[s * %lld + q] += ws->gtmp[s * %lld + q];", grad_of(net, r), S, S);
+                    emitf(e, "    (%s)[s * %lld + q] += (%s)[s * %lld + q];", grad_of(net, np, r), S, gt, S);
                 } else {
                     emitf(e, "for (int n = 0; n < %lld; n++)", S);
-                    emitf(e, "    %s[n] += ws->gtmp[n];", grad_of(net, r));
+                    emitf(e, "    (%s)[n] += (%s)[n];", grad_of(net, np, r), gt);
                 }
             }
             guard_close(e, need || !up[i], nogin);
@@ -1093,9 +1051,8 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     }
     emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
           net_has_max(net) ? ", 1" : "");
-    const Layer *last = &net->layers[np->last];
     char y[512];
-    act_name_of(last, y, sizeof y);
+    snprintf(y, sizeof y, "%s", last_act(net, np));
     if (np->graph) {
         backward_graph(e, net, np, zarg, y, 0);
         return;
@@ -1222,7 +1179,7 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
         emitf(e, "(void)grad;");
     }
     char y[512];
-    act_name_of(&net->layers[np->last], y, sizeof y);
+    snprintf(y, sizeof y, "%s", last_act(net, np));
     backward_graph(e, net, np, zarg, y, 1);
     e->indent--;
     emitf(e, "}");

@@ -204,12 +204,6 @@ long long plan_arena(const Net *net, long long *off, long long *lower)
     return total;
 }
 
-int plan_train_chain(const Net *net, int inference_only)
-{
-    return plan_trains(net, inference_only) && !plan_batched(net, inference_only) &&
-           net_is_chain(net);
-}
-
 int plan_bstart(const Net *net)
 {
     int last = net->nlayers - 1;
@@ -241,6 +235,8 @@ static int bwd_reads(const Net *net, int j, unsigned arr)
 {
     const Layer *l = &net->layers[j];
     unsigned a = 0;
+    if ((l->op->flags & OPF_TRAIN) && plan_batched(net, 0))
+        a |= A_IN;      /* its train-mode backward (batch statistics) reads its input */
     if (layer_learns_weight(l))
         a |= l->op->arrays(l, PART_BWD_PARAMS, 0);
     if (j > plan_blow(net))
@@ -250,9 +246,23 @@ static int bwd_reads(const Net *net, int j, unsigned arr)
     return (a & arr) != 0;
 }
 
+/* layer j reads value r (the root of one of its inputs), j not an alias itself */
+static int reads(const Net *net, int j, int r)
+{
+    const Layer *l = &net->layers[j];
+    if (plan_alias(net, j))
+        return 0;
+    for (int k = 0; k < l->ninputs; k++)
+        if (plan_root(net, l->inputs[k]) == r)
+            return 1;
+    return 0;
+}
+
 long long plan_train_arena(const Net *net, long long *off, long long *lower)
 {
     int n = net->nlayers, nv = TA_COUNT(n), last = n - 1, bs = plan_bstart(net);
+    long long B = plan_batched(net, 0) ? net->batch : 1;   /* samples in each array */
+    long long maxt = shape_size(net->input);
     long long *size = xcalloc((size_t)nv, sizeof *size);
     int *def = xcalloc((size_t)nv, sizeof *def), *end = xcalloc((size_t)nv, sizeof *end);
     int lo = plan_blow(net), part_ = net_partial(net);
@@ -261,7 +271,9 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         const Layer *l = &net->layers[r];
         if (plan_alias(net, r))
             continue;
-        long long sz = shape_size(l->out);
+        long long sz = B * shape_size(l->out);
+        if (shape_size(l->out) > maxt)
+            maxt = shape_size(l->out);
         /* its output: from its forward to the last backward reading it (its own reads
          * its output, its readers' read their input), or the loss (the last layer); in a
          * partial net only the backward parts that run and read it count */
@@ -269,12 +281,12 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
         def[TA_ACT(r)] = r;
         end[TA_ACT(r)] = r == last ? n : r;
         for (int j = r + 1; j < n; j++)     /* the forwards reading it */
-            if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)
+            if (reads(net, j, r))
                 end[TA_ACT(r)] = j;
         if (r <= bs && r >= lo && (!part_ || bwd_reads(net, r, A_OUT)) && BWD(r) > end[TA_ACT(r)])
             end[TA_ACT(r)] = BWD(r);
         for (int j = r + 1; j <= bs; j++)
-            if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r &&
+            if (reads(net, j, r) &&
                 j >= lo && (!part_ || bwd_reads(net, j, A_IN)) && BWD(j) > end[TA_ACT(r)])
                 end[TA_ACT(r)] = BWD(j);
         if (plan_has_pre(l) && r >= lo) {   /* its pre-activation, for its backward */
@@ -283,11 +295,12 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
             end[TA_PRE(n, r)] = BWD(r);
         }
         /* dL/d(its output): written by the loss (layer bs's) or the backward of the
-         * layer reading it, read by its own backward */
+         * last layer reading it (the first backward to run; the others add to it), read
+         * by its own backward */
         if (r <= bs && (r >= lo || plan_root(net, bs) == r)) {   /* the loss writes its own */
             int w = -1;
-            for (int j = r + 1; j <= bs && w < 0; j++)
-                if (!plan_alias(net, j) && plan_root(net, net->layers[j].inputs[0]) == r)
+            for (int j = r + 1; j <= bs; j++)
+                if (reads(net, j, r))
                     w = j;
             if (w >= 0 || plan_root(net, bs) == r) {
                 size[TA_GRAD(n, r)] = sz;
@@ -308,13 +321,24 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
             def[k] = end[k] = part == PART_FWD ? r : BWD(r);
         }
     if (plan_has_zout(net)) {               /* the last layer's own output, for the loss */
-        size[TA_ZOUT(n)] = shape_size(net_output(net));
+        size[TA_ZOUT(n)] = B * shape_size(net_output(net));
         def[TA_ZOUT(n)] = last;
-        end[TA_ZOUT(n)] = n;
+        /* the loss reads it, and so does the last layer's own backward when it has a
+         * fused activation before the softmax (its derivative; saved_out gives z_out;
+         * binary_cross_entropy takes the sigmoid itself) */
+        end[TA_ZOUT(n)] = last <= bs && last >= lo && net->loss == LOSS_SOFTMAX_CE &&
+                          layer_fused_act(&net->layers[last]) ? BWD(last) : n;
     }
     if (bs < 0 || plan_root(net, bs) == VAL_INPUT) {   /* the loss's gradient is the input's */
-        size[TA_GIN(n)] = shape_size(net->input);
+        size[TA_GIN(n)] = B * shape_size(net->input);
         def[TA_GIN(n)] = end[TA_GIN(n)] = n;
+    }
+    if (!net_is_chain(net) || B > 1 || plan_batched(net, 0)) {
+        /* a graph's gtmp: a second reader's part of a gradient before it is added, and
+         * the loss's gradient when it is the input's; alive over the whole backward */
+        size[TA_GTMP(n)] = B * maxt;
+        def[TA_GTMP(n)] = n;
+        end[TA_GTMP(n)] = 2 * n;
     }
 #undef BWD
     long long total = plan_values(nv, size, def, end, 2 * n, off, lower);
@@ -348,47 +372,21 @@ WsPlan plan_workspace(const Net *net, int inference_only)
         w.scratch1 = 1;                             /* the member stays (C: no empty arrays) */
     w.nreal = 0;
     int batched = plan_batched(net, inference_only);
-    int graph = !net_is_chain(net) || batched;
     long long B = batched ? net->batch : 1;         /* samples of every training array */
-    long long kept = 0;                             /* every layer output with a buffer */
-    for (int i = 0; i < net->nlayers; i++) {
-        if (!plan_alias(net, i))
-            kept += shape_size(net->layers[i].out);
-        if (trains && plan_keeps_argmax(net, i))
-            w.nint += shape_size(net->layers[i].out) * argmax_bytes(&net->layers[i]);   /* argmax_<name> */
-    }
-    if (!trains) {
-        long long *off = xcalloc(2 * (size_t)net->nlayers, sizeof *off);
-        w.arena = plan_arena(net, off, &w.lower);
-        free(off);
-        w.nreal += w.arena ? w.arena : 1;           /* arena (C: no empty arrays) */
-    } else if (plan_train_chain(net, inference_only)) {
-        long long *off = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *off);
-        w.arena = plan_train_arena(net, off, &w.lower);
-        free(off);
-        w.nreal += w.arena ? w.arena : 1;           /* arena */
-    } else {
-        long long r = kept;                         /* act_<name> */
-        if (plan_has_zout(net))
-            r += shape_size(net_output(net));       /* z_out */
-        for (int i = 0; i < net->nlayers; i++)
-            if (plan_has_pre(&net->layers[i]))
-                r += shape_size(net->layers[i].out); /* pre_<name> */
-        if (!graph)
-            r += 2 * w.max_tensor;                  /* grad_a, grad_b */
-        else
-            r += kept + w.max_tensor;               /* grad_<name>, gtmp */
-        w.nreal += B * r;
-        w.nint *= B;
-        for (int i = 0; batched && i < net->nlayers; i++)
-            if (net->layers[i].op->train_ws)        /* train_<name> */
-                w.nreal += net->layers[i].op->train_ws(&net->layers[i], net->batch);
-    }
+    for (int i = 0; i < net->nlayers; i++)
+        if (trains && plan_keeps_argmax(net, i))    /* argmax_<name> */
+            w.nint += B * shape_size(net->layers[i].out) * argmax_bytes(&net->layers[i]);
+    long long *off = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *off);
+    w.arena = trains ? plan_train_arena(net, off, &w.lower) : plan_arena(net, off, &w.lower);
+    free(off);
+    w.nreal += w.arena ? w.arena : 1;               /* arena (C: no empty arrays) */
+    for (int i = 0; batched && i < net->nlayers; i++)
+        if (net->layers[i].op->train_ws)            /* train_<name> */
+            w.nreal += net->layers[i].op->train_ws(&net->layers[i], net->batch);
     int rb = real_bytes(net->dtype);
     w.rng = plan_has_rng(net, inference_only) ? 32 : 0;   /* cnngen_rng, first */
     int align = w.rng ? 8 : rb;                     /* the struct's alignment */
-    if (!trains || plan_train_chain(net, inference_only))
-        w.scratch1 = 0;     /* without vectors the layers' scratch is in the arena */
+    w.scratch1 = 0;         /* without vectors the layers' scratch is in the arena */
     for (int k = 0; k < 2; k++) {                   /* with vectors, then one lane */
         long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + w.nint;
         bytes = (bytes + align - 1) / align * align;

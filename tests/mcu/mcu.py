@@ -380,7 +380,7 @@ def do_bench(cnngen, workdir, specs, cpu_note):
     print("  %-58s %14s  target <= %-12s %s" % ("inference workspace / its lower bound, worst spec",
                                                 "%.3f (%s)" % (worst, wname), "1.1",
                                                 "MET" if worst <= 1.1 else "NOT MET"))
-    print("  %-58s %14s  target <= %-12s %s" % ("training workspace / its lower bound, worst chain",
+    print("  %-58s %14s  target <= %-12s %s" % ("training workspace / its lower bound, worst spec",
                                                 "%.3f (%s)" % (tworst, tname), "1.25",
                                                 "MET" if tworst <= 1.25 else "NOT MET"))
     if unplanned:
