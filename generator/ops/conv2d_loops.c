@@ -154,6 +154,40 @@ static const char *walk_kernel(Emitter *e, const Conv *c, int scatter)
         }
         emitf(&s, "x = %s + (c * H + i * SH%s) * W;", scatter ? "gin" : "in",
               plus(u * g->DH - g->T));
+        /* the input gradient with the row's taps in registers, one gradient value gv at
+         * a time, j descending: each element then gets its terms in the order of the
+         * per-tap loops (v ascending), so the same bits. The columns where every tap
+         * reads inside the input [J0, J1) are a loop; the few where some tap reads
+         * padding are spelled out with the taps that read inside. */
+        int J0 = 0, J1 = g->OW;
+        for (int v = 0; v < g->KW; v++) {
+            J0 = c->jlo[v] > J0 ? c->jlo[v] : J0;
+            J1 = c->jhi[v] < J1 ? c->jhi[v] : J1;
+        }
+        if (scatter && g->KW <= 8 && J0 < J1) {
+            for (int j = g->OW - 1; j >= 0; j--) {
+                if (j == J1 - 1) {      /* the loop over the inner columns */
+                    emitf(&s, "for (int j = %s; j >= %d; j--) {", J1 == g->OW ? "OW - 1" : hnum(J1 - 1), J0);
+                    s.indent++;
+                    emitf(&s, "const %s gv = gr[j];", e->real);
+                    for (int v = 0; v < g->KW; v++)
+                        emitf(&s, "x[j * SW%s] += wc[%d] * gv;", plus(v * g->DW - g->L), u * g->KW + v);
+                    s.indent--;
+                    emitf(&s, "}");
+                    j = J0;
+                    continue;
+                }
+                for (int v = 0; v < g->KW; v++)
+                    if (j >= c->jlo[v] && j < c->jhi[v])
+                        emitf(&s, "x[%d] += wc[%d] * gr[%d];", j * g->SW + v * g->DW - g->L,
+                              u * g->KW + v, j);
+            }
+            if (guard) {
+                s.indent--;
+                emitf(&s, "}");
+            }
+            continue;
+        }
         for (int v = 0; v < g->KW; v++) {
             if (c->jhi[v] <= c->jlo[v])
                 continue;
