@@ -77,7 +77,7 @@ static int part_grouped(const Layer *l, const char *suffix)
 static const char *grad_ref(const Emitter *e, const Layer *l, const char *what)
 {
     if (e->inplace)
-        return text_fmt("(upd ? upd->%s_%s : grad->%s_%s)", l->name, what, l->name, what);
+        return text_fmt("(grad ? grad->%s_%s : upd->%s_%s)", l->name, what, l->name, what);
     return text_fmt("grad->%s_%s", l->name, what);
 }
 

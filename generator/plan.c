@@ -279,9 +279,11 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
          * partial net only the backward parts that run and read it count */
         size[TA_ACT(r)] = sz;
         def[TA_ACT(r)] = r;
-        end[TA_ACT(r)] = r == last ? n : r;
+        /* the loss reads the last layer's output, and layer bs's when it takes the
+         * gradient past the last layer (cross-entropy after softmax, BCE after sigmoid) */
+        end[TA_ACT(r)] = r == last || (bs >= 0 && bs < last && plan_root(net, bs) == r) ? n : r;
         for (int j = r + 1; j < n; j++)     /* the forwards reading it */
-            if (reads(net, j, r))
+            if (reads(net, j, r) && j > end[TA_ACT(r)])
                 end[TA_ACT(r)] = j;
         if (r <= bs && r >= lo && (!part_ || bwd_reads(net, r, A_OUT)) && BWD(r) > end[TA_ACT(r)])
             end[TA_ACT(r)] = BWD(r);
@@ -323,11 +325,14 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
     if (plan_has_zout(net)) {               /* the last layer's own output, for the loss */
         size[TA_ZOUT(n)] = B * shape_size(net_output(net));
         def[TA_ZOUT(n)] = last;
-        /* the loss reads it, and so does the last layer's own backward when it has a
-         * fused activation before the softmax (its derivative; saved_out gives z_out;
-         * binary_cross_entropy takes the sigmoid itself) */
-        end[TA_ZOUT(n)] = last <= bs && last >= lo && net->loss == LOSS_SOFTMAX_CE &&
-                          layer_fused_act(&net->layers[last]) ? BWD(last) : n;
+        /* the loss reads it, and so does the last layer's own backward when it reads its
+         * output before the softmax (a fused activation's or an activation layer's
+         * derivative; saved_out gives z_out; binary_cross_entropy takes the sigmoid
+         * itself) */
+        const Layer *ll = &net->layers[last];
+        int reads_out = layer_fused_act(ll) || (ll->op->arrays(ll, PART_BWD_INPUT, 0) & A_OUT);
+        end[TA_ZOUT(n)] = last <= bs && last >= lo && net->loss == LOSS_SOFTMAX_CE && reads_out
+                        ? BWD(last) : n;
     }
     if (bs < 0 || plan_root(net, bs) == VAL_INPUT) {   /* the loss's gradient is the input's */
         size[TA_GIN(n)] = B * shape_size(net->input);
