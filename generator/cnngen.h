@@ -500,8 +500,8 @@ typedef struct Emitter {
     int failed;                 /* set by emit_template on a template error */
     int hole_indent;            /* levels a template adds to this text later (emit_sub_at) */
     int input_k;                /* PART_BWD_INPUT of a multi-input kind: which input */
-    /* the backward may update the parameters in place (P_train_batch with grad == NULL:
-     * upd != NULL), so a gradient argument is `(grad ? grad->X : upd->X)` */
+    /* the backward may update the parameters in place (P_train_batch with grad == NULL
+     * passes upd = p), so a gradient argument is `(grad ? grad->X : upd->X)` */
     int inplace;
 } Emitter;
 void emitf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3); /* one indented line */

@@ -857,14 +857,14 @@ static int loss_fn(Emitter *e, const Net *net, const NetPlan *np, const char **z
 }
 
 /* A layer's parameter gradients (BW_PARAMS: its own part; BW_BIAS: the bias alone),
- * from c.g (n reals); with an update in place (upd != NULL) g is first scaled by -lr,
+ * from c.g (n reals); with an update in place (grad == NULL, upd = p) g is first scaled by -lr,
  * so that the part's `gw += ...` is the SGD step itself */
 static void params_part(Emitter *e, const Layer *l, unsigned bw, CallArgs c, long long n)
 {
     if (!(bw & (BW_PARAMS | BW_BIAS)))
         return;
     if (e->inplace) {
-        emitf(e, "if (upd != NULL) {  /* P_train_batch without grad: p -= lr * dL/dp now */");
+        emitf(e, "if (grad == NULL) {  /* P_train_batch without grad (upd = p): p -= lr * dL/dp now */");
         emitf(e, "    int q;");
         emitf(e, "    for (q = 0; q < %lld; q++)", n);
         emitf(e, "        (%s)[q%s] *= -lr;", c.g, c.s ? text_fmt(" + %s * %lld", c.s, n) : "");

@@ -1,13 +1,13 @@
 /*! The training functions of a net. Holes: backprop (the backward's static function,
- * which with upd != NULL applies each layer's SGD step as soon as its gradient is known:
+ * which with grad == NULL (upd = p) applies each layer's SGD step as soon as its gradient is known:
  * kept when P_MAX_BATCH is 1 and the net does not train in batches, else removed) and
  * plain (P_backward holding the body itself: kept otherwise); backward_body; sgd_body and
  * grad_fill_body (loops over the tensors that learn); mean_step (a flat loop over
  * P_params, replaced by loops over the tensors that learn when P_grad holds only those);
  * inplace (P_train_batch with grad == NULL); train_batch (replaced by
  * train_batched.c's when the net trains in batches). */
-/* The backward pass. upd == NULL: dL/dparams are added to grad. upd != NULL (only
- * P_train_batch, with grad == NULL, passes it, = p): each layer's SGD step,
+/* The backward pass. grad != NULL: dL/dparams are added to grad. grad == NULL (only
+ * P_train_batch passes it, with upd = p): each layer's SGD step,
  * upd -= lr * dL/dparams, is taken as soon as its gradient is known, before the layers
  * below it, whose gradients do not depend on it (grad is not written). */
 static PFX_real PFX_backprop(const PFX_params *p, PFX_params *upd, PFX_real lr, /*@backprop{@*/
