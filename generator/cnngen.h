@@ -275,10 +275,10 @@ Act layer_out_act(const Layer *l);
 int layer_fused_act(const Layer *l);
 /* l's training forward records an int32 argmax per output (OPF_ARGMAX) */
 int layer_has_argmax(const Layer *l);
-/* bytes of one argmax entry (an input index): uint16_t when the input has at most 65,536
- * elements, else int32_t */
+/* bytes of one argmax entry (an input index) without vectors: the prefix's P_argmax
+ * (uint16_t; int32_t with vectors) when the input has at most 65,536 elements, else
+ * int32_t */
 static inline int argmax_bytes(const Layer *l) { return shape_size(l->in) <= 65536 ? 2 : 4; }
-static inline const char *argmax_type(const Layer *l) { return argmax_bytes(l) == 2 ? "uint16_t" : "int32_t"; }
 /* `alpha` applies to l: a key of its kind, and with `activation:` only when that
  * activation takes one (leaky_relu) */
 int layer_takes_alpha(const Layer *l);
@@ -384,7 +384,7 @@ const char *unroll_name(Unroll u);
  * bytes, int32_t ones before uint16_t ones, so no padding between); the scratch member is
  * sized for the vector code or, without vectors, WsPlan.scratch1. */
 typedef struct WsPlan {
-    long long nreal, nint;
+    long long nreal, nint, nint1;   /* nint1: the argmax bytes without vectors */
     long long bytes;
     long long max_tensor;        /* largest of input and every layer output */
     long long scratch;           /* elements of scratch (0: no scratch member) */

@@ -28,6 +28,12 @@ static unsigned part_args(const Layer *l, Part part, int inference)
     return a && l->scratch[part] > 0 ? a | A_SCR : a;
 }
 
+/* the type of layer l's argmax array (argmax_bytes) */
+static const char *argmax_type(const Emitter *e, const Layer *l)
+{
+    return argmax_bytes(l) == 2 ? text_fmt("%s_argmax", e->P) : "int32_t";
+}
+
 static void emit_sig(Emitter *e, const Layer *l, const char *fname, unsigned a, int fwd, int nin)
 {
     Buf t = {0};
@@ -45,7 +51,7 @@ static void emit_sig(Emitter *e, const Layer *l, const char *fname, unsigned a, 
     ARG(A_B, "const %s *restrict b", R);
     ARG(A_GW, "%s *restrict gw", R);
     ARG(A_GB, "%s *restrict gb", R);
-    ARG(A_AM, "%s%s *restrict am", fwd ? "" : "const ", argmax_type(l));
+    ARG(A_AM, "%s%s *restrict am", fwd ? "" : "const ", argmax_type(e, l));
     ARG(A_SCR, "%s *restrict scratch", R);
     ARG(A_RM, "const %s *restrict rm", R);
     ARG(A_RV, "const %s *restrict rv", R);
@@ -518,7 +524,7 @@ static void argmax_members(Emitter *e, const Net *net, long long B)
         for (int i = 0; i < net->nlayers; i++) {
             const Layer *l = &net->layers[i];
             if (plan_keeps_argmax(net, i) && argmax_bytes(l) == bytes)
-                emitf(e, "%s argmax_%s[%lld];  /* input index of each max */", argmax_type(l),
+                emitf(e, "%s argmax_%s[%lld];  /* input index of each max */", argmax_type(e, l),
                       l->name, B * shape_size(l->out));
         }
 }

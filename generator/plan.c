@@ -380,7 +380,10 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     long long B = batched ? net->batch : 1;         /* samples of every training array */
     for (int i = 0; i < net->nlayers; i++)
         if (trains && plan_keeps_argmax(net, i))    /* argmax_<name> */
-            w.nint += B * shape_size(net->layers[i].out) * argmax_bytes(&net->layers[i]);
+        {
+            w.nint += B * shape_size(net->layers[i].out) * 4;
+            w.nint1 += B * shape_size(net->layers[i].out) * argmax_bytes(&net->layers[i]);
+        }
     long long *off = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *off);
     w.arena = trains ? plan_train_arena(net, off, &w.lower) : plan_arena(net, off, &w.lower);
     free(off);
@@ -393,7 +396,7 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     int align = w.rng ? 8 : rb;                     /* the struct's alignment */
     w.scratch1 = 0;         /* without vectors the layers' scratch is in the arena */
     for (int k = 0; k < 2; k++) {                   /* with vectors, then one lane */
-        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + w.nint;
+        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + (k ? w.nint1 : w.nint);
         bytes = (bytes + align - 1) / align * align;
         if (bytes == 0)
             bytes = rb;                             /* C has no empty structs */

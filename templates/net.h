@@ -38,6 +38,14 @@ typedef /*@real@*/ PFX_real;
 #else
 #define PFX_VECTORS 0
 #endif
+/* A max pool's argmax index (pools whose input has at most 65,536 elements): int32_t
+ * where there are vectors (x86 runs the int32 code faster), uint16_t on a scalar
+ * target, where RAM is scarce. */
+#if PFX_VECTORS
+typedef int32_t PFX_argmax;
+#else
+typedef uint16_t PFX_argmax;
+#endif
 
 /* Every weight and bias in spec order, weight then bias, without padding: readable
  * as a flat array of PFX_NUM_PARAMS reals. conv2d weights are [K][C][kh][kw] (OIHW),
