@@ -183,8 +183,7 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     /* RAM: a training build's P_params always (it changes; with --weights only what learns
      * when Net.frozen_const), its P_grad (what learns in a partial net); flash: every
      * parameter with --weights (P_weights, P_frozen) */
-    long long ngrad = net_partial(net) ? net->total_trainable : net->total_params;
-    B.grad = B.trains ? (ngrad ? ngrad : 1) * rb : 0;
+    B.grad = B.trains ? net_grad_elems(net) * rb : 0;
     B.ram_params = B.trains ? (net->struct_params ? net->struct_params : 1) * rb
                  : const_weights ? 0 : B.params;
     B.ws = plan_workspace(net, opt->inference_only).bytes;

@@ -268,6 +268,9 @@ static inline int layer_learns(const Layer *l) { return layer_learns_weight(l) |
 int net_partial(const Net *n);
 /* the lowest layer that learns (-1: none) */
 int net_lowest_learning(const Net *n);
+/* the reals of a training build's P_grad: every parameter's (buffers too), or in a
+ * partial net only what learns; at least 1 (C has no empty structs) */
+long long net_grad_elems(const Net *n);
 /* the element-wise function that ends layer l: an activation layer's own, or the fused
  * activation of a layer that takes one (ACT_NONE otherwise) */
 Act layer_out_act(const Layer *l);

@@ -233,13 +233,11 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     Layer split;
     layer_comment(e, l);
     if (alias) {
-        /* its output is its input's storage: no forward; a backward only when its
-         * gradient is the network input's (a copy into grad_input) */
+        /* its output is its input's storage: no forward, and its gradient is passed on
+         * as it lies (the training arena's backward) */
         emitf(e, "/* (no forward: %s reads its input's storage) */", l->name);
         emitf(e, "%s", "");
-        if (!(bw & BW_INPUT) || l->inputs[0] != VAL_INPUT)
-            return;
-        goto bwd_input;
+        return;
     }
     if (!inference && plan_has_pre(fwd_l)) {
         /* the activation runs separately so that its input is kept (pre_<name>) */
@@ -306,7 +304,6 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
         emitf(e, "}");
         emitf(e, "%s", "");
     }
-bwd_input:
     /* a multi-input kind: one function per input, P_<layer>_bwd_input<k> */
     for (int k = 0; (bw & BW_INPUT) && k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
         snprintf(fname, sizeof fname, "%s_%s_bwd_input%s", e->P, l->name,
@@ -351,7 +348,7 @@ static unsigned layer_bwd_parts(const Net *net, const NetPlan *np, int i)
     const Layer *l = &net->layers[i];
     if (!np->trains || i > np->bstart || i < np->blow)
         return 0;
-    if (plan_alias(net, i) && (np->graph || np->toff))
+    if (plan_alias(net, i))
         return 0;   /* its gradient is passed on as it lies: no copy function */
     if (!np->partial)
         return BW_INPUT | (layer_has_params(l) ? BW_PARAMS : 0);
@@ -412,9 +409,8 @@ static const char *tref(const NetPlan *np, long long k)
 }
 
 /* the last layer's saved output (the loss's output transform's, when it has one) */
-static const char *last_act(const Net *net, const NetPlan *np)
+static const char *last_act(const NetPlan *np)
 {
-    (void)net;
     return tref(np, TA_ACT(np->last));
 }
 
@@ -481,9 +477,8 @@ static void sizes_text(Emitter *e, const Net *net, WsPlan wp)
         emitf(e, "#define %s_WORKSPACE_LOWER_BOUND %lld  /* bytes of activations (and scalar "
               "scratch) live at once */", P, wp.lower * real_bytes(e->dtype));
     if (!e->inference) {
-        long long ng = net_partial(net) ? net->total_trainable : net->total_params;
         emitf(e, "#define %s_GRAD_BYTES %lld  /* sizeof(%s_grad)%s */", P,
-              (ng ? ng : 1) * real_bytes(e->dtype), P,
+              net_grad_elems(net) * real_bytes(e->dtype), P,
               net_partial(net) ? ": the parameters that learn" : "");
         emitf(e, "/* the RAM training takes: parameters, gradients (none with grad == NULL), workspace */");
         emitf(e, "#define %s_TRAIN_RAM_BYTES (%s_PARAMS_BYTES + %s_GRAD_BYTES + %s_WORKSPACE_BYTES)",
@@ -633,10 +628,9 @@ static int net_has_max(const Net *net)
 
 /* The loss's output transform of the training forward, z_out -> act_<last> (s: NULL, or
  * the sample of a batch loop) */
-static void out_transform_call(Emitter *e, const Layer *last, const NetPlan *np, const char *s)
+static void out_transform_call(Emitter *e, const NetPlan *np, const char *s)
 {
     const char *off = s ? text_fmt(" + %s * %s_OUTPUT_SIZE", s, e->P) : "";
-    (void)last;
     emitf(e, "%s_out_%s(%s%s, %s%s);", e->P, np->out_transform, zout_ref(np), off,
           tref(np, TA_ACT(np->last)), off);
 }
@@ -660,7 +654,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
             if (i == np->last && np->out_transform) {
                 emitf(e, "for (s = 0; s < n; s++)");
                 e->indent++;
-                out_transform_call(e, l, np, "s");
+                out_transform_call(e, np, "s");
                 e->indent--;
             }
             continue;
@@ -699,7 +693,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
         }
         if (i == np->last && np->out_transform) {
             if (np->trains)
-                out_transform_call(e, l, np, train ? "s" : NULL);
+                out_transform_call(e, np, train ? "s" : NULL);
             else
                 emitf(e, "%s_out_%s(%s, output);", e->P, np->out_transform, outb);
         }
@@ -785,7 +779,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
               net_has_max(net) ? ", 0" : "");
         emitf(e, "for (n = 0; n < %s_OUTPUT_SIZE; n++)", P);
-        emitf(e, "    output[n] = (%s)[n];", last_act(net, np));
+        emitf(e, "    output[n] = (%s)[n];", last_act(np));
     } else if (net->nlayers == 0) {
         emitf(e, "int n;");
         emitf(e, "(void)ws;");
@@ -1058,12 +1052,11 @@ static void backward_body(Emitter *e, const Net *net, const NetPlan *np, const c
     emitf(e, prm ? "%s_run(p, input, ws%s);" : "%s_run(input, ws%s);", P,
           net_has_max(net) ? ", 1" : "");
     char y[512];
-    snprintf(y, sizeof y, "%s", last_act(net, np));
+    snprintf(y, sizeof y, "%s", last_act(np));
     if (np->graph) {
         backward_graph(e, net, np, zarg, y, 0);
         return;
     }
-    snprintf(y, sizeof y, "%s", last_act(net, np));
     /* the gradients: slots of the arena (plan_train_arena), dL/d(layer i's output) at
      * TA_GRAD(n, i); the loss's is layer bstart's output's (its root's), or the input's */
     int nl = net->nlayers;
@@ -1185,7 +1178,7 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
         emitf(e, "(void)grad;");
     }
     char y[512];
-    snprintf(y, sizeof y, "%s", last_act(net, np));
+    snprintf(y, sizeof y, "%s", last_act(np));
     backward_graph(e, net, np, zarg, y, 1);
     e->indent--;
     emitf(e, "}");
@@ -1210,14 +1203,6 @@ static void param_loops(Emitter *e, const Net *net, const char *stmt_fmt_w, cons
             e->indent--;
         }
     }
-}
-
-static int net_learns(const Net *net)
-{
-    for (int i = 0; i < net->nlayers; i++)
-        if (layer_learns(&net->layers[i]))
-            return 1;
-    return 0;
 }
 
 /* A partial net's P_grad: a member per tensor that learns */
@@ -1389,7 +1374,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         e.inplace = np.inplace;
         e.b = &bb; backward_body(&e, &net, &np, zarg);
         e.inplace = 0;
-        int learns = net_learns(&net);
+        int learns = net_lowest_learning(&net) >= 0;
         e.b = &sgdb;
         if (learns) {
             emitf(&e, "int n;");
@@ -1410,25 +1395,11 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
             emitf(&e, "(void)d;");
             emitf(&e, "(void)all;");
         }
-        if (np.partial) {   /* P_grad is not P_params' layout: a loop per tensor */
+        if (np.partial) {   /* P_grad is not P_params' layout: the two steps by tensor */
             e.b = &msb;
-            if (learns) {
-                emitf(&e, "int n;");
-                emitf(&e, "if (ns > 1) {");
-                e.indent++;
-                emitf(&e, "const %s_real d = (%s_real)ns;", prefix, prefix);
-                param_loops(&e, &net, "grad->%s_weight[n] = grad->%s_weight[n] / d;",
-                            "grad->%s_bias[n] = grad->%s_bias[n] / d;");
-                e.indent--;
-                emitf(&e, "}");
-                param_loops(&e, &net, "p->%s_weight[n] -= lr * grad->%s_weight[n];",
-                            "p->%s_bias[n] -= lr * grad->%s_bias[n];");
-            } else {
-                emitf(&e, "(void)p;");
-                emitf(&e, "(void)grad;");
-                emitf(&e, "(void)ns;");
-                emitf(&e, "(void)lr;");
-            }
+            emitf(&e, "if (ns > 1)");
+            emitf(&e, "    %s_grad_fill(grad, (%s_real)ns, 0);", prefix, prefix);
+            emitf(&e, "%s_sgd(p, grad, lr);", prefix);
         }
         e.indent = 0;
         buf_puts(&training, lossb.data);

@@ -62,8 +62,7 @@ static void train_ram(const Net *net, WsPlan tr, long long *ram, long long *grad
 {
     int rb = real_bytes(net->dtype);
     long long np_ = net->total_params ? net->total_params : 1;
-    long long ng = net_partial(net) ? net->total_trainable : net->total_params;
-    *grad = net->loss == LOSS_NONE ? 0 : (ng ? ng : 1) * rb;
+    *grad = net->loss == LOSS_NONE ? 0 : net_grad_elems(net) * rb;
     ram[0] = np_ * rb + *grad + tr.bytes;
     ram[1] = np_ * rb + *grad + tr.bytes1;
 }

@@ -247,6 +247,12 @@ int net_lowest_learning(const Net *n)
     return -1;
 }
 
+long long net_grad_elems(const Net *n)
+{
+    long long g = net_partial(n) ? n->total_trainable : n->total_params;
+    return g ? g : 1;
+}
+
 int tensor_learns(const Layer *l, const TensorDesc *t)
 {
     return t->role != T_BUFFER && (l->trainable == TR_TRUE ||

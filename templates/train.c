@@ -3,7 +3,7 @@
  * kept when P_MAX_BATCH is 1 and the net does not train in batches, else removed) and
  * plain (P_backward holding the body itself: kept otherwise); backward_body; sgd_body and
  * grad_fill_body (loops over the tensors that learn); mean_step (a flat loop over
- * P_params, replaced by loops over the tensors that learn when P_grad holds only those);
+ * P_params, replaced by PFX_grad_fill and PFX_sgd when P_grad holds only what learns);
  * inplace (P_train_batch with grad == NULL); train_batch (replaced by
  * train_batched.c's when the net trains in batches). */
 /* The backward pass. grad != NULL: dL/dparams are added to grad. grad == NULL (only
