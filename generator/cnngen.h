@@ -518,6 +518,11 @@ void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes);
 /* Template tname filled (holes, PFX_ -> prefix) and appended to out; 0, or -1 after
  * a message on stderr (an unknown template or hole, a hole given but not used). */
 int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix);
+/* dispatch.c: the portable x86-64 build's passes over the region's functions (the
+ * driver before it, the renames at its start, the undefinitions at its end, the public
+ * wrappers after it); self is the C file's own name. */
+int dispatch_parts(const char *P, const char *self, const char *region, Buf *driver, Buf *open,
+                   Buf *close, Buf *wrappers);
 /* An emitter like e writing into b at indent 0: for a hole whose text is generated
  * (a hole alone on its line takes the indent of its marker). Merge failed back. */
 Emitter emit_sub(const Emitter *e, Buf *b);

@@ -1308,6 +1308,8 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
 
 int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *c, Buf *h)
 {
+    /* the C file's own name, which the portable build includes (dispatch.c) */
+    const char *c_name = opt->out_path ? base_name(opt->out_path) : "net.c";
     Net net = *net_in;  /* shallow copy: a different dtype may be requested */
     if (opt->dtype_override >= 0)
         net.dtype = (Dtype)opt->dtype_override;
@@ -1480,11 +1482,31 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                  {"train_decls", buf_text(&tdecl), 0},
                  {"is_f64", net.dtype == DT_F64 ? text_fmt("#define %s_F64 1", prefix) : NULL, 0}};
     rc |= template_fill(h, "net.h", hh, 7, prefix);
+    /* net.c twice: the functions' text first, from which dispatch.c writes the portable
+     * build's passes (the renames, the driver, the public wrappers) */
+    Buf draft = {0}, drv = {0}, popen = {0}, pclose = {0}, wrap = {0};
     Hole ch[] = {{"banner", banner.data, 0}, {"header", header_name, 0},
                  {"layers", buf_text(&layers), 0}, {"init_body", initb.data, 0},
                  {"forward", fwd.data, 0}, {"training", buf_text(&training), 0},
-                 {"model", model.data, 0}};
-    rc |= template_fill(c, "net.c", ch, 7, prefix);
+                 {"model", model.data, 0}, {"dispatch", "", 0}, {"pass_open", "", 0},
+                 {"pass_close", "", 0}, {"wrappers", "", 0}};
+    rc |= template_fill(&draft, "net.c", ch, 11, prefix);
+    const char *r0 = draft.data ? strstr(draft.data, "/* Vectors for the fast loops") : NULL;
+    const char *r1 = r0 ? strstr(r0, "/* ================================================================ descriptor */") : NULL;
+    if (r0 && r1) {
+        char *region = text_fmt("%.*s", (int)(r1 - r0), r0);
+        rc |= dispatch_parts(prefix, c_name, region, &drv, &popen, &pclose, &wrap);
+    } else {
+        rc = -1;
+    }
+    for (int k = 0; k < 11; k++)
+        ch[k].used = 0;
+    ch[7].value = buf_text(&drv);
+    ch[8].value = buf_text(&popen);
+    ch[9].value = buf_text(&pclose);
+    ch[10].value = buf_text(&wrap);
+    rc |= template_fill(c, "net.c", ch, 11, prefix);
+    buf_free(&draft); buf_free(&drv); buf_free(&popen); buf_free(&pclose); buf_free(&wrap);
     rc |= e.failed;
 
     free(np.aoff);

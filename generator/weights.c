@@ -116,7 +116,17 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
         }
     }
 
-    /* net.c: the definition, one brace group per P_params member */
+    /* net.c: the definition, one brace group per P_params member, before the file's
+     * last line (which closes the part a dispatch pass skips; dispatch.c) */
+    static const char tail[] = "#endif /* PFX_PASS */\n";
+    char tailp[MAX_NAME + sizeof tail];
+    snprintf(tailp, sizeof tailp, "#endif /* %s_PASS */\n", P);
+    size_t tl = strlen(tailp);
+    int had_tail = c->len >= tl && memcmp(c->data + c->len - tl, tailp, tl) == 0;
+    if (had_tail) {
+        c->len -= tl;
+        c->data[c->len] = 0;
+    }
     buf_printf(c, "\n/* ================================================================ weights */\n");
     buf_printf(c, "/* Parameters from %s (cnngen --weights), as const data. */\n",
                path);
@@ -164,6 +174,8 @@ int weights_emit(const Net *net, const char *prefix, const char *path, Buf *c, B
     buf_printf(c, "};\n");
     }
     free(cst);
+    if (had_tail)
+        buf_puts(c, tailp);
 
     /* net.h: the declaration, inside the include guard and extern "C" block: before
      * the header's closing `#ifdef __cplusplus` */

@@ -3,13 +3,20 @@
 #include <string.h>
 #include "/*@header@*/"
 
+#ifndef PFX_PASS
+/*@dispatch@*/
+#endif
+#if !PFX_DISPATCH || defined(PFX_PASS)
+/*@pass_open@*/
 /* Vectors for the fast loops where the target has float SIMD (PFX_VECTORS, decided in
  * the header): GNU C vector extensions as wide as the target's widest vectors, loaded
  * and stored at any element alignment (PFX_VLD, PFX_VST); one lane otherwise. Every
  * sum runs in the same order for any width (the layers' comments give it), so the
  * results do not depend on it. */
 #if PFX_VECTORS
-#if defined(CNNGEN_VBYTES)
+#if defined(PFX_PASS_VBYTES)
+#define PFX_VBYTES PFX_PASS_VBYTES
+#elif defined(CNNGEN_VBYTES)
 #define PFX_VBYTES CNNGEN_VBYTES
 #elif defined(__AVX512F__)
 #define PFX_VBYTES 64
@@ -47,5 +54,10 @@ void PFX_init(PFX_params *p, uint64_t seed)
 
 /*@forward@*/
 /*@training@*/
+/*@pass_close@*/
+#endif
+#ifndef PFX_PASS
+/*@wrappers@*/
 /* ================================================================ descriptor */
 /*@model@*/
+#endif /* PFX_PASS */

@@ -536,7 +536,10 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     tol = 1e-9 if dtype == "float64" else 1e-4
 
     cfile = generate_c(cnngen, path, opts, workdir)
-    exe = build_driver(cc, SANITIZE if sanitize else ["-O1"], cflags, libs, workdir, prefix, cfile)
+    # the portable build: every random net runs one of its passes (x86-64: 0 SSE2, 1 AVX2, 2
+    # AVX-512, as far as the CPU has them; generator/dispatch.c)
+    isa = ["-DCNNGEN_ISA_MAX=%d" % (seed % 3)]
+    exe = build_driver(cc, (SANITIZE if sanitize else ["-O1"]) + isa, cflags, libs, workdir, prefix, cfile)
 
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
     net.eval()                      # P_forward and P_backward: eval mode
