@@ -11,8 +11,9 @@
  * first call, __builtin_cpu_supports). The workspace is the same for every vector width
  * (the schedule sizes the scratch for the widest).
  *
- * With -mavx2 or -march=... (or -O0, the debug build, another compiler, another
- * architecture, or -DCNNGEN_NO_DISPATCH) there is one pass, for the flags given.
+ * With -mavx2 or -march=... (or -O0, the debug build; -Os, the small build; ASan, TSan or MSan, checking
+ * builds; another compiler, another architecture, or -DCNNGEN_NO_DISPATCH) there is
+ * one pass, for the flags given.
  * -DCNNGEN_ISA_MAX=0|1|2 caps the choice (tests run every pass on one machine).
  *
  * This stage reads the text of the region (the functions between the markers of
@@ -135,13 +136,24 @@ int dispatch_parts(const char *P, const char *self, const char *region, Buf *dri
         " * without -mavx2 (plain `cc -O2`) compiles the layers and the API below three times, by\n"
         " * including this file (keep its name, %s) with %s_PASS set: for AVX-512, for AVX2\n"
         " * with FMA and for the baseline SSE2; the public functions at the end call the best\n"
-        " * the CPU supports. Otherwise (-march=..., -O0, another compiler or architecture,\n"
-        " * -DCNNGEN_NO_DISPATCH) the code below is compiled once, for the flags given.\n"
+        " * the CPU supports. Otherwise (-march=..., -O0, -Os, sanitizers, another compiler or\n"
+        " * architecture, -DCNNGEN_NO_DISPATCH) the code below is compiled once, for the flags given.\n"
         " * -DCNNGEN_ISA_MAX=N caps the choice (0 SSE2, 1 AVX2, 2 AVX-512). */\n", self, P);
     buf_printf(driver,
+        "#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)\n"
+        "#define %s_SANITIZED 1   /* a checking build: one pass, a third of the compile time */\n"
+        "#elif defined(__has_feature)\n"
+        "#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) \\\n"
+        "    || __has_feature(memory_sanitizer)\n"
+        "#define %s_SANITIZED 1\n"
+        "#endif\n"
+        "#endif\n", P, P);
+    buf_printf(driver,
         "#if %s_VECTORS && defined(__x86_64__) && !defined(__AVX2__) && !defined(CNNGEN_VBYTES) \\\n"
-        "    && defined(__OPTIMIZE__) && !defined(CNNGEN_NO_DISPATCH) && (__GNUC__ >= 8 || __clang_major__ >= 7)\n"
-        "#define %s_DISPATCH 1\n#else\n#define %s_DISPATCH 0\n#endif\n", P, P, P);
+        "    && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(%s_SANITIZED) \\\n"
+        "    && !defined(CNNGEN_NO_DISPATCH) \\\n"
+        "    && (__GNUC__ >= 8 || __clang_major__ >= 7)\n"
+        "#define %s_DISPATCH 1\n#else\n#define %s_DISPATCH 0\n#endif\n", P, P, P, P);
     buf_printf(driver, "#if %s_DISPATCH\n#define %s_CAT_(a, b) a##b\n#define %s_CAT(a, b) %s_CAT_(a, b)\n",
                P, P, P, P);
     for (int k = 0; k < NPASS; k++) {

@@ -38,7 +38,7 @@ static void emit_sig(Emitter *e, const Layer *l, const char *fname, unsigned a, 
 {
     Buf t = {0};
     const char *R = e->real;
-    buf_printf(&t, "static void %s(", fname);
+    buf_printf(&t, "static %s_NOINLINE void %s(", e->P, fname);
     int n = 0;
 #define ARG(flag, fmt, ...) if (a & (flag)) { buf_printf(&t, "%s" fmt, n++ ? ", " : "", __VA_ARGS__); }
     ARG(A_IN, "const %s *restrict in", R);

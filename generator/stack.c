@@ -8,7 +8,7 @@
  * 16, 32 and 64 bytes counts) and 8 bytes per parameter, all of it twice (optimizers
  * keep copies, spill vector temporaries and inline callees), plus one vector per
  * distinct constant-subscript read (`w[12]`) in a function with vector locals (a
- * loop-invariant weight the compiler may broadcast, hoist and spill), plus 1 KiB of frame
+ * loop-invariant weight the compiler may broadcast, hoist and spill), plus 1.5 KiB of frame
  * (return address, saved registers, alignment); `static` locals live elsewhere and do
  * not count. A function's "max" includes the deepest chain of generated functions it
  * calls (the generated code does not recurse). The "max" figures bound what gcc and
@@ -20,7 +20,7 @@
 #include <string.h>
 #include "cnngen.h"
 
-#define STACK_FRAME 1024
+#define STACK_FRAME 1536
 #define STACK_MAXFN 4096
 
 typedef struct SFn {
