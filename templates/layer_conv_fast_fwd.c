@@ -1,4 +1,4 @@
-/*! conv2d vector fast path (stride 1, `kernel` mode), a full-width correlation:
+/*! conv2d vector fast path (`kernel` mode; stride 1, and the forward at any stride), a full-width correlation:
  *     dst[k][i][j] = act(b[k] + the sum over c, then taps t, of w[k*SO + c*SI + t'] * src...)
  * the forward (in -> out) or dL/dinput (g -> gin: the filter rotated by 180 degrees
  * over g zero-padded by (kernel - 1) * dilation, the full convolution; no bias, no
@@ -19,7 +19,8 @@
  * destination's rows and columns, CR, CC where its (0, 0) sits in the full-width
  * output; PR the padded length of p; NV vectors per step; KB channels per block, FULL
  * the channels in whole blocks.
- * Line holes: consts; src and dst (in and out, or g and gin). Block holes: blocks the
+ * Line holes: consts; src and dst (in and out, or g and gin). Block holes: copy the
+ * padded copy (a strided forward: the phase planes, ops/conv2d_fast.c); blocks the
  * loop over the whole blocks (nothing when CO < KB); rest the last, narrower block
  * (nothing when KB divides CO). The sample block: one channel, one vector, one tap.
  * Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's) the block hole
@@ -35,10 +36,10 @@ PFX_real *const xp = scratch;
 PFX_real *const of = scratch + XS;
 const PFX_vec vz = {0};
 memset(xp, 0, XS * sizeof(PFX_real));
-for (int c = 0; c < CI; c++)
+for (int c = 0; c < CI; c++) /*@copy{@*/
     for (int y = 0; y < HI; y++)
         memcpy(xp + (c * HP + R0 + y) * WP + C0, src + (c * HI + y) * WI,
-               WI * sizeof(PFX_real));
+               WI * sizeof(PFX_real)); /*@}@*/
 for (int k = 0; k < FULL; k += KB) { /*@blocks{@*/
     for (int p = 0; p < PR; p += NV * PFX_VL) {
         PFX_vec a0_0 = vz + b[k + 0];

@@ -44,6 +44,7 @@ typedef struct FW {
     int DHt, DWt, cr, cc; /* dst [Cout][DHt][DWt] = full row i + cr, column j + cc */
     int P, PR, NV, KB;
     long long xs;         /* source buffer elements (a multiple of the widest vector) */
+    int SY, SX, PH;       /* strided forward: the source in SY*SX phase planes of PH rows */
 } FW;
 
 static void fw_geometry(Dtype dt, FW *f)
@@ -310,9 +311,32 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         "enum { SO = %d, SI = %d, OH = %d, OW = %d, CR = %d, CC = %d, PR = %d, NV = %d, KB = %d, "
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
+    const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
+    if (f->SY) {
+        consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
+                          f->SY, f->SX, f->PH, f->PH * f->SY, f->SW * f->SX);
+        copy = text_fmt(
+            "for (int c = 0; c < CI; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
+            "    for (int y = 0; y < HI && R0 + y < HR; y++)\n"
+            "        for (int x = 0; x < WI && C0 + x < WR; x++) {\n"
+            "            const int r = R0 + y, q = C0 + x;\n"
+            "            xp[((c * SY * SX + r %% SY * SX + q %% SX) * PH + r / SY) * WP + q / SX] =\n"
+            "                src[(c * HI + y) * WI + x];\n"
+            "        }");
+    }
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
-    if (input_grad && !sc_inplace(f)) {
+    if (f->SY) {
+        /* without vectors, the strided forward is the loops (no scratch) */
+        emitf(&ss, "(void)scratch;");
+        emitf(&ss, "(void)src;");
+        emitf(&ss, "(void)dst;");
+        emitf(&ss, "{   /* a scope of its own: the loops' constants */");
+        ss.indent++;
+        walk_loops(&ss, l, c, 1, 0);
+        ss.indent--;
+        emitf(&ss, "}");
+    } else if (input_grad && !sc_inplace(f)) {
         /* without vectors the padded copy of g would be the largest thing alive in a
          * training step: the loops instead, which need no scratch */
         emitf(&ss, "(void)scratch;");
@@ -330,24 +354,63 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
                 {"src", input_grad ? text_fmt("const %s *const src = g;", e->real) : NULL, 0},
                 {"dst", input_grad ? text_fmt("%s *const dst = gin;", e->real) : NULL, 0},
                 {"blocks", sub_text(e, &sb, &bb), 0}, {"rest", sub_text(e, &sr, &br), 0},
-                {"scalar", sub_text(e, &ss, &bs), 0}};
-    emit_template(e, "layer_conv_fast_fwd.c", h, 6);
+                {"scalar", sub_text(e, &ss, &bs), 0}, {"copy", copy, 0}};
+    emit_template(e, "layer_conv_fast_fwd.c", h, 7);
 }
 
-/* The fast path applies: stride 1, and the padded geometry is exact. */
-static int fast_ok(const Layer *l, const Conv *c)
+/* The fast path applies: stride 1 (the forward: any stride, see fw_forward), and the
+ * padded geometry is exact. */
+static int fast_ok(const Layer *l, const Conv *c, Part part)
 {
     const Win *g = &c->g;
-    if (l->unroll != U_KERNEL || g->SH != 1 || g->SW != 1)
+    if (l->unroll != U_KERNEL || ((g->SH != 1 || g->SW != 1) && part != PART_FWD))
         return 0;
+    if (g->SH != 1 || g->SW != 1)
+        return g->OH > 0 && g->OW > 0 && g->T >= 0 && g->L >= 0;
     int Hp = g->OH + (g->KH - 1) * g->DH, Wp = g->OW + (g->KW - 1) * g->DW;
     return g->OH > 0 && g->OW > 0 && Hp >= g->H + g->T && Wp >= g->W + g->L &&
            g->T >= 0 && g->L >= 0;
 }
 
+/* The forward. With stride (SY, SX) > 1 the padded input is copied as SY*SX phase
+ * planes, plane (r % SY, q % SX) holding the padded cells (r, q) at (r / SY, q / SX),
+ * stacked per channel: output (i, j) then reads tap (u, v) at plane
+ * (u*DH % SY, v*DW % SX), row i + u*DH / SY, column j + v*DW / SX, which is again
+ * p = i * WP + j plus a constant, so the stride-1 loops serve, the taps in the same
+ * order (the same bits as the loop modes). */
+static FW fw_strided(Dtype dt, const Conv *c, int *off, int *woff)
+{
+    const Win *g = &c->g;
+    FW f;
+    memset(&f, 0, sizeof f);
+    f.Cin = c->C; f.Cout = c->K;
+    f.SY = g->SH; f.SX = g->SW;
+    int hp = (g->OH - 1) * g->SH + (g->KH - 1) * g->DH + 1;   /* padded rows read */
+    int wp = (g->OW - 1) * g->SW + (g->KW - 1) * g->DW + 1;
+    f.PH = (hp + f.SY - 1) / f.SY;
+    f.SW = (wp + f.SX - 1) / f.SX;
+    f.SH = f.SY * f.SX * f.PH;
+    f.Hi = g->H; f.Wi = g->W; f.r0 = g->T; f.c0 = g->L;
+    f.ntap = g->KH * g->KW; f.off = off; f.woff = woff;
+    int n = 0;
+    for (int u = 0; u < g->KH; u++)
+        for (int v = 0; v < g->KW; v++, n++) {
+            int ru = u * g->DH, cv = v * g->DW;
+            int plane = (ru % f.SY) * f.SX + cv % f.SX;
+            off[n] = (plane * f.PH + ru / f.SY) * f.SW + cv / f.SX;
+            woff[n] = u * g->KW + v;
+        }
+    f.SO = c->C * f.ntap; f.SI = f.ntap;
+    f.DHt = g->OH; f.DWt = g->OW; f.cr = 0; f.cc = 0;
+    fw_geometry(dt, &f);
+    return f;
+}
+
 static FW fw_forward(Dtype dt, const Conv *c, int *off, int *woff)
 {
     const Win *g = &c->g;
+    if (g->SH != 1 || g->SW != 1)
+        return fw_strided(dt, c, off, woff);
     FW f;
     memset(&f, 0, sizeof f);
     f.Cin = c->C; f.Cout = c->K;
@@ -474,7 +537,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
     long long n = 0;
     *fast = 0;
     *one_lane = 0;
-    if (l->unroll != U_FULL && fast_ok(l, &c)) {
+    if (l->unroll != U_FULL && fast_ok(l, &c, part)) {
         if (part == PART_BWD_PARAMS) {
             const Win *g = &c.g;
             n = params_xs(dt, &c) + (long long)g->OH * g->OW * roundup(c.K, vlmax(dt));
@@ -490,7 +553,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
             /* without vectors (sc_emit): the padded copy, none when there is no padding */
-            *one_lane = sc_inplace(&f) || part == PART_BWD_INPUT ? 0 : f.xs;
+            *one_lane = sc_inplace(&f) || part == PART_BWD_INPUT || f.SY ? 0 : f.xs;
             free(off);
             free(woff);
         }
