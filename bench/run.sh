@@ -9,6 +9,9 @@
 #     onnxruntime-node 1.17.0, 1 thread) on the same weights, checked to agree first;
 #     inference and SGD training steps at batch 1 and 32, in microseconds per sample;
 #   - gcc -O2 compile time and object size of the generated code per unroll mode;
+#   - MLPerf Tiny's ResNet-8 and DS-CNN (bench/graph_bench.py): inference at batch 1 and
+#     32 next to ONNX Runtime, training at batch 32 next to PyTorch (+OpenBLAS), -O2
+#     next to -march=native (BENCH_NO_GRAPHS=1 skips);
 #   - ResNet-8 (bench/resnet8_bench.py): the C's P_train_batch epoch time on
 #     Fashion-MNIST's 60,000 samples at batch 32 next to PyTorch (1 thread) training
 #     the same network, and its P_forward next to ONNX Runtime (BENCH_NO_RESNET8=1 skips);
@@ -216,6 +219,15 @@ st=${PIPESTATUS[0]}
 if [ "$SMOKE" != 1 ] && [ "${BENCH_NO_RESNET8:-0}" != 1 ]; then
   echo
   RESNET8_PIN="$PIN" $PY bench/resnet8_bench.py "$CNNGEN" "$OUT/resnet8" | tee -a "$OUT/bench.txt"
+fi
+# MLPerf Tiny's ResNet-8 and DS-CNN (issue 13): inference next to ONNX Runtime, training at
+# batch 32 next to PyTorch (+OpenBLAS), the plain -O2 build next to -march=native
+if [ "$SMOKE" != 1 ] && [ "${BENCH_NO_GRAPHS:-0}" != 1 ]; then
+  echo
+  ob=""; [ "$OB_OK" = 1 ] && ob=$OBLIB
+  BENCH_PIN="$PIN" BENCH_REPS="$REPS" BENCH_MIN_TIME="$MINT" BENCH_OBLIB="$ob" \
+    $PY bench/graph_bench.py "$CNNGEN" "$OUT/graphs" | tee -a "$OUT/bench.txt"
+  [ "${PIPESTATUS[0]}" = 0 ] || { [ "$st" -ge 1 ] || st=1; }
 fi
 set -e
 if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$st"; fi
