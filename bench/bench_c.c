@@ -15,7 +15,8 @@
  *    each sample), so PyTorch and ONNX Runtime can check that they compute the same
  *    function with the same weights before anything is timed.
  * 2. For each batch size B in BATCHES ("1,32"): inference = P_forward over B samples in
- *    a loop; training = one P_train_batch(n = B) call (zero grad, forward + backward per
+ *    a loop, and ("infer_batch", when B > 1 and B <= P_MAX_BATCH) one P_forward_batch of
+ *    the B samples; training = one P_train_batch(n = B) call (zero grad, forward + backward per
  *    sample, average, SGD step; lr 1e-4). Warm-up, then REPS runs of a loop that takes
  *    about MIN_TIME_S seconds; the median run, in microseconds per sample, of the
  *    process CPU time ("runs") and of the wall clock ("wall_runs").
@@ -77,6 +78,12 @@ __attribute__((noinline)) static void run_infer(void)
     size_t in_b = M.input_size * (size_t)M.dtype_bytes, out_b = M.output_size * (size_t)M.dtype_bytes;
     for (int i = 0; i < cur_batch; i++)
         M.forward(params, (const char *)inputs + (size_t)i * in_b, (char *)outputs + (size_t)i * out_b, ws);
+}
+
+/* P_forward_batch over the batch (generated with --batch >= the batch) */
+__attribute__((noinline)) static void run_infer_batch(void)
+{
+    M.forward_batch(params, inputs, outputs, cur_batch, ws);
 }
 
 __attribute__((noinline)) static void run_train(void)
@@ -206,6 +213,8 @@ int main(int argc, char **argv)
             return 2;
         }
         timeit(label, "infer", run_infer, reps, min_time);
+        if (cur_batch > 1 && cur_batch <= M.max_batch)
+            timeit(label, "infer_batch", run_infer_batch, reps, min_time);
         if (M.train_batch) {
             timeit(label, "train", run_train, reps, min_time);
             if (!isfinite(last_loss) || !all_finite(params, M.num_params)) {

@@ -110,7 +110,8 @@ print(json.dumps({"impl": "cnngen", "net": sys.argv[2], "kind": "report", "total
                   "total_params": r.get("total_params"), "input": r.get("input")}))
 EOF
   g0=$(date +%s.%N)
-  "$CNNGEN" ${BENCH_CNNGEN_OPTS:-} "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
+  # --batch 32: P_MAX_BATCH 32, so that P_forward_batch of 32 samples is timed too
+  "$CNNGEN" --batch 32 ${BENCH_CNNGEN_OPTS:-} "$spec" -o "$d/net.c" 2>"$OUT/logs/$net-gen.log" \
     || die "cnngen failed on $spec: $(head -3 "$OUT/logs/$net-gen.log")"
   g1=$(date +%s.%N)
   for v in native O2; do

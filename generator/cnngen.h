@@ -391,6 +391,7 @@ typedef struct WsPlan {
     long long bytes;
     long long max_tensor;        /* largest of input and every layer output */
     long long scratch;           /* elements of scratch (0: no scratch member) */
+    long long fbatch;            /* elements of fbatch, P_forward_batch's staging (vectors only) */
     long long rng;               /* bytes of the cnngen_rng member (0: none) */
     /* without vectors (PFX_VECTORS 0): the scratch member's elements (1 when only the
      * vector code needs scratch) and sizeof; the header's sizes are then
@@ -441,6 +442,7 @@ int plan_keeps_argmax(const Net *net, int i);
 long long plan_train_arena(const Net *net, long long *off, long long *lower);
 void plan_params(Net *net);                   /* sets param_offset, total_params */
 WsPlan plan_workspace(const Net *net, int inference_only);
+int plan_batch_tail(const Net *net, int *group, long long *stage);
 /* 1 when the generated code has a backward pass (a loss, not --inference-only). */
 int plan_trains(const Net *net, int inference_only);
 /* the net trains in batches (plan_trains, and a layer whose train mode differs,
@@ -621,7 +623,8 @@ enum {
 enum { A_IN = 1, A_OUT = 2, A_G = 4, A_GIN = 8, A_W = 16, A_B = 32, A_GW = 64, A_GB = 128,
        A_AM = 256, A_GMUT = 512, A_SCR = 1024,
        A_INS = 2048, /* every input, in0 .. in<n-1>, in place of in (add, concat) */
-       A_RM = 4096, A_RV = 8192 /* the running statistics rm, rv (batchnorm's buffers) */ };
+       A_RM = 4096, A_RV = 8192, /* the running statistics rm, rv (batchnorm's buffers) */
+       A_NB = 16384 /* int n: the samples of a batch kernel (P_forward_batch) */ };
 
 /* One layer kind: everything about it, from one unit ops/<kind>.c (ops/TEMPLATE.c
  * shows a whole unit). No code outside ops/ switches on the kind: it asks this row. */
@@ -680,6 +683,11 @@ typedef struct OpDef {
     void (*train_functions)(Emitter *e, const Layer *l);
     void (*train_call)(Emitter *e, const Layer *l, Part part, const char *in, const char *out,
                        const char *g, const char *gin);
+    /* P_forward_batch (a batched net, eval mode): the body of P_<name>_fwd_batch, the
+     * forward of n samples at once (in, out: sample after sample; the activation fused;
+     * each sample's sums as the per-sample forward's, so the same bits). NULL: the
+     * layer runs sample after sample. */
+    void (*emit_forward_batch)(Emitter *e, const Layer *l);
     long long (*train_ws)(const Layer *l, int batch);
     int (*min_batch)(const Layer *l);
 } OpDef;

@@ -55,6 +55,7 @@ static void emit_sig(Emitter *e, const Layer *l, const char *fname, unsigned a, 
     ARG(A_SCR, "%s *restrict scratch", R);
     ARG(A_RM, "const %s *restrict rm", R);
     ARG(A_RV, "const %s *restrict rv", R);
+    ARG(A_NB, "%s", "int n");
 #undef ARG
     buf_puts(&t, ")");
     emit_long(e, t.data);
@@ -69,6 +70,7 @@ typedef struct CallArgs {
     const char *ins[MAX_LAYER_INPUTS];
     const char *s;
     int kin;
+    const char *nb;     /* A_NB's argument (NULL: n) */
 } CallArgs;
 
 /* A grouped layer's parts (Layer.groups > 1: conv2d) are written for one group and
@@ -135,6 +137,7 @@ static void emit_call(Emitter *e, const Layer *l, const char *suffix, unsigned a
     }
     ARG(A_RM, "p->%s_running_mean", l->name);
     ARG(A_RV, "p->%s_running_var", l->name);
+    ARG(A_NB, "%s", c.nb ? c.nb : "n");
 #undef SOFF
 #undef OFF
 #undef ARG
@@ -528,10 +531,14 @@ static void workspace_members(Emitter *e, const Net *net, const NetPlan *np, WsP
 {
     if (wp.rng)
         emitf(e, "cnngen_rng rng;  /* dropout's random stream (%s_seed) */", e->P);
-    if (wp.scratch) {
+    if (wp.scratch || wp.fbatch) {
         emitf(e, "#if %s_VECTORS", e->P);
-        emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
-              wp.scratch);
+        if (wp.scratch)
+            emitf(e, "%s_real scratch[%lld];  /* the fast conv2d layers' tiles, shared */", e->P,
+                  wp.scratch);
+        if (wp.fbatch)
+            emitf(e, "%s_real fbatch[2][%lld];  /* %s_forward_batch: the last layers' arrays for "
+                  "several samples */", e->P, wp.fbatch / 2, e->P);
         emitf(e, "#endif");
     }
     if (!np->trains) {
@@ -638,10 +645,10 @@ static void out_transform_call(Emitter *e, const NetPlan *np, const char *s)
 /* The forward pass through the layers; trains: into the workspace (P_run); train: the
  * train-mode forward of a batch of n (P_run_train), the train-mode layers over the
  * whole batch, the others sample after sample. */
-static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int train)
+static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int train, int upto)
 {
     char inb[512], outb[512];
-    for (int i = 0; i < net->nlayers; i++) {
+    for (int i = 0; i < upto; i++) {
         const Layer *l = &net->layers[i];
         const Layer *fl = i == np->last ? &np->fwd_last : l;
         int am = np->trains && plan_keeps_argmax(net, i);  /* it records its argmax */
@@ -665,7 +672,7 @@ static void forward_calls(Emitter *e, const Net *net, const NetPlan *np, int tra
         }
         snprintf(inb, sizeof inb, "%s", saved_out(net, np, l->inputs[0]));
         snprintf(outb, sizeof outb, "%s", saved_out(net, np, i));
-        CallArgs c = {inb, outb, NULL, NULL, {NULL}, train ? "s" : NULL, 0};
+        CallArgs c = {inb, outb, NULL, NULL, {NULL}, train ? "s" : NULL, 0, NULL};
         for (int k = 0; k < l->ninputs; k++)
             c.ins[k] = saved_out(net, np, l->inputs[k]);
         if (np->trains && plan_has_pre(fl)) {
@@ -727,6 +734,103 @@ static int out_transform_fn(Emitter *e, const Net *net, const NetPlan *np)
     return rc;
 }
 
+/* P_<name>_fwd_batch of a layer of P_forward_batch's batched tail (plan_batch_tail),
+ * vector builds only (the others loop over P_forward) */
+static void fwd_batch_fn(Emitter *e, const Layer *l)
+{
+    char fname[MAX_NAME + 80];
+    snprintf(fname, sizeof fname, "%s_%s_fwd_batch", e->P, l->name);
+    emitf(e, "#if %s_VECTORS", e->P);
+    emitf(e, "/* %s's forward of n samples at once (%s_forward_batch): each sample's bits as %s_%s_fwd's */",
+          l->name, e->P, e->P, l->name);
+    emit_sig(e, l, fname, (part_args(l, PART_FWD, 1) & (A_IN | A_OUT | A_W | A_B)) | A_NB, 1, 1);
+    emitf(e, "{");
+    e->indent++;
+    l->op->emit_forward_batch(e, l);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "#endif");
+    emitf(e, "%s", "");
+}
+
+/* P_forward_batch: n samples as n calls of P_forward would give them; with vectors and a
+ * batched tail (plan_batch_tail), the layers before it sample after sample (P_run_head),
+ * their outputs staged for `group` samples in ws->fbatch, then the tail's layers over
+ * the group at once (each weight read once per group), then the output transform. */
+static void forward_batch_fn(Emitter *e, const Net *net, const NetPlan *np)
+{
+    const char *P = e->P;
+    int group;
+    long long stage;
+    int t = plan_batch_tail(net, &group, &stage);
+    if (t > 0) {
+        emitf(e, "#if %s_VECTORS", P);
+        emitf(e, "/* %s_forward's layers before %s (the batched tail of %s_forward_batch) */", P,
+              net->layers[t].name, P);
+        emitf(e, "static void %s_run_head(const %s_params *p, const %s_real *input, %s_workspace *ws)",
+              P, P, P, P);
+        emitf(e, "{");
+        e->indent++;
+        if (np->trains && net_has_max(net))
+            emitf(e, "const int keep = 0;   /* no argmax: no backward follows */");
+        forward_calls(e, net, np, 0, t);
+        e->indent--;
+        emitf(e, "}");
+        emitf(e, "#endif");
+        emitf(e, "%s", "");
+    }
+    emitf(e, "void %s_forward_batch(const %s_params *p, const %s_real *inputs, %s_real *outputs,",
+          P, P, P, P);
+    emitf(e, "                 %*sint n, %s_workspace *ws)", (int)strlen(P), "", P);
+    emitf(e, "{");
+    e->indent++;
+    if (t >= 0) {
+        emitf(e, "#if %s_VECTORS", P);
+        emitf(e, "int s, s0;");
+        emitf(e, "for (s0 = 0; s0 < n; s0 += %d) {   /* groups of %d samples */", group, group);
+        e->indent++;
+        emitf(e, "const int g = n - s0 < %d ? n - s0 : %d;", group, group);
+        long long n0 = shape_size(net->layers[t].in);
+        if (t > 0) {
+            emitf(e, "for (s = 0; s < g; s++) {");
+            emitf(e, "    %s_run_head(p, inputs + (s0 + s) * %s_INPUT_SIZE, ws);", P, P);
+            emitf(e, "    memcpy(ws->fbatch[0] + s * %lld, %s, %lld * sizeof(%s_real));", n0,
+                  saved_out(net, np, t - 1), n0, P);
+            emitf(e, "}");
+        }
+        const char *in = t > 0 ? "ws->fbatch[0]" : text_fmt("inputs + s0 * %s_INPUT_SIZE", P);
+        const char *out = NULL;
+        for (int i = t; i < net->nlayers; i++) {
+            const Layer *fl = i == np->last ? &np->fwd_last : &net->layers[i];
+            out = (i - t) % 2 == 0 ? "ws->fbatch[1]" : "ws->fbatch[0]";
+            CallArgs c = {in, out, NULL, NULL, {NULL}, NULL, 0, "g"};
+            emit_call(e, fl, "fwd_batch", (part_args(fl, PART_FWD, 1) & (A_IN | A_OUT | A_W | A_B)) | A_NB,
+                      c, NULL);
+            in = out;
+        }
+        if (np->out_transform) {
+            emitf(e, "for (s = 0; s < g; s++)");
+            emitf(e, "    %s_out_%s(%s + s * %s_OUTPUT_SIZE, outputs + (s0 + s) * %s_OUTPUT_SIZE);", P,
+                  np->out_transform, out, P, P);
+        } else {
+            emitf(e, "(void)s;");
+            emitf(e, "memcpy(outputs + s0 * %s_OUTPUT_SIZE, %s, (size_t)g * %s_OUTPUT_SIZE * sizeof(%s_real));",
+                  P, out, P, P);
+        }
+        e->indent--;
+        emitf(e, "}");
+        emitf(e, "#else");
+    }
+    emitf(e, "int s;");
+    emitf(e, "for (s = 0; s < n; s++)");
+    emitf(e, "    %s_forward(p, inputs + s * %s_INPUT_SIZE, outputs + s * %s_OUTPUT_SIZE, ws);", P, P, P);
+    if (t >= 0)
+        emitf(e, "#endif");
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "%s", "");
+}
+
 static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
 {
     int prm = net_has_params(net);
@@ -763,7 +867,7 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
         buf_free(&sig);
         emitf(e, "{");
         e->indent++;
-        forward_calls(e, net, np, 0);
+        forward_calls(e, net, np, 0, net->nlayers);
         e->indent--;
         emitf(e, "}");
         emitf(e, "%s", "");
@@ -791,11 +895,12 @@ static void forward_fn(Emitter *e, const Net *net, const NetPlan *np)
             writers += !plan_alias(net, i);
         if (writers == 1 && !np->out_transform && !np->graph)   /* input -> output, no buffer */
             emitf(e, "(void)ws;");
-        forward_calls(e, net, np, 0);
+        forward_calls(e, net, np, 0, net->nlayers);
     }
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
+    forward_batch_fn(e, net, np);
 }
 
 /* The loss and dL/d(start of the backward pass): static P_loss([z,] y, t, g), from a
@@ -982,7 +1087,7 @@ static void backward_graph(Emitter *e, const Net *net, const NetPlan *np, const 
             e->indent++;
         }
         CallArgs c = {saved_out(net, np, l->inputs[0]), saved_out(net, np, i), g, NULL, {NULL},
-                      train ? "s" : NULL, 0};
+                      train ? "s" : NULL, 0, NULL};
         if (layer_fused_act(l) && !(i == np->last && np->skip_last_act)) {
             CallArgs ca = c;
             if (plan_has_pre(l))
@@ -1161,7 +1266,7 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
         emitf(e, "int s;");
     if (!prm && !np->stats)
         emitf(e, "(void)p;");
-    forward_calls(e, net, np, 1);
+    forward_calls(e, net, np, 1, net->nlayers);
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
@@ -1300,7 +1405,8 @@ static void tensors_and_fields(Emitter *et, Emitter *ef, const Net *net, const N
         emitf(ef, "%d, %s_folds,  /* batchnorms folded in */", nf, P);
     else
         emitf(ef, "0, NULL,  /* no batchnorm folded */");
-    emitf(ef, np->trains ? "sizeof(%s_grad)" : "0  /* %s: no gradients */", P);
+    emitf(ef, np->trains ? "sizeof(%s_grad)," : "0,  /* %s: no gradients */", P);
+    emitf(ef, "%s_m_forward_batch", P);
     ef->indent--;
 }
 
@@ -1352,6 +1458,9 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     e.indent = 0;
 
     /* per-layer functions */
+    int group;
+    long long stage;
+    int tail = plan_batch_tail(&net, &group, &stage);
     e.b = &layers;
     for (int i = 0; i < net.nlayers; i++) {
         const Layer *l = &net.layers[i];
@@ -1361,6 +1470,8 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                              need_act, plan_alias(&net, i), !np.trains || plan_keeps_argmax(&net, i));
         if (np.batched && l->op->train_functions)
             l->op->train_functions(&e, l);
+        if (tail >= 0 && i >= tail)
+            fwd_batch_fn(&e, i == np.last ? &np.fwd_last : l);
     }
     rc |= out_transform_fn(&e, &net, &np);
 

@@ -353,6 +353,32 @@ long long plan_train_arena(const Net *net, long long *off, long long *lower)
     return total;
 }
 
+/* P_forward_batch's batched tail: the first of the layers that end the net and all run
+ * over several samples at once (OpDef.emit_forward_batch: dense), each reading the one
+ * before it (or the net's input); -1 when there are none or P_MAX_BATCH is 1. *group:
+ * the samples of one go (at most 4), *stage: the reals of each of the two staging
+ * buffers (group x the largest array of the tail). */
+int plan_batch_tail(const Net *net, int *group, long long *stage)
+{
+    int t = net->nlayers;
+    while (t > 0) {
+        const Layer *l = &net->layers[t - 1];
+        if (!l->op->emit_forward_batch || l->ninputs != 1 || l->inputs[0] != t - 2)
+            break;
+        t--;
+    }
+    *group = net->batch < 4 ? net->batch : 4;
+    *stage = 0;
+    if (t == net->nlayers || *group < 2)
+        return -1;
+    long long m = shape_size(net->layers[t].in);
+    for (int i = t; i < net->nlayers; i++)
+        if (shape_size(net->layers[i].out) > m)
+            m = shape_size(net->layers[i].out);
+    *stage = *group * m;
+    return t;
+}
+
 WsPlan plan_workspace(const Net *net, int inference_only)
 {
     WsPlan w;
@@ -395,14 +421,19 @@ WsPlan plan_workspace(const Net *net, int inference_only)
     w.rng = plan_has_rng(net, inference_only) ? 32 : 0;   /* cnngen_rng, first */
     int align = w.rng ? 8 : rb;                     /* the struct's alignment */
     w.scratch1 = 0;         /* without vectors the layers' scratch is in the arena */
+    int group;
+    long long stage;
+    if (plan_batch_tail(net, &group, &stage) >= 0)
+        w.fbatch = 2 * stage;                       /* fbatch: P_forward_batch's staging */
     for (int k = 0; k < 2; k++) {                   /* with vectors, then one lane */
-        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch)) * rb + (k ? w.nint1 : w.nint);
+        long long bytes = w.rng + (w.nreal + (k ? w.scratch1 : w.scratch + w.fbatch)) * rb +
+                          (k ? w.nint1 : w.nint);
         bytes = (bytes + align - 1) / align * align;
         if (bytes == 0)
             bytes = rb;                             /* C has no empty structs */
         *(k ? &w.bytes1 : &w.bytes) = bytes;
     }
-    w.nreal += w.scratch;                           /* scratch (first) */
+    w.nreal += w.scratch + w.fbatch;                /* scratch (first), fbatch */
     return w;
 }
 

@@ -85,6 +85,8 @@ typedef struct cnngen_model {
     const cnngen_fold *folds;
     size_t grad_bytes;      /* sizeof(P_grad): params_bytes, or less when some parameters do
                              * not learn (their tensors' grad_offset is -1); 0 without training */
+    /* P_forward_batch: n samples (1..max_batch) one after another, as n forward calls */
+    void   (*forward_batch)(const void *params, const void *inputs, void *outputs, int n, void *ws);
 } cnngen_model;
 
 /* ---- safetensors (runtime/safetensors.c): a model's parameters with PyTorch's names

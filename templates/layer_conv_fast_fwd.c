@@ -15,7 +15,7 @@
  * the padded taps add exact zeros.
  * The constants: CI, CO the channels in and out; HI, WI the source; HP, WP the padded
  * copy, R0, C0 where the source sits in it; XS the elements of xp (of follows it in
- * scratch); SO, SI the weight strides of an output and an input channel; OH, OW the
+ * scratch); SO, SI the weight strides of an output and an input channel; DR, DC the
  * destination's rows and columns, CR, CC where its (0, 0) sits in the full-width
  * output; PR the padded length of p; NV vectors per step; KB channels per block, FULL
  * the channels in whole blocks.
@@ -28,7 +28,7 @@
  * columns in scalar sums (the sample: one of each, one tap), the same order, the
  * source read in place when there is no padding. */
 enum { CI = 2, CO = 3, HI = 4, WI = 4, HP = 6, WP = 6, R0 = 1, C0 = 1, XS = 80 }; /*@consts{@*/
-enum { SO = 18, SI = 9, OH = 4, OW = 4, CR = 0, CC = 0, PR = 24, NV = 1, KB = 1, FULL = 3 }; /*@}@*/
+enum { SO = 18, SI = 9, DR = 4, DC = 4, CR = 0, CC = 0, PR = 24, NV = 1, KB = 1, FULL = 3 }; /*@}@*/
 const PFX_real *const src = in; /*@src@*/
 PFX_real *const dst = out; /*@dst@*/
 #if PFX_VECTORS
@@ -53,9 +53,9 @@ for (int k = 0; k < FULL; k += KB) { /*@blocks{@*/
         PFX_VST(of + p, a0_0);
     }
     for (int a = 0; a < KB; a++)
-        for (int i = 0; i < OH; i++)
-            memcpy(dst + ((k + a) * OH + i) * OW, of + a * PR + i * WP + CC,
-                   OW * sizeof(PFX_real));
+        for (int i = 0; i < DR; i++)
+            memcpy(dst + ((k + a) * DR + i) * DC, of + a * PR + i * WP + CC,
+                   DC * sizeof(PFX_real));
 } /*@}@*/
 { /*@rest{@*/
 } /*@}@*/
@@ -68,15 +68,15 @@ for (int k = 0; k < FULL; k += KB) { /*@blocks{@*/
             memcpy(xp + (c * HP + R0 + y) * WP + C0, src + (c * HI + y) * WI,
                    WI * sizeof(PFX_real));
     for (int k = 0; k < CO; k++)
-        for (int i = 0; i < OH; i++)
-            for (int j = 0; j < OW; j++) {
+        for (int i = 0; i < DR; i++)
+            for (int j = 0; j < DC; j++) {
                 PFX_real a0_0 = b[k];
                 for (int c = 0; c < CI; c++) {
                     const PFX_real *xc = xp + (c * HP + CR + i) * WP + CC + j;
                     const PFX_real *wc = w + k * SO + c * SI;
                     a0_0 += xc[0] * wc[0];
                 }
-                dst[(k * OH + i) * OW + j] = a0_0;
+                dst[(k * DR + i) * DC + j] = a0_0;
             }
 } /*@}@*/
 #endif

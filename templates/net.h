@@ -74,6 +74,12 @@ void PFX_init(PFX_params *p, uint64_t seed);
 /* One sample: input [C][H][W] -> output [PFX_OUTPUT_SIZE]. */
 void PFX_forward(const PFX_params *p, const PFX_real *input, PFX_real *output,
         PFX_workspace *ws);
+
+/* n samples (1..PFX_MAX_BATCH), packed one after another: the same results as n calls
+ * of PFX_forward (eval mode). With vectors the last dense layers run over several
+ * samples at once (each weight read once for them). */
+void PFX_forward_batch(const PFX_params *p, const PFX_real *inputs, PFX_real *outputs,
+        int n, PFX_workspace *ws);
 /*@train_decls@*/
 
 /* Generic descriptor (cnngen_rt.h) for tools that work with any network. */

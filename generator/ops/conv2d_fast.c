@@ -158,14 +158,14 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     emitf(s, "}");
     const char *nb = kb == f->KB ? "KB" : hnum(kb);
     emitf(s, "for (int a = 0; a < %s; a++)", nb);
-    emitf(s, "    for (int i = 0; i < OH; i++)");
+    emitf(s, "    for (int i = 0; i < DR; i++)");
     if (!act || vrelu) {
-        emitf(s, "        memcpy(dst + ((k + a) * OH + i) * OW, of + a * PR + i * WP + CC,");
-        emitf(s, "               OW * sizeof(%s));", s->real);
+        emitf(s, "        memcpy(dst + ((k + a) * DR + i) * DC, of + a * PR + i * WP + CC,");
+        emitf(s, "               DC * sizeof(%s));", s->real);
         return;
     }
-    emitf(s, "        for (int j = 0; j < OW; j++)");
-    emitf(s, "            dst[((k + a) * OH + i) * OW + j] = %s;",
+    emitf(s, "        for (int j = 0; j < DC; j++)");
+    emitf(s, "            dst[((k + a) * DR + i) * DC + j] = %s;",
           act_expr(s, l->act, l->alpha, "of[a * PR + i * WP + CC + j]"));
 }
 
@@ -210,7 +210,7 @@ static void sc_block(Emitter *s, const Layer *l, const FW *f, int kb, int nj, in
     emitf(s, "}");
     for (int a = 0; a < kb; a++)
         for (int q = 0; q < nj; q++)
-            emitf(s, "dst[((k + %d) * OH + i) * OW + j + %d] = %s;", a, q,
+            emitf(s, "dst[((k + %d) * DR + i) * DC + j + %d] = %s;", a, q,
                   act ? act_expr(s, l->act, l->alpha, text_fmt("a%d_%d", a, q)) : text_fmt("a%d_%d", a, q));
 }
 
@@ -219,7 +219,7 @@ static void sc_rows(Emitter *s, const Layer *l, const FW *f, int kb, int nj, int
                     const char *src)
 {
     int full = f->DWt / nj * nj, rem = f->DWt % nj;
-    emitf(s, "for (int i = 0; i < OH; i++) {");
+    emitf(s, "for (int i = 0; i < DR; i++) {");
     s->indent++;
     if (full) {
         emitf(s, "for (int j = 0; j < %d; j += %d) {", full, nj);
@@ -308,7 +308,7 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     }
     const char *consts = text_fmt(
         "enum { CI = %d, CO = %d, HI = %d, WI = %d, HP = %d, WP = %d, R0 = %d, C0 = %d, XS = %lld };\n"
-        "enum { SO = %d, SI = %d, OH = %d, OW = %d, CR = %d, CC = %d, PR = %d, NV = %d, KB = %d, "
+        "enum { SO = %d, SI = %d, DR = %d, DC = %d, CR = %d, CC = %d, PR = %d, NV = %d, KB = %d, "
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */

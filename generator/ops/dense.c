@@ -207,6 +207,82 @@ static void fwd_scalar(Emitter *e, const Layer *l, int I)
     emitf(e, "}");
 }
 
+/* P_<name>_fwd_batch's body: n samples, RB rows x SB samples at a time (SB by the
+ * vector width, so that the RB * SB sums fit the registers), each weight vector loaded
+ * once for SB samples and each input vector once for RB rows; every (row, sample) sum
+ * in fwd_block's order (16 lanes over the inputs, the last inputs into their lanes, the
+ * pairwise lane sum onto the bias), so each sample gets P_<name>_fwd's bits. The
+ * samples past the last whole SB go one at a time through the same code. */
+static void fwd_batch_block(Emitter *e, const Layer *l, int rb, int sb, int I)
+{
+    const char *V = e->P;
+    int I16 = I / LANES * LANES;
+    emitf(e, "for (; s0 + %d <= n; s0 += %d)", sb, sb);
+    emitf(e, "    for (int o = 0; o < UNITS; o += %d) {", rb);
+    e->indent += 2;
+    for (int r = 0; r < rb; r++)
+        for (int q = 0; q < sb; q++)
+            emitf(e, "%s_vec a%d_%d[16 / %s_VL];", V, r, q, V);
+    emitf(e, "for (int q = 0; q < 16 / %s_VL; q++) {", V);
+    for (int r = 0; r < rb; r++)
+        for (int q = 0; q < sb; q++)
+            emitf(e, "    a%d_%d[q] = vz;", r, q);
+    emitf(e, "}");
+    if (I16) {
+        emitf(e, "for (int i = 0; i < N16; i += 16)");
+        emitf(e, "    for (int q = 0; q < 16 / %s_VL; q++) {", V);
+        for (int q = 0; q < sb; q++)
+            emitf(e, "        const %s_vec x%d = %s_VLD(in + (s0 + %d) * N + i + q * %s_VL);", V, q, V, q, V);
+        emitf(e, "        %s_vec wv;", V);
+        for (int r = 0; r < rb; r++) {
+            emitf(e, "        wv = %s_VLD(w + (o + %d) * N + i + q * %s_VL);", V, r, V);
+            for (int q = 0; q < sb; q++)
+                emitf(e, "        a%d_%d[q] += wv * x%d;", r, q, q);
+        }
+        emitf(e, "    }");
+    }
+    for (int r = 0; r < rb; r++)
+        for (int q = 0; q < sb; q++) {
+            emitf(e, "{");
+            e->indent++;
+            emitf(e, "%s t[16], sum;", e->real);
+            emitf(e, "for (int q = 0; q < 16 / %s_VL; q++)", V);
+            emitf(e, "    %s_VST(t + q * %s_VL, a%d_%d[q]);", V, V, r, q);
+            for (int i = I16; i < I; i++)
+                emitf(e, "t[%d] += w[(o + %d) * N + %d] * in[(s0 + %d) * N + %d];", i - I16, r, i, q, i);
+            emitf(e, "sum = %s;", l->nbias ? text_fmt("b[o + %d]", r) : "0");
+            emitf(e, "for (int q = 0; q < 8; q++)");
+            emitf(e, "    t[q] += t[q + 8];");
+            emitf(e, "for (int q = 0; q < 4; q++)");
+            emitf(e, "    t[q] += t[q + 4];");
+            emitf(e, "t[0] += t[2];");
+            emitf(e, "t[1] += t[3];");
+            emitf(e, "sum += t[0] + t[1];");
+            emitf(e, "out[(s0 + %d) * UNITS + o + %d] = %s;", q, r, act_expr(e, l->act, l->alpha, "sum"));
+            e->indent--;
+            emitf(e, "}");
+        }
+    e->indent -= 2;
+    emitf(e, "    }");
+}
+
+static void forward_batch(Emitter *e, const Layer *l)
+{
+    int O = l->units, I = (int)shape_size(l->in);
+    int rb = O % 4 == 0 ? 4 : O % 3 == 0 ? 3 : O % 2 == 0 ? 2 : 1;
+    emitf(e, "enum { UNITS = %d, N = %d, N16 = %d };", O, I, I / LANES * LANES);
+    emitf(e, "const %s_vec vz = {0};", e->P);
+    emitf(e, "int s0 = 0;");
+    /* RB = rb rows x SB samples of 16 lanes: 16 vectors of sums with AVX-512 (SB 4), 16
+     * with AVX2 (SB 2); one sample at a time otherwise and for the last samples */
+    emitf(e, "#if %s_VBYTES >= 64", e->P);
+    fwd_batch_block(e, l, rb, 4, I);
+    emitf(e, "#elif %s_VBYTES >= 32", e->P);
+    fwd_batch_block(e, l, rb, 2, I);
+    emitf(e, "#endif");
+    fwd_batch_block(e, l, rb, 1, I);
+}
+
 /* templates/layer_dense_fwd.c */
 static void fwd_loops(Emitter *e, const Layer *l)
 {
@@ -402,5 +478,5 @@ const OpDef op_dense = {
     .tensors = tensors, .fans = fans, .describe = describe, .label = label,
     .full_cost = full_cost, .kernel_taps = kernel_taps, .kernel_max = UNROLL_KERNEL_MAX_IN,
     .arrays = arrays_weighted, .emit_forward = forward, .emit_backward = backward,
-    .pytorch = pytorch,
+    .pytorch = pytorch, .emit_forward_batch = forward_batch,
 };

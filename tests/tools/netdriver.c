@@ -285,6 +285,29 @@ int main(int argc, char **argv)
         free(input);
     }
 
+    char bpath[4096];
+    snprintf(bpath, sizeof bpath, "%s/batch_in.bin", dir);
+    FILE *bf = fopen(bpath, "rb");              /* written for nets with a loss */
+    if (bf)
+        fclose(bf);
+    if (n > 0 && m->forward_batch && bf) {
+        /* P_forward_batch of the batch (up to max_batch samples) and the same samples
+         * through P_forward one by one: the contract is the same bits */
+        int nb = n <= m->max_batch ? n : m->max_batch;
+        char *bin = xalloc(in_bytes * (size_t)n);
+        char *ob = xalloc(out_bytes * (size_t)nb), *oe = xalloc(out_bytes * (size_t)nb);
+        read_file("batch_in.bin", bin, in_bytes * (size_t)n);
+        memset(ws, 0xff, m->workspace_bytes);
+        m->forward_batch(params, bin, ob, nb, ws);
+        for (int s = 0; s < nb; s++) {
+            memset(ws, 0xff, m->workspace_bytes);
+            m->forward(params, bin + (size_t)s * in_bytes, oe + (size_t)s * out_bytes, ws);
+        }
+        write_file("fwd_batch.bin", ob, out_bytes * (size_t)nb);
+        write_file("fwd_each.bin", oe, out_bytes * (size_t)nb);
+        free(bin); free(ob); free(oe);
+    }
+
     if (m->backward && m->train_batch && n > 0) {
         void *bin = xalloc(in_bytes * (size_t)n);
         void *btg = xalloc(out_bytes * (size_t)n);

@@ -535,10 +535,16 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     npdt = np.float64 if dtype == "float64" else np.float32
     tol = 1e-9 if dtype == "float64" else 1e-4
 
+    # a third of the random nets with batch 4 (unless they say): P_forward_batch's
+    # batched tail (dense layers over several samples at once)
+    if os.path.basename(workdir).startswith(("rand-", "rgraph-")) and seed % 6 in (1, 2) \
+            and "batch" not in spec and "--batch" not in opts:
+        opts = opts + ["--batch", "4"]
     cfile = generate_c(cnngen, path, opts, workdir)
     # the portable build: every random net runs one of its passes (x86-64: 0 SSE2, 1 AVX2, 2
     # AVX-512, as far as the CPU has them; generator/dispatch.c)
     isa = ["-DCNNGEN_ISA_MAX=%d" % (seed % 3)]
+
     exe = build_driver(cc, (SANITIZE if sanitize else ["-O1"]) + isa, cflags, libs, workdir, prefix, cfile)
 
     net = torchnet.TorchNet(spec, names=names, dtype=torch.float64)
@@ -634,6 +640,18 @@ def check_net(cnngen, cflags, libs, cc, path, opts, workdir, seed, sanitize=Fals
     xs = torch.tensor(x[0].reshape((1,) + net.input_shape), requires_grad=True)
     y, L = net.loss_and_output(net(xs), None if t is None else torch.tensor(t[0:1]))
     compare("output", rd("output.bin"), y.detach().numpy(), tol)
+    # ---- P_forward_batch: the same bits as P_forward sample after sample, and PyTorch's
+    # eval output of those samples
+    if os.path.exists(os.path.join(workdir, "fwd_batch.bin")):
+        fb, fe = rd("fwd_batch.bin"), rd("fwd_each.bin")
+        if fb.tobytes() != fe.tobytes():
+            raise Fail("P_forward_batch differs from P_forward sample by sample (max |diff| %g)"
+                       % float(np.max(np.abs(fb - fe))))
+        k = fb.size // out_size
+        with torch.no_grad():
+            yb, _ = net.loss_and_output(net(torch.tensor(x[1:1 + k].reshape((k,) + net.input_shape))),
+                                        None if t is None else torch.tensor(t[1:1 + k]))
+        compare("P_forward_batch output", fb, yb.numpy(), tol)
     if t is None or "--inference-only" in opts:
         results.append(("numerics", None))
         return results
