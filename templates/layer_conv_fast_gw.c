@@ -1,5 +1,6 @@
-/*! conv2d vector fast path (stride 1, `kernel` mode), the weight and bias gradients
- * with the output channels in the vector lanes:
+/*! conv2d vector fast path (`kernel` mode, any stride), the weight and bias gradients
+ * with the output channels in the vector lanes (stride 1 shown; with a stride the copy
+ * hole writes the stride-phase planes of ops/conv2d_fast.c and each tap's offset follows):
  *     gw[k][c][u][v] += the sum over i, then j, of g[k][i][j] * xp[c][i + u*DH][j + v*DW]
  *     gb[k]          += the sum of g[k]
  * The input is copied, zero-padded, into xp [C][HP][WP] (at row PT, column PL) and
@@ -12,8 +13,9 @@
  * The constants: C, K the channels in and out; H, W the input; OH, OW the output, N =
  * OH * OW; KH, KW the kernel, DH, DW its dilation; PT, PL the padding at the top and
  * left; HP, WP the padded copy; KV; XS the elements of xp (gt follows it in scratch).
- * Line holes: consts; clear (nothing when KV = K). Block holes: bias (nothing without
- * bias); taps the groups of taps of channel c (the sample: one group, tap 0). */
+ * Line holes: consts; clear (nothing when KV = K). Block holes: copy (a stride's phase
+ * planes); bias (nothing without bias); taps the groups of taps of channel c (the
+ * sample: one group, tap 0). */
 enum { C = 2, K = 3, H = 4, W = 4, OH = 4, OW = 4, N = 16, KH = 3, KW = 3 }; /*@consts{@*/
 enum { DH = 1, DW = 1, PT = 1, PL = 1, HP = 6, WP = 6, KV = 4, XS = 72 }; /*@}@*/
 PFX_real *const xp = scratch;
@@ -21,10 +23,10 @@ PFX_real *const gt = scratch + XS;
 PFX_real t[PFX_VL];
 const PFX_vec vz = {0};
 memset(xp, 0, XS * sizeof(PFX_real));
-for (int c = 0; c < C; c++)
+for (int c = 0; c < C; c++) /*@copy{@*/
     for (int y = 0; y < H; y++)
         memcpy(xp + (c * HP + PT + y) * WP + PL, in + (c * H + y) * W,
-               W * sizeof(PFX_real));
+               W * sizeof(PFX_real)); /*@}@*/
 memset(gt, 0, N * KV * sizeof(PFX_real)); /*@clear@*/
 for (int n = 0; n < N; n++)
     for (int k = 0; k < K; k++)

@@ -358,12 +358,12 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     emit_template(e, "layer_conv_fast_fwd.c", h, 7);
 }
 
-/* The fast path applies: stride 1 (the forward: any stride, see fw_forward), and the
- * padded geometry is exact. */
+/* The fast path applies: stride 1 (the forward and the weight gradient: any stride, see
+ * fw_strided), and the padded geometry is exact. */
 static int fast_ok(const Layer *l, const Conv *c, Part part)
 {
     const Win *g = &c->g;
-    if (l->unroll != U_KERNEL || ((g->SH != 1 || g->SW != 1) && part != PART_FWD))
+    if (l->unroll != U_KERNEL || ((g->SH != 1 || g->SW != 1) && part == PART_BWD_INPUT))
         return 0;
     if (g->SH != 1 || g->SW != 1)
         return g->OH > 0 && g->OW > 0 && g->T >= 0 && g->L >= 0;
@@ -464,17 +464,46 @@ void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     free(woff);
 }
 
-/* fast_params' padded input copy xp: elements, rounded up to the widest vector */
-static long long params_xs(Dtype dt, const Conv *c)
+/* fast_params' padded input copy xp [C][HP][WP]: with stride (SY, SX) > 1 its rows
+ * per channel are the SY*SX phase planes of PH rows each (fw_strided) */
+typedef struct GP { int HP, WP, SY, SX, PH; } GP;
+
+static GP params_geom(const Conv *c)
 {
     const Win *g = &c->g;
-    int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
-    return roundup_ll((long long)c->C * SH * SW, vlmax(dt));
+    GP p = {g->OH + (g->KH - 1) * g->DH, g->OW + (g->KW - 1) * g->DW, 0, 0, 0};
+    if (g->SH != 1 || g->SW != 1) {
+        int hp = (g->OH - 1) * g->SH + (g->KH - 1) * g->DH + 1;
+        int wp = (g->OW - 1) * g->SW + (g->KW - 1) * g->DW + 1;
+        p.SY = g->SH; p.SX = g->SW;
+        p.PH = (hp + p.SY - 1) / p.SY;
+        p.WP = (wp + p.SX - 1) / p.SX;
+        p.HP = p.SY * p.SX * p.PH;
+    }
+    return p;
+}
+
+/* the xp offset of tap (u, v) from output position (i, j)'s (i * WP + j) */
+static int params_off(const Conv *c, const GP *p, int u, int v)
+{
+    const Win *g = &c->g;
+    int ru = u * g->DH, cv = v * g->DW;
+    if (!p->SY)
+        return ru * p->WP + cv;
+    int plane = (ru % p->SY) * p->SX + cv % p->SX;
+    return (plane * p->PH + ru / p->SY) * p->WP + cv / p->SX;
+}
+
+/* elements of xp, rounded up to the widest vector */
+static long long params_xs(Dtype dt, const Conv *c)
+{
+    GP p = params_geom(c);
+    return roundup_ll((long long)c->C * p.HP * p.WP, vlmax(dt));
 }
 
 /* One group of taps t0 .. t0 + nt - 1 of dL/dweight (layer_conv_fast_gw.c's sample
  * shows one): a sum s<q> per tap over the output positions, then each into gw. */
-static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SW)
+static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
 {
     const Win *g = &c->g;
     const char *V = s->P;
@@ -493,7 +522,7 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SW)
     emitf(s, "        const %s_vec gv = %s_VLD(gi + j * KV);", V, V);
     for (int q = 0; q < nt; q++) {
         int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
-        emitf(s, "        s%d += gv * xi[j + %d];", q, u * g->DH * SW + v * g->DW);
+        emitf(s, "        s%d += gv * xi[j + %d];", q, params_off(c, gp, u, v));
     }
     emitf(s, "    }");
     emitf(s, "}");
@@ -511,7 +540,7 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, int SW)
 void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
 {
     const Win *g = &c->g;
-    int SH = g->OH + (g->KH - 1) * g->DH, SW = g->OW + (g->KW - 1) * g->DW;
+    GP gp = params_geom(c);
     int N = g->OH * g->OW, KV = roundup(c->K, vlmax(e->dtype)), taps = g->KH * g->KW;
     long long xs = params_xs(e->dtype, c);
     Buf tp = {0};
@@ -519,15 +548,29 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
     /* groups of at most 24 taps: sums that stay in registers */
     int chunk = 24;
     for (int t0 = 0; t0 < taps; t0 += chunk)
-        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, SW);
+        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, &gp);
     const char *consts = text_fmt(
         "enum { C = %d, K = %d, H = %d, W = %d, OH = %d, OW = %d, N = %d, KH = %d, KW = %d };\n"
         "enum { DH = %d, DW = %d, PT = %d, PL = %d, HP = %d, WP = %d, KV = %d, XS = %lld };",
         c->C, c->K, g->H, g->W, g->OH, g->OW, N, g->KH, g->KW, g->DH, g->DW, g->T, g->L,
-        SH, SW, KV, xs);
+        gp.HP, gp.WP, KV, xs);
+    const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
+    if (gp.SY) {
+        consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
+                          gp.SY, gp.SX, gp.PH, gp.PH * gp.SY, gp.WP * gp.SX);
+        copy = text_fmt(
+            "for (int c = 0; c < C; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
+            "    for (int y = 0; y < H && PT + y < HR; y++)\n"
+            "        for (int x = 0; x < W && PL + x < WR; x++) {\n"
+            "            const int r = PT + y, q = PL + x;\n"
+            "            xp[((c * SY * SX + r %% SY * SX + q %% SX) * PH + r / SY) * WP + q / SX] =\n"
+            "                in[(c * H + y) * W + x];\n"
+            "        }");
+    }
     Hole h[] = {{"consts", consts, 0}, {"clear", KV > c->K ? NULL : "", 0},
-                {"bias", l->nbias ? NULL : "", 0}, {"taps", sub_text(e, &st, &tp), 0}};
-    emit_template(e, "layer_conv_fast_gw.c", h, 4);
+                {"bias", l->nbias ? NULL : "", 0}, {"taps", sub_text(e, &st, &tp), 0},
+                {"copy", copy, 0}};
+    emit_template(e, "layer_conv_fast_gw.c", h, 5);
 }
 
 
