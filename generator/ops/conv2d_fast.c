@@ -45,6 +45,7 @@ typedef struct FW {
     int P, PR, NV, KB;
     long long xs;         /* source buffer elements (a multiple of the widest vector) */
     int SY, SX, PH;       /* strided forward: the source in SY*SX phase planes of PH rows */
+    int DY, DX;           /* strided dL/dinput: the source spread out by the stride */
 } FW;
 
 static void fw_geometry(Dtype dt, FW *f)
@@ -312,6 +313,14 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
+    if (f->DY) {
+        consts = text_fmt("%s\nenum { SY = %d, SX = %d };", consts, f->DY, f->DX);
+        copy = text_fmt(
+            "for (int c = 0; c < CI; c++)   /* g spread out by the stride (zeros between) */\n"
+            "    for (int y = 0; y < HI; y++)\n"
+            "        for (int x = 0; x < WI; x++)\n"
+            "            xp[(c * HP + R0 + y * SY) * WP + C0 + x * SX] = src[(c * HI + y) * WI + x];");
+    }
     if (f->SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
                           f->SY, f->SX, f->PH, f->PH * f->SY, f->SW * f->SX);
@@ -358,12 +367,13 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     emit_template(e, "layer_conv_fast_fwd.c", h, 7);
 }
 
-/* The fast path applies: stride 1 (the forward and the weight gradient: any stride, see
- * fw_strided), and the padded geometry is exact. */
+/* The fast path applies: `kernel` mode, and the padded geometry is exact (any stride:
+ * fw_strided, fw_input, params_geom). */
 static int fast_ok(const Layer *l, const Conv *c, Part part)
 {
     const Win *g = &c->g;
-    if (l->unroll != U_KERNEL || ((g->SH != 1 || g->SW != 1) && part == PART_BWD_INPUT))
+    (void)part;
+    if (l->unroll != U_KERNEL)
         return 0;
     if (g->SH != 1 || g->SW != 1)
         return g->OH > 0 && g->OW > 0 && g->T >= 0 && g->L >= 0;
@@ -440,6 +450,18 @@ static FW fw_input(Dtype dt, const Conv *c, int *off, int *woff)
     f.Cin = c->K; f.Cout = c->C;
     f.SH = g->OH + 2 * eh; f.SW = g->OW + 2 * ew;
     f.Hi = g->OH; f.Wi = g->OW; f.r0 = eh; f.c0 = ew;
+    if (g->SH != 1 || g->SW != 1) {
+        /* a stride: g spread out by it (zeros between its cells: the transposed
+         * convolution), then the same full correlation; the rows and columns past the
+         * last window read zeros (their gradient is 0) */
+        f.DY = g->SH; f.DX = g->SW;
+        f.SH = (g->OH - 1) * g->SH + 1 + 2 * eh;
+        f.SW = (g->OW - 1) * g->SW + 1 + 2 * ew;
+        if (g->T + g->H + eh > f.SH)
+            f.SH = g->T + g->H + eh;
+        if (g->L + g->W + ew > f.SW)
+            f.SW = g->L + g->W + ew;
+    }
     f.ntap = g->KH * g->KW; f.off = off; f.woff = woff;
     int n = 0;
     for (int u = g->KH - 1; u >= 0; u--)
