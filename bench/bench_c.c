@@ -21,7 +21,8 @@
  *    about MIN_TIME_S seconds; the median run, in microseconds per sample, of the
  *    process CPU time ("runs") and of the wall clock ("wall_runs").
  * Prints one JSON object per line. Exit 1 when something is not finite.
- * MIN_TIME_S 0 means "one call per run" (the smoke test's mode).
+ * MIN_TIME_S 0 means "one call per run" (the smoke test's mode). BENCH_WEIGHTS=FILE
+ * replaces P_init's parameters by a safetensors file's.
  */
 #define _POSIX_C_SOURCE 200112L
 #include <math.h>
@@ -155,6 +156,21 @@ static void alloc_all(void)
     outputs = xalloc(NSAMPLES * M.output_size * rb);
 }
 
+/* BENCH_WEIGHTS=FILE: the parameters from a safetensors file (an --inference-only build
+ * timed on a training build's weights, its batchnorms folded as they are read) */
+static int load_weights(void)
+{
+    const char *wf = getenv("BENCH_WEIGHTS");
+    char err[512];
+    if (!wf || !*wf)
+        return 0;
+    if (cnngen_load_safetensors(&M, params, wf, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_c: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--profile") == 0) {
@@ -189,6 +205,8 @@ int main(int argc, char **argv)
     }
     alloc_all();
     M.init(params, 42);
+    if (load_weights() != 0)
+        return 2;
     fill_inputs();
 
     printf("{\"impl\": \"%s\", \"net\": \"%s\", \"kind\": \"info\", \"num_params\": %zu, "

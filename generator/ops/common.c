@@ -119,6 +119,18 @@ void gen_act_forward(Emitter *e, const Layer *l, Act a, double alpha)
         }
         return;
     }
+    if (a == ACT_RELU) {    /* whole vectors first where there are vectors */
+        emitf(e, "int n = 0;");
+        emitf(e, "#if %s_VECTORS", e->P);
+        emitf(e, "for (; n + %s_VL <= %lld; n += %s_VL) {", e->P, N, e->P);
+        emitf(e, "    const %s_vec v = %s_VLD(in + n);", e->P, e->P);
+        emitf(e, "    %s_VST(out + n, %s_VRELU(v));", e->P, e->P);
+        emitf(e, "}");
+        emitf(e, "#endif");
+        emitf(e, "for (; n < %lld; n++)", N);
+        emitf(e, "    out[n] = %s;", act_expr(e, a, alpha, "in[n]"));
+        return;
+    }
     emit_map(e, N, "out", act_expr(e, a, alpha, "in[n]"));
 }
 
