@@ -31,7 +31,7 @@ memset(gt, 0, N * KV * sizeof(PFX_real)); /*@clear@*/
 for (int n = 0; n < N; n++)
     for (int k = 0; k < K; k++)
         gt[n * KV + k] = g[k * N + n];
-for (int kv = 0; kv < KV; kv += PFX_VL) {
+for (int kv = 0; kv < K; kv += PFX_VL) {   /* the vectors that hold a channel */
     PFX_vec sb = vz; /*@bias{@*/
     for (int n = 0; n < N; n++) {
         const PFX_vec bv = PFX_VLD(gt + n * KV + kv);
