@@ -763,7 +763,9 @@ static void forward_batch_fn(Emitter *e, const Net *net, const NetPlan *np)
     int group;
     long long stage;
     int t = plan_batch_tail(net, &group, &stage);
-    if (t > 0) {
+    /* the tail reads the net's input when nothing but aliases (flatten) comes before it */
+    int head = t > 0 && plan_root(net, t - 1) >= 0;
+    if (head) {
         emitf(e, "#if %s_VECTORS", P);
         emitf(e, "/* %s_forward's layers before %s (the batched tail of %s_forward_batch) */", P,
               net->layers[t].name, P);
@@ -791,14 +793,14 @@ static void forward_batch_fn(Emitter *e, const Net *net, const NetPlan *np)
         e->indent++;
         emitf(e, "const int g = n - s0 < %d ? n - s0 : %d;", group, group);
         long long n0 = shape_size(net->layers[t].in);
-        if (t > 0) {
+        if (head) {
             emitf(e, "for (s = 0; s < g; s++) {");
             emitf(e, "    %s_run_head(p, inputs + (s0 + s) * %s_INPUT_SIZE, ws);", P, P);
             emitf(e, "    memcpy(ws->fbatch[0] + s * %lld, %s, %lld * sizeof(%s_real));", n0,
                   saved_out(net, np, t - 1), n0, P);
             emitf(e, "}");
         }
-        const char *in = t > 0 ? "ws->fbatch[0]" : text_fmt("inputs + s0 * %s_INPUT_SIZE", P);
+        const char *in = head ? "ws->fbatch[0]" : text_fmt("inputs + s0 * %s_INPUT_SIZE", P);
         const char *out = NULL;
         for (int i = t; i < net->nlayers; i++) {
             const Layer *fl = i == np->last ? &np->fwd_last : &net->layers[i];
