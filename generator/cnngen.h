@@ -616,6 +616,7 @@ enum {
     OPF_RNG = 128,      /* its train mode draws from the workspace's cnngen_rng (dropout) */
     OPF_FOLDS = 256,    /* eval mode is a per-channel y = x * s + t (batchnorm): an inference
                          * build folds it into the OPF_FUSED_ACT layer before it (fold.c) */
+    OPF_EVAL_ID = 512,  /* eval mode is the identity (dropout): an inference build drops it */
 };
 
 /* The arrays a part of a layer uses: its function's parameters, in this order (emit.c

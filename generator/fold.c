@@ -14,7 +14,10 @@
  * remembers the batchnorm in Layer.fold_* for the descriptor (runtime/cnngen_rt.h,
  * cnngen_fold: the safetensors reader folds PyTorch's unfolded tensors when it loads
  * them), for --weights (the same reader) and for P_init (the batchnorm's initial
- * identity, s = 1 / sqrt(1 + eps)). The report (--report) shows the spec as written.
+ * identity, s = 1 / sqrt(1 + eps)). Then dropout (the identity in eval mode) leaves, and
+ * an activation layer right after such a layer becomes its fused activation
+ * (fuse_activations). The report (--report) shows the
+ * spec as written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,63 @@ static int fold_target(const Net *net, int i)
         l->nreaders != 1 || l->out.c != bn->out.c)
         return -1;
     return p;
+}
+
+/* layer i leaves net->layers: its readers read `to`; later values move down by one */
+static void drop_layer(Net *net, int i, int to)
+{
+    Layer *x = &net->layers[i];
+    for (int w = 0; w < x->nwarn; w++)
+        free(x->warn[w]);
+    memmove(&net->layers[i], &net->layers[i + 1],
+            (size_t)(net->nlayers - i - 1) * sizeof net->layers[0]);
+    net->nlayers--;
+    for (int j = 0; j < net->nlayers; j++)
+        for (int k = 0; k < net->layers[j].ninputs; k++) {
+            int *v = &net->layers[j].inputs[k];
+            if (*v == i)
+                *v = to;
+            else if (*v > i)
+                (*v)--;
+        }
+}
+
+/* An activation layer (relu, relu6, leaky_relu, sigmoid, tanh) that is the only reader
+ * of a conv2d or dense without an activation (after the batchnorms folded: conv ->
+ * batchnorm -> relu, the usual block) becomes that layer's fused activation: one pass
+ * over memory less, the same values. Not the last layer (the loss may take its input). */
+static int fuse_activations(Net *net)
+{
+    int fused = 0;
+    /* first the layers that are the identity in eval mode (dropout): their readers read
+     * their input (not the last layer: it writes the output) */
+    for (int i = 0; i + 1 < net->nlayers; i++) {
+        Layer *d = &net->layers[i];
+        if (!(d->op->flags & OPF_EVAL_ID) || d->ninputs != 1)
+            continue;
+        int p = d->inputs[0];
+        if (p != VAL_INPUT)
+            net->layers[p].nreaders += d->nreaders - 1;
+        drop_layer(net, i, p);
+        fused++;
+        i--;
+    }
+    for (int i = 0; i + 1 < net->nlayers; i++) {
+        Layer *a = &net->layers[i];
+        int p = a->inputs[0];
+        if (a->op->act == ACT_NONE || a->ninputs != 1 || p == VAL_INPUT)
+            continue;
+        Layer *l = &net->layers[p];
+        if (!(l->op->flags & OPF_FUSED_ACT) || l->act != ACT_NONE || l->nreaders != 1)
+            continue;
+        l->act = a->op->act;
+        l->alpha = a->alpha;
+        l->nreaders = a->nreaders;
+        drop_layer(net, i, p);
+        fused++;
+        i--;
+    }
+    return fused;
 }
 
 int fold_batchnorms(Net *net)
@@ -58,22 +118,9 @@ int fold_batchnorms(Net *net)
         net->total_trainable += l->nbias * !l->fold_had_bias - (bn->params - bn->nbuffer);
         net->total_macs -= bn->macs;
 
-        /* the batchnorm leaves: its readers read l; later values move down by one */
-        for (int w = 0; w < bn->nwarn; w++)
-            free(bn->warn[w]);
-        memmove(&net->layers[i], &net->layers[i + 1],
-                (size_t)(net->nlayers - i - 1) * sizeof net->layers[0]);
-        net->nlayers--;
-        for (int j = 0; j < net->nlayers; j++)
-            for (int k = 0; k < net->layers[j].ninputs; k++) {
-                int *v = &net->layers[j].inputs[k];
-                if (*v == i)
-                    *v = p;
-                else if (*v > i)
-                    (*v)--;
-            }
+        drop_layer(net, i, p);      /* the batchnorm leaves: its readers read l */
         folded++;
         i--;        /* the layer now at i is the next one */
     }
-    return folded;
+    return folded + fuse_activations(net);
 }

@@ -82,7 +82,7 @@ static void pytorch(Buf *b, const Layer *l, int drop_act)
 
 const OpDef op_dropout = {
     .name = "dropout", .fields = fields, .required = none,
-    .flags = OPF_TRAIN | OPF_RNG,
+    .flags = OPF_TRAIN | OPF_RNG | OPF_EVAL_ID,
     .infer = infer, .arrays = arrays, .describe = describe, .label = label,
     .emit_forward = forward, .emit_backward = backward, .pytorch = pytorch,
     .train_functions = train_functions, .train_call = train_call, .train_ws = train_ws,
