@@ -528,9 +528,8 @@ static long long params_xs(Dtype dt, const Conv *c)
 static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
 {
     const Win *g = &c->g;
-    const char *V = s->P;
     Buf t = {0};
-    buf_printf(&t, "%s_vec ", V);
+    buf_printf(&t, "gvec ");
     for (int q = 0; q < nt; q++)
         buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
     buf_puts(&t, ";");
@@ -541,7 +540,7 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
     emitf(s, "    const %s *gi = gt + i * OW * KV + kv;", s->real);
     emitf(s, "    const %s *xi = xp + (c * HP + i) * WP;", s->real);
     emitf(s, "    for (int j = 0; j < OW; j++) {");
-    emitf(s, "        const %s_vec gv = %s_VLD(gi + j * KV);", V, V);
+    emitf(s, "        const gvec gv = *(const gvec *)(const void *)(gi + j * KV);");
     for (int q = 0; q < nt; q++) {
         int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
         emitf(s, "        s%d += gv * xi[j + %d];", q, params_off(c, gp, u, v));
@@ -549,8 +548,8 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
     emitf(s, "    }");
     emitf(s, "}");
     for (int q = 0; q < nt; q++) {
-        emitf(s, "%s_VST(t, s%d);", V, q);
-        emitf(s, "for (int l = 0; l < %s_VL && kv + l < K; l++)", V);
+        emitf(s, "*(gvec *)(void *)t = s%d;", q);
+        emitf(s, "for (int l = 0; l < GVL && kv + l < K; l++)");
         emitf(s, "    gw[(kv + l) * C * KH * KW + c * KH * KW + %d] += t[l];", t0 + q);
     }
     s->indent--;
@@ -576,6 +575,14 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
         "enum { DH = %d, DW = %d, PT = %d, PL = %d, HP = %d, WP = %d, KV = %d, XS = %lld };",
         c->C, c->K, g->H, g->W, g->OH, g->OW, N, g->KH, g->KW, g->DH, g->DW, g->T, g->L,
         gp.HP, gp.WP, KV, xs);
+    /* the lanes: the pass's vectors, or half of 64-byte ones when the channels fit them
+     * (LeNet-5's conv1: 6 of 8 lanes busy instead of 6 of 16) */
+    int half = c->K <= 32 / real_bytes(e->dtype);
+    consts = text_fmt("%s\n#if %s_VBYTES >= 64%s\n"
+                      "typedef %s gvec __attribute__((vector_size(%s), aligned(sizeof(%s)), may_alias));\n"
+                      "#else\ntypedef %s_vec gvec;\n#endif\n"
+                      "enum { GVL = sizeof(gvec) / sizeof(%s) };", consts, e->P, half ? "" : " && 0",
+                      e->real, half ? "32" : text_fmt("%s_VBYTES", e->P), e->real, e->P, e->real);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
     if (gp.SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
