@@ -369,10 +369,9 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
 
 /* The fast path applies: `kernel` mode, and the padded geometry is exact (any stride:
  * fw_strided, fw_input, params_geom). */
-static int fast_ok(const Layer *l, const Conv *c, Part part)
+static int fast_ok(const Layer *l, const Conv *c)
 {
     const Win *g = &c->g;
-    (void)part;
     if (l->unroll != U_KERNEL)
         return 0;
     if (g->SH != 1 || g->SW != 1)
@@ -609,7 +608,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
     long long n = 0;
     *fast = 0;
     *one_lane = 0;
-    if (l->unroll != U_FULL && fast_ok(l, &c, part)) {
+    if (l->unroll != U_FULL && fast_ok(l, &c)) {
         if (part == PART_BWD_PARAMS) {
             const Win *g = &c.g;
             n = params_xs(dt, &c) + (long long)g->OH * g->OW * roundup(c.K, vlmax(dt));
