@@ -147,8 +147,13 @@ def main():
                 why = "%s: the header does not compile: %s" % (spec, q.stderr[:200])
                 break
             v = int(run([os.path.join(d, "m")]).stdout)
-            if v != want:
-                why = "%s: compiled %s_RAM_BYTES = %d, the model %d" % (spec, pfx, v, want)
+            # an --inference-only build that folds batchnorms or fuses activations
+            # (fold.c; its --dump-ir has fewer layers) needs less than the report's
+            # model of the spec as written; otherwise the two are equal
+            folds = inf and sum(l.startswith("Layer ") for l in run(
+                [cnngen, "--dump-ir", path, "--inference-only"]).stdout.splitlines()) < len(r["layers"])
+            if (v > want) if folds else (v != want):
+                why = "%s%s: compiled %s_RAM_BYTES = %d, the model %d" % (spec, " -i" if inf else "", pfx, v, want)
                 break
         if why:
             break
