@@ -343,6 +343,8 @@ typedef struct NetPlan {
     int partial;         /* net_partial: P_grad holds what learns, no grad_input */
     int blow;            /* plan_blow: the first layer whose backward runs */
     int inplace;         /* P_train_batch takes grad == NULL (P_MAX_BATCH 1, not batched) */
+    int tail, group;     /* plan_batch_tail: P_forward_batch's batched layers from `tail`
+                          * (-1: none), `group` samples at a time */
 } NetPlan;
 
 /* The backward parts (BW_*) layer i's functions include in a training build */
@@ -392,6 +394,8 @@ static NetPlan net_plan(const Net *net, int inference_only)
     np.partial = np.trains && net_partial(net);
     np.blow = np.trains ? plan_blow(net) : 0;
     np.inplace = np.trains && !np.batched && net->batch == 1;
+    long long stage;
+    np.tail = plan_batch_tail(net, &np.group, &stage);
     if (np.trains) {
         long long lower;
         np.toff = xcalloc(TA_COUNT((size_t)net->nlayers), sizeof *np.toff);
@@ -760,9 +764,7 @@ static void fwd_batch_fn(Emitter *e, const Layer *l)
 static void forward_batch_fn(Emitter *e, const Net *net, const NetPlan *np)
 {
     const char *P = e->P;
-    int group;
-    long long stage;
-    int t = plan_batch_tail(net, &group, &stage);
+    int t = np->tail, group = np->group;
     /* the tail reads the net's input when nothing but aliases (flatten) comes before it */
     int head = t > 0 && plan_root(net, t - 1) >= 0;
     if (head) {
@@ -1460,9 +1462,6 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
     e.indent = 0;
 
     /* per-layer functions */
-    int group;
-    long long stage;
-    int tail = plan_batch_tail(&net, &group, &stage);
     e.b = &layers;
     for (int i = 0; i < net.nlayers; i++) {
         const Layer *l = &net.layers[i];
@@ -1472,7 +1471,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
                              need_act, plan_alias(&net, i), !np.trains || plan_keeps_argmax(&net, i));
         if (np.batched && l->op->train_functions)
             l->op->train_functions(&e, l);
-        if (tail >= 0 && i >= tail)
+        if (np.tail >= 0 && i >= np.tail)
             fwd_batch_fn(&e, i == np.last ? &np.fwd_last : l);
     }
     rc |= out_transform_fn(&e, &net, &np);

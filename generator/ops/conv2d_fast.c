@@ -335,25 +335,16 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     }
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
-    if (f->SY) {
-        /* without vectors, the strided forward is the loops (no scratch) */
+    if (f->SY || (input_grad && !sc_inplace(f))) {
+        /* without vectors, the loops (no scratch): for a strided forward, and for
+         * dL/dinput, where the padded copy of g would be the largest thing alive in a
+         * training step */
         emitf(&ss, "(void)scratch;");
         emitf(&ss, "(void)src;");
         emitf(&ss, "(void)dst;");
         emitf(&ss, "{   /* a scope of its own: the loops' constants */");
         ss.indent++;
-        walk_loops(&ss, l, c, 1, 0);
-        ss.indent--;
-        emitf(&ss, "}");
-    } else if (input_grad && !sc_inplace(f)) {
-        /* without vectors the padded copy of g would be the largest thing alive in a
-         * training step: the loops instead, which need no scratch */
-        emitf(&ss, "(void)scratch;");
-        emitf(&ss, "(void)src;");
-        emitf(&ss, "(void)dst;");
-        emitf(&ss, "{   /* a scope of its own: the loops' constants */");
-        ss.indent++;
-        walk_loops(&ss, l, c, 1, 1);
+        walk_loops(&ss, l, c, 1, input_grad);
         ss.indent--;
         emitf(&ss, "}");
     } else {

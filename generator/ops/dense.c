@@ -125,6 +125,35 @@ static const char *row_start(int r)
     return s;
 }
 
+/* One row's sum from its 16-lane accumulator acc (vectors): the lanes to t, the last
+ * inputs (past the whole groups of 16) into their lanes, w at row start wrow and in at
+ * xrow (prefixes of the index), then the pairwise lane sum into s onto the bias (bias:
+ * its expression, or NULL) and the activation into dst. */
+static void lane_sum(Emitter *e, const Layer *l, int I, const char *acc, const char *wrow,
+                     const char *xrow, const char *s, const char *bias, const char *dst)
+{
+    const char *V = e->P;
+    int I16 = I / LANES * LANES;
+    emitf(e, "{");
+    e->indent++;
+    emitf(e, "%s t[16], %s;", e->real, s);
+    emitf(e, "for (int q = 0; q < 16 / %s_VL; q++)", V);
+    emitf(e, "    %s_VST(t + q * %s_VL, %s[q]);", V, V, acc);
+    for (int i = I16; i < I; i++)
+        emitf(e, "t[%d] += w[%s + %d] * in[%s%d];", i - I16, wrow, i, xrow, i);
+    emitf(e, "%s = %s;", s, bias ? bias : "0");
+    emitf(e, "for (int q = 0; q < 8; q++)");
+    emitf(e, "    t[q] += t[q + 8];");
+    emitf(e, "for (int q = 0; q < 4; q++)");
+    emitf(e, "    t[q] += t[q + 4];");
+    emitf(e, "t[0] += t[2];");
+    emitf(e, "t[1] += t[3];");
+    emitf(e, "%s += t[0] + t[1];", s);
+    emitf(e, "%s = %s;", dst, act_expr(e, l->act, l->alpha, s));
+    e->indent--;
+    emitf(e, "}");
+}
+
 /* A block of `rows` rows from row o (templates/layer_dense_fwd.c shows one): the
  * accumulators, the loop over the whole groups of 16 inputs, then per row the lanes
  * to scalars, the last (fewer than 16) inputs added to their lanes, the pairwise lane
@@ -151,29 +180,9 @@ static void fwd_block(Emitter *e, const Layer *l, int rows, int I)
         emitf(e, "    }");
         emitf(e, "}");
     }
-    for (int r = 0; r < rows; r++) {
-        emitf(e, "{");
-        e->indent++;
-        emitf(e, "%s t[16], s;", e->real);
-        emitf(e, "for (int q = 0; q < 16 / %s_VL; q++)", V);
-        emitf(e, "    %s_VST(t + q * %s_VL, a%d[q]);", V, V, r);
-        for (int i = I16; i < I; i++)
-            emitf(e, "t[%d] += w[%s + %d] * in[%d];", i - I16, row_start(r), i, i);
-        if (l->nbias)
-            emitf(e, "s = b[%s];", row_of(r));
-        else
-            emitf(e, "s = 0;");
-        emitf(e, "for (int q = 0; q < 8; q++)");
-        emitf(e, "    t[q] += t[q + 8];");
-        emitf(e, "for (int q = 0; q < 4; q++)");
-        emitf(e, "    t[q] += t[q + 4];");
-        emitf(e, "t[0] += t[2];");
-        emitf(e, "t[1] += t[3];");
-        emitf(e, "s += t[0] + t[1];");
-        emitf(e, "out[%s] = %s;", row_of(r), act_expr(e, l->act, l->alpha, "s"));
-        e->indent--;
-        emitf(e, "}");
-    }
+    for (int r = 0; r < rows; r++)
+        lane_sum(e, l, I, text_fmt("a%d", r), row_start(r), "", "s",
+                 l->nbias ? text_fmt("b[%s]", row_of(r)) : NULL, text_fmt("out[%s]", row_of(r)));
 }
 
 /* Without vectors: one row at a time, its 16 lanes as the scalars t0..t15 (the registers
@@ -242,26 +251,10 @@ static void fwd_batch_block(Emitter *e, const Layer *l, int rb, int sb, int I)
         emitf(e, "    }");
     }
     for (int r = 0; r < rb; r++)
-        for (int q = 0; q < sb; q++) {
-            emitf(e, "{");
-            e->indent++;
-            emitf(e, "%s t[16], sum;", e->real);
-            emitf(e, "for (int q = 0; q < 16 / %s_VL; q++)", V);
-            emitf(e, "    %s_VST(t + q * %s_VL, a%d_%d[q]);", V, V, r, q);
-            for (int i = I16; i < I; i++)
-                emitf(e, "t[%d] += w[(o + %d) * N + %d] * in[(s0 + %d) * N + %d];", i - I16, r, i, q, i);
-            emitf(e, "sum = %s;", l->nbias ? text_fmt("b[o + %d]", r) : "0");
-            emitf(e, "for (int q = 0; q < 8; q++)");
-            emitf(e, "    t[q] += t[q + 8];");
-            emitf(e, "for (int q = 0; q < 4; q++)");
-            emitf(e, "    t[q] += t[q + 4];");
-            emitf(e, "t[0] += t[2];");
-            emitf(e, "t[1] += t[3];");
-            emitf(e, "sum += t[0] + t[1];");
-            emitf(e, "out[(s0 + %d) * UNITS + o + %d] = %s;", q, r, act_expr(e, l->act, l->alpha, "sum"));
-            e->indent--;
-            emitf(e, "}");
-        }
+        for (int q = 0; q < sb; q++)
+            lane_sum(e, l, I, text_fmt("a%d_%d", r, q), text_fmt("(o + %d) * N", r),
+                     text_fmt("(s0 + %d) * N + ", q), "sum", l->nbias ? text_fmt("b[o + %d]", r) : NULL,
+                     text_fmt("out[(s0 + %d) * UNITS + o + %d]", q, r));
     e->indent -= 2;
     emitf(e, "    }");
 }
