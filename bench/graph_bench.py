@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+from hostinfo import cpu_name
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SPECS = ["specs/mlperf_tiny/resnet8.yaml", "specs/mlperf_tiny/ds_cnn.yaml"]
@@ -107,13 +109,6 @@ def torch_side(spec, d, reps, min_time, impl):
         opt.step()
     us = timed(step, reps, min_time, 32)
     print(json.dumps({"kind": "time", "impl": impl, "what": "train", "batch": 32, "us": us}))
-
-
-def cpu_name():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def main():

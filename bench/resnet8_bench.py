@@ -25,6 +25,8 @@ import time
 import numpy as np
 import torch
 
+from hostinfo import cpu_name
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SPEC = os.path.join(ROOT, "examples", "train", "resnet8_fmnist.yaml")
@@ -36,13 +38,6 @@ def sh(cmd, **kw):
     if p.returncode:
         sys.exit("resnet8_bench: %s failed: %s" % (cmd[0], (p.stderr or p.stdout)[-500:]))
     return p.stdout
-
-
-def cpu_name():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def main():
