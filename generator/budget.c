@@ -25,6 +25,7 @@
  * the ping-pong buffers; the growth of the shared scratch) and its functions' code; the fixed part (input array, the
  * non-layer functions) comes first. The first layer whose running total passes a
  * limit is the one named in the error. The last running total is the whole. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cnngen.h"
@@ -168,6 +169,279 @@ static void code_costs(const Net *net, const char *P, const Buf *c, long long *l
     }
 }
 
+/* ---- the Cortex-M4 model (target: {arch: cortex-m4}) ----
+ *
+ * Code: arm-none-eabi-gcc -Os (Thumb-2, single-precision FPU, no float SIMD) compiles the
+ * scalar branches; csource.c gives that text and the functions that become code (not
+ * the static inline helpers, not unused statics, one of each set of identical ones,
+ * which gcc's identical-code folding merges). Each costs, in tenths of a byte, the
+ * M4_* weights below times what its body holds: additions and subtractions between
+ * operands, accumulations (+=, -=), distinct constant-subscript reads (`w[12]`: a load
+ * each, kept in a register), loops, parameters, comparisons, floating literals (a
+ * literal-pool entry and its load), member accesses through pointers; with float64
+ * (software double) every arithmetic operator adds a library call. A function whose
+ * body is one call is a tail call (counted 0). The weights are a non-negative least
+ * squares fit to `arm-none-eabi-size` of every spec in specs/, inference and training
+ * builds, unroll modes (tools/fit_m4_code.py redoes it); make bench-mcu prints the
+ * worst ratio and the suite holds it within 15%.
+ * Read-only data: the descriptor's tables as a 32-bit target lays them out (36 bytes
+ * a tensor entry, 32 a folded batchnorm, 96 the model), its strings, and the static
+ * const int tables of the functions that become code. */
+enum { M4_ADD = 46, M4_ACC = 49, M4_CIDX = 36, M4_FOR = 14, M4_PARAM = 56, M4_F64OP = 64,
+       M4_CMP = 93, M4_FLIT = 110, M4_ARROW = 44 };
+
+static unsigned long long hash_text(const char *s, const char *e)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (; s < e; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int kw_call(const char *w, size_t n)
+{
+    static const char *const kw[] = {"for", "if", "while", "switch", "sizeof", "return"};
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+        if (strlen(kw[i]) == n && !strncmp(kw[i], w, n))
+            return 1;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the features of one function (see above); f[] in the order of M4_* */
+enum { F_ADD, F_ACC, F_CIDX, F_FOR, F_PARAM, F_F64OP, F_CMP, F_FLIT, F_ARROW, F_N };
+static void m4_features(const CFunc *fn, int f64, long long f[F_N])
+{
+    memset(f, 0, F_N * sizeof *f);
+    const char *s = fn->body + 1, *e = fn->end;
+    long long semi = 0, calls = 0, mul = 0;
+    size_t ncid = 0, capcid = 0;
+    unsigned long long *cid = NULL;
+    for (const char *p = fn->head; p < fn->body; p++)
+        f[F_PARAM] += *p == ',';
+    f[F_PARAM]++;
+    for (const char *p = s; p < e; p++) {
+        char c = *p;
+        semi += c == ';';
+        if (c == ' ' && p + 2 < e && p[2] == ' ' && p > s) {
+            if (p[1] == '+' || p[1] == '-')
+                f[F_ADD]++;
+            if (p[1] == '<' || p[1] == '>')
+                f[F_CMP]++;
+            if (p[1] == '*' && (isalnum((unsigned char)p[3]) || p[3] == '_' || p[3] == '(') &&
+                (isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+                 ((p[-1] == ']' || p[-1] == ')') && p - 1 > s &&
+                  (isalnum((unsigned char)p[-2]) || p[-2] == '_'))))
+                mul++;
+        }
+        if (c == ' ' && p + 3 < e && p[3] == ' ' && p[2] == '=') {
+            if (p[1] == '+' || p[1] == '-')
+                f[F_ACC]++;
+            if (p[1] == '<' || p[1] == '>' || p[1] == '=' || p[1] == '!')
+                f[F_CMP]++;
+        }
+        if (c == '-' && p + 1 < e && p[1] == '>')
+            f[F_ARROW]++;
+        if (isdigit((unsigned char)c) && !(isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+                                           p[-1] == '.')) {
+            const char *q = p;
+            while (q < e && isdigit((unsigned char)*q))
+                q++;
+            if (q < e && *q == '.')
+                f[F_FLIT]++;
+            while (q < e && (isalnum((unsigned char)*q) || *q == '.' || *q == '_'))
+                q++;
+            p = q - 1;
+            continue;
+        }
+        if ((isalpha((unsigned char)c) || c == '_') && !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) {
+            const char *q = p;
+            while (q < e && (isalnum((unsigned char)*q) || *q == '_'))
+                q++;
+            const char *r = q;
+            if (r < e && *r == '[' && r + 1 < e && isdigit((unsigned char)r[1])) {
+                r++;
+                while (r < e && isdigit((unsigned char)*r))
+                    r++;
+                if (r < e && *r == ']') {
+                    if (ncid == capcid) {
+                        capcid = capcid ? 2 * capcid : 64;
+                        unsigned long long *n = realloc(cid, capcid * sizeof *n);
+                        if (!n) {
+                            fprintf(stderr, "cnngen: out of memory\n");
+                            exit(2);
+                        }
+                        cid = n;
+                    }
+                    unsigned long long h = 1469598103934665603ULL;
+                    for (const char *t = p; t <= r; t++)
+                        h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+                    cid[ncid++] = h;
+                }
+            }
+            while (r < e && *r == ' ')
+                r++;
+            if (r < e && *r == '(' && !kw_call(p, (size_t)(q - p)))
+                calls++;
+            if (q - p == 3 && !strncmp(p, "for", 3) && r < e && *r == '(')
+                f[F_FOR]++;
+            p = q - 1;
+        }
+    }
+    qsort(cid, ncid, sizeof *cid, cmp_u64);
+    for (size_t i = 0; i < ncid; i++)
+        f[F_CIDX] += i == 0 || cid[i] != cid[i - 1];
+    free(cid);
+    if (f64)
+        f[F_F64OP] = mul + f[F_ADD] + f[F_ACC];
+    if (semi == 1 && calls == 1)
+        memset(f, 0, F_N * sizeof *f);          /* a tail call */
+}
+
+static long long m4_fn_bytes(const CFunc *fn, int f64)
+{
+    static const int w[F_N] = {M4_ADD, M4_ACC, M4_CIDX, M4_FOR, M4_PARAM, M4_F64OP, M4_CMP,
+                               M4_FLIT, M4_ARROW};
+    long long f[F_N], t = 0;
+    m4_features(fn, f64, f);
+    for (int k = 0; k < F_N; k++)
+        t += w[k] * f[k];
+    if (getenv("CNNGEN_M4_FEATURES")) {         /* tools/fit_m4_code.py reads these */
+        fprintf(stderr, "m4fn %s", fn->name);
+        for (int k = 0; k < F_N; k++)
+            fprintf(stderr, " %lld", f[k]);
+        fprintf(stderr, "\n");
+    }
+    return (t + 5) / 10;
+}
+
+/* read-only data of the descriptor and the functions' tables (see above) */
+static long long m4_rodata(const CSource *cs)
+{
+    long long r = 0;
+    const char *t = cs->text, *end = t + cs->len;
+    const char *d = strstr(t, "static const cnngen_tensor ");
+    const char *m = strstr(t, "const cnngen_model ");
+    if (!d || (m && m < d))
+        d = m;
+    if (d) {
+        const char *br = strchr(d, '[');
+        if (br && d == strstr(t, "static const cnngen_tensor "))
+            r += 36 * strtoll(br + 1, NULL, 10);
+        const char *fo = strstr(d, "_folds[] = {");
+        if (fo)
+            for (const char *p = fo, *fe = strstr(fo, "\n};"); fe && p < fe; p++)
+                r += p[0] == '\n' && !strncmp(p + 1, "    {", 5) ? 32 : 0;
+        r += 96;
+        /* distinct strings, with their NUL */
+        size_t n = 0, cap = 0;
+        unsigned long long *hs = NULL;
+        for (const char *p = d; p < end; p++) {
+            if (*p != '"')
+                continue;
+            const char *q = p + 1;
+            while (q < end && *q != '"')
+                q += *q == '\\' ? 2 : 1;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                unsigned long long *nh = realloc(hs, cap * sizeof *nh);
+                if (!nh)
+                    break;
+                hs = nh;
+            }
+            hs[n++] = ((unsigned long long)(q - p) << 48) | (hash_text(p + 1, q) >> 16);
+            p = q;
+        }
+        qsort(hs, n, sizeof *hs, cmp_u64);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || hs[i] != hs[i - 1])
+                r += (long long)(hs[i] >> 48);   /* length + 1 (the closing quote's place) */
+        free(hs);
+    }
+    /* static const int tables of the functions compiled, one of each */
+    size_t n = 0, cap = 0;
+    unsigned long long *hs = NULL;
+    for (int i = 0; i < cs->nfn; i++) {
+        if (!csrc_compiled(cs, i))
+            continue;
+        for (const char *p = cs->fn[i].body; p && p < cs->fn[i].end; ) {
+            p = strstr(p, "static const int ");
+            if (!p || p >= cs->fn[i].end)
+                break;
+            const char *semi = strchr(p, ';');
+            if (!semi)
+                break;
+            long long elems = 0;
+            for (const char *q = p; q < semi; q++)
+                if (*q == '{') {
+                    elems++;
+                    for (; q < semi && *q != '}'; q++)
+                        elems += *q == ',';
+                }
+            unsigned long long h = hash_text(p, semi);
+            int seen = 0;
+            for (size_t k = 0; k < n; k++)
+                seen |= hs[k] == h;
+            if (!seen) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    unsigned long long *nh = realloc(hs, cap * sizeof *nh);
+                    if (!nh)
+                        break;
+                    hs = nh;
+                }
+                hs[n++] = h;
+                r += 4 * elems;
+            }
+            p = semi;
+        }
+    }
+    free(hs);
+    return r;
+}
+
+/* the longest "P_<layer>_" prefix of a function's name: its layer, or -1 */
+static int fn_layer(const Net *net, const char *P, const char *name)
+{
+    int best = -1;
+    size_t bl = 0, pl = strlen(P);
+    if (strncmp(name, P, pl) || name[pl] != '_')
+        return -1;
+    for (int i = 0; i < net->nlayers; i++) {
+        size_t ln = strlen(net->layers[i].name);
+        if (!strncmp(name + pl + 1, net->layers[i].name, ln) && name[pl + 1 + ln] == '_' && ln > bl)
+            best = i, bl = ln;
+    }
+    return best;
+}
+
+static void m4_code_costs(const Net *net, const char *P, const Buf *c, long long *layer_code,
+                          long long *fixed, long long *rodata)
+{
+    CSource cs;
+    csrc_open(&cs, c, P, ARCH_CORTEX_M4);
+    *fixed = 0;
+    for (int i = 0; i < cs.nfn; i++) {
+        if (!csrc_compiled(&cs, i))
+            continue;
+        long long b = m4_fn_bytes(&cs.fn[i], net->dtype == DT_F64);
+        int l = fn_layer(net, P, cs.fn[i].name);
+        if (l >= 0)
+            layer_code[l] += b;
+        else
+            *fixed += b;
+    }
+    *rodata = m4_rodata(&cs);
+    if (getenv("CNNGEN_M4_FEATURES"))
+        fprintf(stderr, "m4rodata %lld\n", *rodata);
+    csrc_close(&cs);
+}
+
 void budget_compute(const Net *net, const Options *opt, int const_weights, const Buf *c)
 {
     const char *P = opt->prefix ? opt->prefix : net->name;
@@ -197,11 +471,15 @@ void budget_compute(const Net *net, const Options *opt, int const_weights, const
     int n = net->nlayers;
     long long *lcode = calloc((size_t)n + 1, sizeof *lcode);
     long long fixed = 0;
-    Buf vb = {0};
-    vb.data = vector_build_text(c, P);
-    vb.len = vb.cap = strlen(vb.data);
-    code_costs(net, P, &vb, lcode, &fixed);
-    free(vb.data);
+    if (net->arch == ARCH_CORTEX_M4) {
+        m4_code_costs(net, P, c, lcode, &fixed, &B.tables);
+    } else {
+        Buf vb = {0};
+        vb.data = vector_build_text(c, P);
+        vb.len = vb.cap = strlen(vb.data);
+        code_costs(net, P, &vb, lcode, &fixed);
+        free(vb.data);
+    }
     B.code = fixed + B.tables;
     for (int i = 0; i < n; i++)
         B.code += lcode[i];
@@ -366,9 +644,11 @@ void budget_json(FILE *out, const Net *net)
     fprintf(out, ",\n  \"budget\": {\"ram_bytes\": %lld, \"ram_limit\": %lld, \"flash_bytes\": %lld, "
             "\"flash_limit\": %lld, \"param_bytes\": %lld, \"params_in_flash\": %s, "
             "\"gradient_bytes\": %lld, \"workspace_bytes\": %lld, \"io_bytes\": %lld, "
-            "\"code_bytes_estimate\": %lld, \"layers\": [",
+            "\"code_bytes_estimate\": %lld, \"rodata_bytes_estimate\": %lld, \"arch\": \"%s\", "
+            "\"layers\": [",
             B.ram, net->ram_limit, B.flash, net->flash_limit, B.params,
-            B.const_weights ? "true" : "false", B.grad, B.ws, B.io, B.code);
+            B.const_weights ? "true" : "false", B.grad, B.ws, B.io, B.code, B.tables,
+            arch_name(net->arch));
     for (int i = 0; i < net->nlayers; i++)
         fprintf(out, "%s{\"name\": \"%s\", \"ram_cumulative\": %lld, \"flash_cumulative\": %lld, "
                 "\"scratch_bytes\": %lld}", i ? ", " : "", net->layers[i].name, B.ram_cum[i],

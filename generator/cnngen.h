@@ -3,6 +3,8 @@
  * Stages, lowest first; a stage calls only stages below it (tests/suite_layering.sh
  * checks the objects' symbols):
  *   util.c diag.c   buffers, numbers, positioned diagnostics (FILE:LINE:COL: error:)
+ *   csource.c       the generated C read back as a target compiles it (#if decided,
+ *                   function definitions), for the Cortex-M models of budget.c, stack.c
  *   ir              the IR below (Net, Layer) and its helpers (util.c: init_rule,
  *                   layer_out_act); the template engine and the line emitter
  *                   (emit.c: emitf, emit_template, window geometry) are utilities
@@ -116,6 +118,10 @@ typedef enum LossKind {
 } LossKind;
 
 typedef enum Dtype { DT_F32, DT_F64 } Dtype;
+/* The target the figures of the budget and --report --stack model (`target: {arch}`,
+ * --arch): x86-64 (the vector build, the default) or a Cortex-M4F (arm-none-eabi-gcc,
+ * no float SIMD). The generated C is the same for both. */
+typedef enum Arch { ARCH_X86_64, ARCH_CORTEX_M4 } Arch;
 
 /* `trainable:` of a layer with parameters */
 enum { TR_TRUE, TR_FALSE, TR_BIAS };
@@ -236,7 +242,12 @@ typedef struct Net {
      * pos {0,0} when set by --ram-limit / --flash-limit */
     long long ram_limit, flash_limit;
     Pos ram_limit_pos, flash_limit_pos;
+    Arch arch;                  /* target: {arch} or --arch */
 } Net;
+
+/* target: {arch} and --arch: "x86-64" | "cortex-m4" -> Arch, -1 otherwise; the name back */
+int arch_parse(const char *s);
+const char *arch_name(Arch a);
 
 /* A value of the graph: VAL_INPUT (the network input) or a layer index (its output). */
 #define VAL_INPUT (-1)
@@ -552,6 +563,33 @@ const char *act_expr(const Emitter *e, Act a, double alpha, const char *x);
 /* Expression for g * f'(.) given the saved output y, for activation a. */
 const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, const char *g);
 
+/* csource.c: the generated C read back as a target compiles it (the Cortex-M4 models
+ * of budget.c and stack.c). csrc_open decides every #if for the target, drops the
+ * comments and finds the function definitions; csrc_compiled says whether a
+ * definition becomes code of its own (not a static inline helper, not an unused
+ * static, not a copy of an earlier identical one, which identical-code folding
+ * merges); csrc_find looks a name up (-1 when no definition has it). */
+typedef struct CFunc {
+    char name[128];
+    const char *head, *body, *end;  /* signature start, the body's '{', its closing '}' */
+    int is_static, noinline, is_inline;
+    int names;                  /* times the name occurs in the text */
+    int refs;                   /* ... in other functions' bodies */
+    int leader;                 /* the first definition with the same text */
+    int class_refs;             /* refs of all definitions the leader stands for */
+    unsigned long long hash;
+} CFunc;
+typedef struct CSource {
+    char *text;
+    size_t len;
+    CFunc *fn, **byname;
+    int nfn;
+} CSource;
+void csrc_open(CSource *cs, const Buf *c, const char *prefix, Arch arch);
+int csrc_find(const CSource *cs, const char *name, size_t n);
+int csrc_compiled(const CSource *cs, int i);
+void csrc_close(CSource *cs);
+
 /* stack.c: --report --stack. stack_compute reads the generated C (c) and records, for
  * every function in it, its own stack bytes and the maximum including the generated
  * functions it calls (an upper bound, see stack.c); stack_report prints them (text,
@@ -561,6 +599,8 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c);
 void stack_report(FILE *out, Format fmt);
 void stack_json(FILE *out);
 void stack_free(void);
+/* with -o --stack: P_STACK_FORWARD_BYTES / P_STACK_TRAIN_BYTES in the header */
+void stack_emit_header(const char *prefix, Buf *h);
 
 /* limits.c: limits that depend on the options (--unroll full size); positioned
  * errors go to d. Call after shape_infer, before emit_c. Returns the errors added. */

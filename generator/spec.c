@@ -913,23 +913,36 @@ static void t_batch(P *p, yaml_node_t *v)
 }
 static void t_layers(P *p, yaml_node_t *v) { p->net->layers_pos = npos(v); parse_layers(p, v); }
 
-/* target: {ram_limit: BYTES, flash_limit: BYTES} - memory budgets (budget.c) */
+/* target: {ram_limit: BYTES, flash_limit: BYTES, arch: x86-64 | cortex-m4} - memory
+ * budgets and the target their code and stack figures model (budget.c, stack.c) */
 static void t_target(P *p, yaml_node_t *v)
 {
-    static const char *const keys[] = {"ram_limit", "flash_limit"};
+    static const char *const keys[] = {"ram_limit", "flash_limit", "arch"};
     char b[96];
     for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
         yaml_node_t *k = node(p, q->key), *val = node(p, q->value);
         const char *key = key_text(p, k);
         if (!key || dup_key(p, v, q))
             continue;
-        int i = !strcmp(key, keys[0]) ? 0 : !strcmp(key, keys[1]) ? 1 : -1;
+        int i = -1;
+        for (int j = 0; j < 3; j++)
+            if (!strcmp(key, keys[j]))
+                i = j;
         if (i < 0) {
-            const char *near = closest_word(key, keys, 2);
+            const char *near = closest_word(key, keys, 3);
             if (near)
                 error_at(p->d, npos(k), "unknown key '%s' in 'target'; did you mean '%s'?", key, near);
             else
-                error_at(p->d, npos(k), "unknown key '%s' in 'target' (it takes ram_limit and flash_limit)", key);
+                error_at(p->d, npos(k), "unknown key '%s' in 'target' (it takes ram_limit, flash_limit and arch)", key);
+            continue;
+        }
+        if (i == 2) {
+            int a = val->type == YAML_SCALAR_NODE && !has_nul(val) ? arch_parse(sval(val)) : -1;
+            if (a < 0)
+                error_at(p->d, npos(val), "'arch' must be x86-64 or cortex-m4; got %s",
+                         describe(val, b, sizeof b));
+            else
+                p->net->arch = (Arch)a;
             continue;
         }
         long long bytes = -1;

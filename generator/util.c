@@ -229,6 +229,21 @@ long long parse_bytes(const char *s)
     return v * mul;
 }
 
+/* "x86-64" -> ARCH_X86_64, "cortex-m4" -> ARCH_CORTEX_M4; -1 otherwise */
+int arch_parse(const char *s)
+{
+    static const char *const names[] = {"x86-64", "cortex-m4"};
+    for (int i = 0; i < 2; i++)
+        if (s && !strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
+const char *arch_name(Arch a)
+{
+    return a == ARCH_CORTEX_M4 ? "cortex-m4" : "x86-64";
+}
+
 int net_partial(const Net *n)
 {
     for (int i = 0; i < n->nlayers; i++) {

@@ -18,7 +18,7 @@ B=build/gen
 stage() {
     case $1 in
         templates|rt_safetensors|util|diag) echo 0 ;;
-        emitter|geometry|template|dispatch) echo 1 ;;
+        emitter|geometry|template|dispatch|csource) echo 1 ;;
         spec) echo 2 ;;
         shape) echo 3 ;;
         fold) echo 3.7 ;;

@@ -222,6 +222,46 @@ def main():
         why = "a misspelt target key: exit %d: %s" % (p.returncode, p.stderr[:300])
     result("spec-target", why)
 
+    # ---- target: {arch} / --arch: the target the code and stack figures model
+    why = None
+    for bad in ("cortex-m0", "[1]"):
+        with open(spec_t, "w") as f:
+            f.write(src + "target: {arch: %s}\n" % bad)
+        p = run([cnngen, spec_t, "--check"])
+        col = len("target: {arch: ") + 1
+        if p.returncode != 1 or ("target.yaml:%d:%d: error: 'arch' must be x86-64 or cortex-m4"
+                                 % (tline, col)) not in p.stderr:
+            why = "target: {arch: %s}: exit %d: %s" % (bad, p.returncode, p.stderr[:300])
+    p = run([cnngen, lenet, "--check", "--arch", "arm"])
+    if p.returncode != 2 or "--arch: 'arm' is not a target" not in p.stderr:
+        why = "--arch arm: exit %d: %s" % (p.returncode, p.stderr[:300])
+    figs = {}
+    with open(spec_t, "w") as f:
+        f.write(src + "target: {arch: cortex-m4, flash_limit: 1G}\n")
+    for name, cmd in (("x86", [lenet, "--flash-limit", "1G"]), ("spec", [spec_t]),
+                      ("m4", [lenet, "--flash-limit", "1G", "--arch", "cortex-m4"]),
+                      ("override", [spec_t, "--arch", "x86-64"])):
+        p = run([cnngen] + cmd + ["--report", "--format", "json", "--stack"])
+        if p.returncode:
+            why = "%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr[:300])
+            continue
+        j = json.loads(p.stdout)
+        figs[name] = (j["budget"]["arch"], j["budget"]["code_bytes_estimate"],
+                      [f["max_bytes"] for f in j["stack"] if f["function"] == "lenet5_forward"][0])
+    if len(figs) == 4:
+        if figs["spec"] != figs["m4"] or figs["override"] != figs["x86"] or figs["m4"][0] != "cortex-m4":
+            why = "target: {arch} and --arch disagree: %s" % figs
+        elif not figs["m4"][1] < figs["x86"][1] or not figs["m4"][2] < figs["x86"][2] / 4:
+            why = "the Cortex-M4 figures are not the scalar build's: %s" % figs
+    # with -o, --stack puts the figures in the header
+    c = os.path.join(work, "stk.c")
+    p = run([cnngen, lenet, "-o", c, "--stack", "--arch", "cortex-m4"])
+    hdr = open(c[:-2] + ".h").read() if p.returncode == 0 else ""
+    m = re.search(r"#define lenet5_STACK_FORWARD_BYTES (\d+)", hdr)
+    if not m or "lenet5_STACK_TRAIN_BYTES" not in hdr or (figs.get("m4") and int(m.group(1)) != figs["m4"][2]):
+        why = "-o --stack: exit %d, header figures %s (report %s)" % (p.returncode, m and m.group(1), figs.get("m4"))
+    result("target-arch", why)
+
     # ---- compile-time checks: fits -> compiles warning-free (gcc, clang); an edited or
     # -D lowered limit -> a compile error on the check typedef
     why = None

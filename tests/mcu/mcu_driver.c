@@ -69,10 +69,11 @@ static uintptr_t sp_now(void)
     return sp;
 }
 
-/* fills the PAINT_BYTES below this function's frame with PAINT */
+/* fills the PAINT_BYTES below this function's frame with PAINT (nothing of its own lives
+ * below its stack pointer: no interrupts run) */
 __attribute__((noinline)) static void paint(void)
 {
-    volatile uint32_t *p = (volatile uint32_t *)((sp_now() - 64) & ~(uintptr_t)7);
+    volatile uint32_t *p = (volatile uint32_t *)(sp_now() & ~(uintptr_t)7);
     paint_lo = (uint32_t *)((uintptr_t)p - PAINT_BYTES);
     while ((uint32_t *)p > paint_lo)
         *--p = PAINT;
