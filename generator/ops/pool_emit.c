@@ -125,14 +125,17 @@ static int tap_never(const Pool *p, int u, int v)
  * `consts` line; the lines that vary with the mode and the window are generated here
  * into their line holes. */
 
-/* The `consts` line: the window's sizes as named constants. */
-static void consts_line(Emitter *e, const Pool *p, Buf *out)
+/* The `consts` line: the window's sizes as named constants (cb > 0: and CB). */
+static void consts_line(Emitter *e, const Pool *p, int cb, Buf *out)
 {
     const Win *g = &p->g;
     Buf t = {0};
     buf_printf(&t, "enum { C = %d, H = %d, W = %d, OH = %d, OW = %d, KH = %d, KW = %d, "
-               "SH = %d, SW = %d, DH = %d, DW = %d, T = %d, L = %d };", p->C, g->H, g->W,
+               "SH = %d, SW = %d, DH = %d, DW = %d, T = %d, L = %d", p->C, g->H, g->W,
                g->OH, g->OW, g->KH, g->KW, g->SH, g->SW, g->DH, g->DW, g->T, g->L);
+    if (cb > 0)
+        buf_printf(&t, ", CB = %d", cb);
+    buf_puts(&t, " };");
     Emitter s = emit_sub_at(e, out, e->indent);
     emit_long(&s, t.data);
     e->failed |= s.failed;
@@ -162,11 +165,12 @@ static void gen_tables(Emitter *e, const Pool *p, int ranges, int div, Buf *out)
 /* The holes every loop template has: consts, vars, tables (room for 3). */
 typedef struct Loop { Buf consts, tables; char vars[32]; } Loop;
 
-static int loop_holes(Emitter *e, const Pool *p, int kernel, int div, int bwd, Loop *L, Hole *h)
+static int loop_holes(Emitter *e, const Pool *p, int kernel, int div, int bwd, int cb, Loop *L,
+                      Hole *h)
 {
     L->consts = (Buf){0};
     L->tables = (Buf){0};
-    consts_line(e, p, &L->consts);
+    consts_line(e, p, cb, &L->consts);
     gen_tables(e, p, !kernel, div, &L->tables);
     sfmt(L->vars, sizeof L->vars, "int %sc, i, j%s;", bwd ? "n, " : "", kernel ? "" : ", u, v");
     h[0] = (Hole){"consts", buf_text(&L->consts), 0};
@@ -333,7 +337,7 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
     e->failed |= ss.failed | st.failed;
     Hole h[7];
     Loop L;
-    int n = loop_holes(e, p, kernel, 0, 0, &L, h);
+    int n = loop_holes(e, p, kernel, 0, 0, 0, &L, h);
     h[n++] = (Hole){"start", buf_text(&start), 0};
     h[n++] = (Hole){"taps", buf_text(&taps), 0};
     h[n++] = (Hole){"am", track ? "am[o] = c * H * W + a;" : "", 0};
@@ -343,12 +347,16 @@ static void max_fwd(Emitter *e, const Pool *p, int kernel)
     loop_free(&L);
 }
 
-/* The avg / l2 statement of tap q: forward s += x (x^2), backward gx += t (t x). */
-static const char *sum_tap(const Pool *p, int bwd, const char *q)
+/* The avg / l2 statement of tap q: forward s += x (x^2), backward gx += t (t x); a
+ * forward with channel blocks (cb > 1) adds to each of its sums. */
+static const char *sum_tap(const Pool *p, int bwd, int cb, const char *q)
 {
-    char *s = text_alloc(160);
+    char *s = text_alloc(200);
     int l2 = p->kind == &op_l2pool;
-    if (!bwd && !l2)
+    if (cb > 1)
+        sfmt(s, 200, l2 ? "for (int b = 0; b < CB; b++)\n    s[b] += x[b * H * W + %s] * x[b * H * W + %s];"
+                        : "for (int b = 0; b < CB; b++)\n    s[b] += x[b * H * W + %s];", q, q);
+    else if (!bwd && !l2)
         sfmt(s, 160, "s += x[%s];", q);
     else if (!bwd)
         sfmt(s, 160, "s += x[%s] * x[%s];", q, q);
@@ -362,12 +370,12 @@ static const char *sum_tap(const Pool *p, int bwd, const char *q)
 /* The `taps` line hole of layer_pool_sum_fwd.c / _bwd.c, into b: the loop (none), or
  * one statement per valid tap under its condition when only some outputs have it
  * (kernel; the forward braces it, as the max taps). */
-static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
+static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, int cb, Buf *b)
 {
     const Win *g = &p->g;
     Emitter s = emit_sub(e, b);
     if (!kernel) {
-        taps_loop(&s, p, sum_tap(p, bwd, "q"));
+        taps_loop(&s, p, sum_tap(p, bwd, cb, "q"));
         e->failed |= s.failed;
         return;
     }
@@ -381,7 +389,13 @@ static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
                 emitf(&s, bwd ? "if (%s)" : "if (%s) {", cond);
                 s.indent++;
             }
-            emitf(&s, "%s", sum_tap(p, bwd, q));
+            const char *st = sum_tap(p, bwd, cb, q);
+            for (const char *t = st; *t;) {           /* one line or two */
+                const char *nl = strchr(t, '\n');
+                int n = nl ? (int)(nl - t) : (int)strlen(t);
+                emitf(&s, "%.*s", n, t);
+                t += n + (nl != NULL);
+            }
             if (cond[0]) {
                 s.indent--;
                 if (!bwd)
@@ -391,21 +405,41 @@ static void sum_taps(Emitter *e, const Pool *p, int kernel, int bwd, Buf *b)
     e->failed |= s.failed;
 }
 
+/* The channels a sum pool's forward sums side by side: with a window of 16 taps or more
+ * (a long chain of dependent additions), the largest of 8, 4, 2 that divides C */
+static int sum_block(const Pool *p)
+{
+    if (p->g.KH * p->g.KW < 16)
+        return 1;
+    for (int cb = 8; cb > 1; cb /= 2)
+        if (p->C % cb == 0)
+            return cb;
+    return 1;
+}
+
 /* templates/layer_pool_sum_fwd.c */
 static void sum_fwd(Emitter *e, const Pool *p, int kernel)
 {
-    int avg = p->kind == &op_avgpool;
-    char result[160];
+    int avg = p->kind == &op_avgpool, cb = sum_block(p);
+    char result[240], sums[64];
+    const char *si = cb > 1 ? "s[b]" : "s";
+    char val[120];
     if (avg)
-        sfmt(result, sizeof result, "out[o] = s / %s;", div_expr(e, p));
+        sfmt(val, sizeof val, "%s / %s", si, div_expr(e, p));
     else
-        sfmt(result, sizeof result, "out[o] = %s(s);", mfn(e, "sqrt"));
+        sfmt(val, sizeof val, "%s(%s)", mfn(e, "sqrt"), si);
+    if (cb > 1)
+        sfmt(result, sizeof result, "for (int b = 0; b < CB; b++)\n    out[o + b * OH * OW] = %s;", val);
+    else
+        sfmt(result, sizeof result, "out[o] = %s;", val);
+    sfmt(sums, sizeof sums, cb > 1 ? "%s s[CB] = {0};" : "%s s = 0;", e->real);
     Buf taps = {0};
-    sum_taps(e, p, kernel, 0, &taps);
-    Hole h[7];
+    sum_taps(e, p, kernel, 0, cb, &taps);
+    Hole h[8];
     Loop L;
-    int n = loop_holes(e, p, kernel, avg, 0, &L, h);
+    int n = loop_holes(e, p, kernel, avg, 0, cb, &L, h);
     h[n++] = (Hole){"q0", Q0, 0};
+    h[n++] = (Hole){"sums", sums, 0};
     h[n++] = (Hole){"taps", buf_text(&taps), 0};
     h[n++] = (Hole){"result", result, 0};
     emit_template(e, "layer_pool_sum_fwd.c", h, n);
@@ -433,10 +467,10 @@ static void bwd_loops(Emitter *e, const Pool *p, int kernel)
         sfmt(t, sizeof t, "const %s t = g[o] / %s;", e->real, div_expr(e, p));
     }
     Buf taps = {0};
-    sum_taps(e, p, kernel, 1, &taps);
+    sum_taps(e, p, kernel, 1, 1, &taps);
     Hole h[8];
     Loop L;
-    int n = loop_holes(e, p, kernel, !l2, 1, &L, h);
+    int n = loop_holes(e, p, kernel, !l2, 1, 0, &L, h);
     Hole own[] = {{"x", x, 0}, {"t", t, 0}, {"q0", Q0, 0}, {"taps", buf_text(&taps), 0}};
     for (int k = 0; k < 4; k++)
         h[n++] = own[k];
