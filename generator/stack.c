@@ -129,8 +129,13 @@ static int type_size(const char *w, size_t n)
     return 0;
 }
 
+/* the Cortex-M model's view of the current body's enum constants (m4_features) */
+static struct { char name[32]; long long value; } dim_names[64];
+static int ndim_names;
+
 /* value of an array dimension: integers and P_VL joined by * and / (left to right,
- * C's integer division), parentheses ignored; another name counts as 64 */
+ * C's integer division), parentheses ignored; a constant of the body's enum (Cortex-M
+ * model) its value; another name counts as 64 */
 static long long dim_value(const char *s, const char *end)
 {
     long long v = 1;
@@ -155,6 +160,10 @@ static long long dim_value(const char *s, const char *end)
                 s++;
             if (s - w > 3 && !strncmp(s - 3, "_VL", 3))
                 x = vbytes / real_sz;
+            for (int i = 0; i < ndim_names; i++)
+                if ((size_t)(s - w) == strlen(dim_names[i].name) &&
+                    !strncmp(w, dim_names[i].name, (size_t)(s - w)))
+                    x = dim_names[i].value;
         } else {
             s++;
             continue;
@@ -283,7 +292,7 @@ void stack_free(void)
  * over-estimate (tools/fit_m4_stack.py), which leaves room for the C library's leaves
  * (memset, memcpy, expf): tests/suite_mcu.sh checks every figure against the stack
  * painted on QEMU's M4. */
-enum { M4S_BASE = 82, M4S_REAL = 44, M4S_BIGC = 23, M4S_PARAM = 191, M4S_F64 = 524,
+enum { M4S_BASE = 84, M4S_REAL = 44, M4S_BIGC = 23, M4S_PARAM = 191, M4S_F64 = 524,
        M4S_HOIST = 36 };
 
 /* the body's own names for the real type (`typedef P_vec gvec;`) */
@@ -560,15 +569,41 @@ static void m4_features(const CFunc *f, long long x[M4X_N])
 {
     memset(x, 0, M4X_N * sizeof *x);
     m4_nalias = 0;
+    ndim_names = 0;
     x[M4X_PARAM] = 1;
     for (const char *p = f->head; p < f->body; p++)
         x[M4X_PARAM] += *p == ',';
     unsigned long long *big = NULL;
     size_t nbig = 0, capbig = 0;
+    int in_enum = 0;
     for (const char *l = f->body + 1; l < f->end;) {
         const char *e = memchr(l, '\n', (size_t)(f->end - l));
         if (!e)
             e = f->end;
+        const char *t = l;
+        while (t < e && *t == ' ')
+            t++;
+        int en = !strncmp(t, "enum { ", 7);
+        if (en || in_enum) {                        /* the body's named sizes */
+            size_t tn = t < e ? (size_t)(e - t) : 0;
+            in_enum = !memchr(t, '}', tn);
+            for (const char *p = en ? t + 7 : t; p < e && ndim_names < 64;) {
+                const char *eq = memchr(p, '=', (size_t)(e - p));
+                if (!eq)
+                    break;
+                const char *nb = p, *ne = eq;
+                while (nb < eq && (*nb == ' ' || *nb == ','))
+                    nb++;
+                while (ne > nb && ne[-1] == ' ')
+                    ne--;
+                if (ne - nb < 32) {
+                    snprintf(dim_names[ndim_names].name, 32, "%.*s", (int)(ne - nb), nb);
+                    dim_names[ndim_names++].value = strtoll(eq + 1, NULL, 10);
+                }
+                const char *c = memchr(eq, ',', (size_t)(e - eq));
+                p = c ? c + 1 : e;
+            }
+        }
         m4_decl(l, e, &x[M4X_REAL], &x[M4X_INT], &x[M4X_ARR]);
         bc_scan(l, e);
         for (const char *p = l; p < e; p++) {
@@ -688,6 +723,7 @@ static void m4_stack(const Net *net, const Buf *c)
                 x[i][M4X_CALLS] += x[k][M4X_CALLS] > 0;
                 x[k][M4X_PARAM] = -1;           /* inlined: no frame of its own */
             }
+    ndim_names = 0;
     for (int i = 0; i < nfns; i++)
         fns[i].self = x[i][M4X_PARAM] < 0 ? 0 : m4_own(x[i], f64, fns[i].name);
     for (int i = 0; i < nfns; i++)
