@@ -42,6 +42,9 @@ command -v taskset >/dev/null || PIN=""
 # (builds, tests) disturbs the figures less; all implementations get the same treatment.
 [ "$(id -u)" -eq 0 ] && [ "${BENCH_NICE:-1}" = 1 ] && PIN="nice -n -20 $PIN"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# OpenBLAS picks its kernels for the CPU it runs on, as a user's would: an inherited
+# OPENBLAS_CORETYPE (some machines set Haswell) would hold it to older ones
+unset OPENBLAS_CORETYPE
 mkdir -p "$OUT/logs"
 RES=$OUT/results.jsonl
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

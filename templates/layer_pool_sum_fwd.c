@@ -4,7 +4,9 @@
  * The constants as in layer_pool_max_fwd.c, and CB: the channels summed side by side
  * (a window of many taps is a long chain of dependent additions; CB independent ones
  * run at the adder's throughput instead of its latency; each channel's sum keeps its
- * order, so the bits do not change). With CB 1 s is a scalar.
+ * order, so the bits do not change). With CB 1 s is a scalar. The generator writes CB
+ * as `PFX_VECTORS ? n : 1`: a core without float SIMD (a Cortex-M4) issues in order
+ * and would only get more code.
  * Line holes (the generator replaces the sample code):
  *   consts, vars, tables  as in layer_pool_max_fwd.c; tables also holds, for avg, the
  *           divisor's factors per output row and column (dr, dc) when it varies

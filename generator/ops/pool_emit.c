@@ -133,7 +133,9 @@ static void consts_line(Emitter *e, const Pool *p, int cb, Buf *out)
     buf_printf(&t, "enum { C = %d, H = %d, W = %d, OH = %d, OW = %d, KH = %d, KW = %d, "
                "SH = %d, SW = %d, DH = %d, DW = %d, T = %d, L = %d", p->C, g->H, g->W,
                g->OH, g->OW, g->KH, g->KW, g->SH, g->SW, g->DH, g->DW, g->T, g->L);
-    if (cb > 0)
+    if (cb > 1)     /* the channel blocks pay on the out-of-order cores that have vectors */
+        buf_printf(&t, ", CB = %s_VECTORS ? %d : 1", e->P, cb);
+    else if (cb > 0)
         buf_printf(&t, ", CB = %d", cb);
     buf_puts(&t, " };");
     Emitter s = emit_sub_at(e, out, e->indent);
