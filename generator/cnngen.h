@@ -570,7 +570,7 @@ const char *act_grad_expr(const Emitter *e, Act a, double alpha, const char *y, 
  * static, not a copy of an earlier identical one, which identical-code folding
  * merges); csrc_find looks a name up (-1 when no definition has it). */
 typedef struct CFunc {
-    char name[128];
+    char name[3 * MAX_NAME + 32];   /* PREFIX_LAYER_PART */
     const char *head, *body, *end;  /* signature start, the body's '{', its closing '}' */
     int is_static, noinline, is_inline;
     int names;                  /* times the name occurs in the text */

@@ -287,7 +287,7 @@ static int fn_cmp(const void *a, const void *b)
 
 int csrc_find(const CSource *cs, const char *name, size_t n)
 {
-    char key[128];
+    char key[sizeof ((CFunc *)0)->name];
     if (n >= sizeof key)
         return -1;
     memcpy(key, name, n);
@@ -409,7 +409,7 @@ void csrc_open(CSource *cs, const Buf *c, const char *P, Arch arch)
                 l = n2 + 1;
             }
         }
-        if (!body || ne == nb || ne - nb >= 128) {
+        if (!body || ne == nb || ne - nb >= (long)sizeof cs->fn[0].name) {
             s = next;
             continue;
         }

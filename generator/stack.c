@@ -24,7 +24,7 @@
 #define STACK_MAXFN 4096
 
 typedef struct SFn {
-    char name[128];
+    char name[3 * MAX_NAME + 32];
     long long self, total;
     long long bcast;           /* hoisted broadcasts (bc_scan), counted once */
     int *callees, ncallees;
@@ -790,7 +790,7 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
                 while (na > l && ident_char((unsigned char)na[-1]))
                     na--;
                 cur = -1;
-                if (nb > na && nb - na < 127) {
+                if (nb > na && nb - na < (long)sizeof fns[0].name - 1) {
                     if (pass == 1 && nfns < STACK_MAXFN && find_fn(na, (size_t)(nb - na)) < 0) {
                         memcpy(fns[nfns].name, na, (size_t)(nb - na));
                         nfns++;

@@ -423,9 +423,9 @@ static int sum_block(const Pool *p)
 static void sum_fwd(Emitter *e, const Pool *p, int kernel)
 {
     int avg = p->kind == &op_avgpool, cb = sum_block(p);
-    char result[240], sums[64];
+    char result[MAX_NAME + 240], sums[MAX_NAME + 32];
     const char *si = cb > 1 ? "s[b]" : "s";
-    char val[120];
+    char val[MAX_NAME + 120];
     if (avg)
         sfmt(val, sizeof val, "%s / %s", si, div_expr(e, p));
     else
