@@ -246,6 +246,22 @@ static int find_fn(const char *name, size_t n)
     return -1;
 }
 
+/* records that function i calls function k (k < 0: no generated function; once each) */
+static void add_callee(int i, int k)
+{
+    SFn *f = &fns[i];
+    if (k < 0 || k == i)
+        return;
+    for (int m = 0; m < f->ncallees; m++)
+        if (f->callees[m] == k)
+            return;
+    int *nc = realloc(f->callees, (size_t)(f->ncallees + 1) * sizeof(int));
+    if (nc) {
+        f->callees = nc;
+        f->callees[f->ncallees++] = k;
+    }
+}
+
 static long long total_of(int i)
 {
     SFn *f = &fns[i];
@@ -691,20 +707,7 @@ static void m4_stack(const Net *net, const Buf *c)
             const char *q = p;
             while (q < cf->end && ident_char((unsigned char)*q))
                 q++;
-            int k = find_fn(p, (size_t)(q - p));
-            if (k >= 0 && k != i) {
-                SFn *f = &fns[i];
-                int seen = 0;
-                for (int m = 0; m < f->ncallees; m++)
-                    seen |= f->callees[m] == k;
-                if (!seen) {
-                    int *nc = realloc(f->callees, (size_t)(f->ncallees + 1) * sizeof(int));
-                    if (nc) {
-                        f->callees = nc;
-                        f->callees[f->ncallees++] = k;
-                    }
-                }
-            }
+            add_callee(i, find_fn(p, (size_t)(q - p)));
             p = q - 1;
         }
     }
@@ -839,20 +842,7 @@ void stack_compute(const Net *net, const char *prefix, const Buf *c)
                     while (r < e && *r == ' ')
                         r++;
                     if (r < e && *r == '(') {
-                        int k = find_fn(p, (size_t)(q - p));
-                        if (k >= 0 && k != cur) {
-                            SFn *f = &fns[cur];
-                            int seen = 0;
-                            for (int m = 0; m < f->ncallees; m++)
-                                seen |= f->callees[m] == k;
-                            if (!seen) {
-                                int *nc = realloc(f->callees, (size_t)(f->ncallees + 1) * sizeof(int));
-                                if (nc) {
-                                    f->callees = nc;
-                                    f->callees[f->ncallees++] = k;
-                                }
-                            }
-                        }
+                        add_callee(cur, find_fn(p, (size_t)(q - p)));
                     }
                     p = q - 1;
                 }
