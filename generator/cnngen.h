@@ -716,12 +716,13 @@ typedef struct OpDef {
     void (*py_module)(Buf *b, const Layer *l);
 
     /* train mode (OPF_TRAIN): P_train_batch runs the layer over its n samples at once.
-     * train_functions writes its static functions; train_call one call of them (PART_FWD:
+     * train_functions writes its static functions (the backward one only when `backward`:
+     * a layer below what learns runs forward only); train_call one call of them (PART_FWD:
      * in -> out; PART_BWD_INPUT: g -> gin, gin may be NULL, adding the parameter
      * gradients; arrays are the batch's, sample after sample, and `n` the batch size);
      * train_ws the reals it keeps in ws->train_<name> for a batch of `batch`; min_batch
      * the fewest samples its statistics need (NULL: 1) */
-    void (*train_functions)(Emitter *e, const Layer *l);
+    void (*train_functions)(Emitter *e, const Layer *l, int backward);
     void (*train_call)(Emitter *e, const Layer *l, Part part, const char *in, const char *out,
                        const char *g, const char *gin);
     /* P_forward_batch (a batched net, eval mode): the body of P_<name>_fwd_batch, the

@@ -197,6 +197,7 @@ static void call_gen(Emitter *e, const Layer *l, Part part)
  * (its activation may be split off for the loss). */
 /* What of a layer's backward a training build emits (layer_bwd_parts) */
 enum { BW_INPUT = 1, BW_PARAMS = 2, BW_BIAS = 4 };
+#define BW_IN(k) (8u << (k))   /* input k's gradient (MAX_LAYER_INPUTS <= 24) */
 
 /* The bias-only backward (`trainable: bias`): gb[c] += the sum of g over channel c's
  * positions; the same for every kind, its bias being one per output channel */
@@ -309,6 +310,8 @@ static void emit_layer_functions(Emitter *e, const Layer *l, const Layer *fwd_l,
     }
     /* a multi-input kind: one function per input, P_<layer>_bwd_input<k> */
     for (int k = 0; (bw & BW_INPUT) && k < ((l->op->flags & OPF_MULTI) ? l->ninputs : 1); k++) {
+        if (!(bw & BW_IN(k)))
+            continue;   /* nothing below input k learns (a partial net) */
         snprintf(fname, sizeof fname, "%s_%s_bwd_input%s", e->P, l->name,
                  (l->op->flags & OPF_MULTI) ? hnum(k) : "");
         emit_sig(e, l, fname, part_args(l, PART_BWD_INPUT, 0), 0, 1);
@@ -347,18 +350,34 @@ typedef struct NetPlan {
                           * (-1: none), `group` samples at a time */
 } NetPlan;
 
-/* The backward parts (BW_*) layer i's functions include in a training build */
+static void params_upstream(const Net *net, int *up);
+
+/* The backward parts (BW_*) layer i's functions include in a training build, and
+ * BW_IN(k) for each input k whose gradient a backward computes: every input (for
+ * grad_input) unless the net is partial, then those that lie above what learns */
 static unsigned layer_bwd_parts(const Net *net, const NetPlan *np, int i)
 {
     const Layer *l = &net->layers[i];
+    unsigned all = BW_INPUT;
     if (!np->trains || i > np->bstart || i < np->blow)
         return 0;
     if (plan_alias(net, i))
         return 0;   /* its gradient is passed on as it lies: no copy function */
+    for (int k = 0; k < l->ninputs; k++)
+        all |= BW_IN(k);
     if (!np->partial)
-        return BW_INPUT | (layer_has_params(l) ? BW_PARAMS : 0);
-    return (i > np->blow ? BW_INPUT : 0) | (layer_learns_weight(l) ? BW_PARAMS
-                                             : layer_learns_bias(l) ? BW_BIAS : 0);
+        return all | (layer_has_params(l) ? BW_PARAMS : 0);
+    int up[MAX_LAYERS];
+    params_upstream(net, up);
+    if (!up[i])
+        return 0;   /* nothing at or below it learns: its backward never runs */
+    unsigned bw = 0;
+    for (int k = 0; k < l->ninputs; k++) {
+        int r = plan_root(net, l->inputs[k]);
+        if (r != VAL_INPUT && up[r])
+            bw |= BW_INPUT | BW_IN(k);
+    }
+    return bw | (layer_learns_weight(l) ? BW_PARAMS : layer_learns_bias(l) ? BW_BIAS : 0);
 }
 
 static NetPlan net_plan(const Net *net, int inference_only)
@@ -1282,6 +1301,7 @@ static void train_fns(Emitter *e, const Net *net, const NetPlan *np, const char 
     e->indent++;
     emitf(e, "%s_real loss = 0;", P);
     emitf(e, "int s;");
+    emitf(e, "(void)input;   /* read only when the lowest layer learns */");
     if (!prm) {
         emitf(e, "(void)p;");
         emitf(e, "(void)grad;");
@@ -1470,7 +1490,7 @@ int emit_c(const Net *net_in, const Options *opt, const char *header_name, Buf *
         emit_layer_functions(&e, l, i == np.last ? &np.fwd_last : l, layer_bwd_parts(&net, &np, i),
                              need_act, plan_alias(&net, i), !np.trains || plan_keeps_argmax(&net, i));
         if (np.batched && l->op->train_functions)
-            l->op->train_functions(&e, l);
+            l->op->train_functions(&e, l, layer_bwd_parts(&net, &np, i) != 0);
         if (np.tail >= 0 && i >= np.tail)
             fwd_batch_fn(&e, i == np.last ? &np.fwd_last : l);
     }

@@ -101,7 +101,7 @@ static void backward(Emitter *e, const Layer *l)
 
 /* ---- train mode: P_<name>_fwd_train and P_<name>_bwd_train over n samples */
 
-static void train_functions(Emitter *e, const Layer *l)
+static void train_functions(Emitter *e, const Layer *l, int backward)
 {
     const char *R = e->real, *P = e->P, *N = l->name;
     emitf(e, "/* %s in train mode over a batch of n: the batch's statistics */", N);
@@ -120,6 +120,8 @@ static void train_functions(Emitter *e, const Layer *l)
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
+    if (!backward)
+        return;
     emitf(e, "static void %s_%s_bwd_train(const %s *restrict in, const %s *restrict g,", P, N, R, R);
     if (l->affine)
         emitf(e, "    %s *restrict gin, const %s *restrict w, %s *restrict gw, %s *restrict gb,",

@@ -31,7 +31,7 @@ static void backward(Emitter *e, const Layer *l) { emit_map(e, shape_size(l->out
 static void describe(const Layer *l, Buf *b) { buf_printf(b, " rate %g", l->rate); }
 static void label(const Layer *l, Buf *b) { buf_printf(b, " %g", l->rate); }
 
-static void train_functions(Emitter *e, const Layer *l)
+static void train_functions(Emitter *e, const Layer *l, int backward)
 {
     const char *R = e->real, *P = e->P, *N = l->name;
     long long S = shape_size(l->out);
@@ -49,6 +49,8 @@ static void train_functions(Emitter *e, const Layer *l)
     e->indent--;
     emitf(e, "}");
     emitf(e, "%s", "");
+    if (!backward)
+        return;
     emitf(e, "static void %s_%s_bwd_train(const %s *restrict g, %s *restrict gin, "
           "const %s *restrict mask, int n)", P, N, R, R, R);
     emitf(e, "{");
