@@ -20,7 +20,8 @@
  * output; PR the padded length of p; NV vectors per step; KB channels per block, FULL
  * the channels in whole blocks.
  * Line holes: consts; src and dst (in and out, or g and gin). Block holes: copy the
- * padded copy (a strided forward: the phase planes, ops/conv2d_fast.c); blocks the
+ * padded copy (a strided forward: the phase planes; no padding: the source as it lies
+ * and zeros past it, ops/conv2d_fast.c); blocks the
  * loop over the whole blocks (nothing when CO < KB); rest the last, narrower block
  * (nothing when KB divides CO). The sample block: one channel, one vector, one tap.
  * Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's) the block hole
@@ -35,8 +36,8 @@ PFX_real *const dst = out; /*@dst@*/
 PFX_real *const xp = scratch;
 PFX_real *const of = scratch + XS;
 const PFX_vec vz = {0};
-memset(xp, 0, XS * sizeof(PFX_real));
-for (int c = 0; c < CI; c++) /*@copy{@*/
+memset(xp, 0, XS * sizeof(PFX_real)); /*@copy{@*/
+for (int c = 0; c < CI; c++)
     for (int y = 0; y < HI; y++)
         memcpy(xp + (c * HP + R0 + y) * WP + C0, src + (c * HI + y) * WI,
                WI * sizeof(PFX_real)); /*@}@*/

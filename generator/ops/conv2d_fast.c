@@ -159,6 +159,17 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     emitf(s, "}");
     const char *nb = kb == f->KB ? "KB" : hnum(kb);
     emitf(s, "for (int a = 0; a < %s; a++)", nb);
+    if (f->DWt == f->SW && f->cc == 0) {
+        /* the destination's rows are the full-width rows (a 1x1 convolution): one run */
+        if (!act || vrelu) {
+            emitf(s, "    memcpy(dst + (k + a) * DR * DC, of + a * PR, DR * DC * sizeof(%s));", s->real);
+            return;
+        }
+        emitf(s, "    for (int q = 0; q < DR * DC; q++)");
+        emitf(s, "        dst[(k + a) * DR * DC + q] = %s;",
+              act_expr(s, l->act, l->alpha, "of[a * PR + q]"));
+        return;
+    }
     emitf(s, "    for (int i = 0; i < DR; i++)");
     if (!act || vrelu) {
         emitf(s, "        memcpy(dst + ((k + a) * DR + i) * DC, of + a * PR + i * WP + CC,");
@@ -313,25 +324,32 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
+    if (f->SH == f->Hi && f->SW == f->Wi && !f->r0 && !f->c0 && !f->DY && !f->SY)
+        copy = text_fmt("memcpy(xp, src, CI * HI * WI * sizeof(%s));   /* no padding: as it lies */\n"
+                        "memset(xp + CI * HI * WI, 0, (XS - CI * HI * WI) * sizeof(%s));",
+                        e->real, e->real);
     if (f->DY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d };", consts, f->DY, f->DX);
         copy = text_fmt(
+            "memset(xp, 0, XS * sizeof(%s));\n"
             "for (int c = 0; c < CI; c++)   /* g spread out by the stride (zeros between) */\n"
             "    for (int y = 0; y < HI; y++)\n"
             "        for (int x = 0; x < WI; x++)\n"
-            "            xp[(c * HP + R0 + y * SY) * WP + C0 + x * SX] = src[(c * HI + y) * WI + x];");
+            "            xp[(c * HP + R0 + y * SY) * WP + C0 + x * SX] = src[(c * HI + y) * WI + x];",
+            e->real);
     }
     if (f->SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
                           f->SY, f->SX, f->PH, f->PH * f->SY, f->SW * f->SX);
         copy = text_fmt(
+            "memset(xp, 0, XS * sizeof(%s));\n"
             "for (int c = 0; c < CI; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
             "    for (int y = 0; y < HI && R0 + y < HR; y++)\n"
             "        for (int x = 0; x < WI && C0 + x < WR; x++) {\n"
             "            const int r = R0 + y, q = C0 + x;\n"
             "            xp[((c * SY * SX + r %% SY * SX + q %% SX) * PH + r / SY) * WP + q / SX] =\n"
             "                src[(c * HI + y) * WI + x];\n"
-            "        }");
+            "        }", e->real);
     }
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
