@@ -19,7 +19,8 @@
  * destination's rows and columns, CR, CC where its (0, 0) sits in the full-width
  * output; PR the padded length of p; NV vectors per step; KB channels per block, FULL
  * the channels in whole blocks.
- * Line holes: consts; src and dst (in and out, or g and gin). Block holes: copy the
+ * Line holes: consts; src and dst (in and out, or g and gin); of (masked: past XM).
+ * Block holes: copy the
  * padded copy (a strided forward: the phase planes; no padding: the source as it lies
  * and zeros past it, ops/conv2d_fast.c); blocks the
  * loop over the whole blocks (nothing when CO < KB); rest the last, narrower block
@@ -34,7 +35,7 @@ const PFX_real *const src = in; /*@src@*/
 PFX_real *const dst = out; /*@dst@*/
 #if PFX_VECTORS
 PFX_real *const xp = scratch;
-PFX_real *const of = scratch + XS;
+PFX_real *const of = scratch + XS; /*@of@*/
 const PFX_vec vz = {0};
 memset(xp, 0, XS * sizeof(PFX_real)); /*@copy{@*/
 for (int c = 0; c < CI; c++)

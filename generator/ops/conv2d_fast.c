@@ -27,6 +27,8 @@
  * varies in count: a block's register sums and the taps. */
 
 #define FAST_MAX_SCRATCH (512 * 1024) /* bytes of workspace scratch per layer function */
+#define MASK_MAX_TAPS 64             /* the masked forward: windows up to 8x8 */
+#define MASK_MAX_KW 8
 #define VEC_MAX_BYTES 64             /* the widest vectors the preamble uses */
 
 static int vlmax(Dtype dt) { return VEC_MAX_BYTES / real_bytes(dt); }
@@ -46,6 +48,14 @@ typedef struct FW {
     long long xs;         /* source buffer elements (a multiple of the widest vector) */
     int SY, SX, PH;       /* strided forward: the source in SY*SX phase planes of PH rows */
     int DY, DX;           /* strided dL/dinput: the source spread out by the stride */
+    /* masked (fw_masked): the vectors read the source's own rows, WI wide, not padded
+     * ones; a tap that would read across a row's edge has its lanes there zeroed by a
+     * mask of the positions' columns. xp [LD zeros][CI planes of CS = SH * WI][zeros] */
+    int MK, LD, CS, NR, NM;
+    int moff[MASK_MAX_TAPS];  /* tap t's offset from the position, in xp */
+    int mi[MASK_MAX_TAPS];    /* its mask (an index into mdv), -1: none */
+    int mdv[MASK_MAX_KW];     /* a mask's column shift: lanes with 0 <= j + mdv < WI stay */
+    long long xm;             /* xp's elements when masked */
 } FW;
 
 static void fw_geometry(Dtype dt, FW *f)
@@ -54,7 +64,8 @@ static void fw_geometry(Dtype dt, FW *f)
     for (int t = 0; t < f->ntap; t++)
         if (f->off[t] > maxoff)
             maxoff = f->off[t];
-    f->P = (f->DHt - 1) * f->SW + f->cc + f->DWt;     /* from p0 = cr * SW */
+    /* from p0 = cr * SW (masked: cr * WI, the columns' shift cc in the taps) */
+    f->P = f->MK ? (f->DHt - 1) * f->Wi + f->DWt : (f->DHt - 1) * f->SW + f->cc + f->DWt;
     int vm = vlmax(dt), best = -1;
     for (int nv = 4; nv >= 1; nv--) {
         int pr = roundup(f->P, nv * vm);
@@ -64,7 +75,9 @@ static void fw_geometry(Dtype dt, FW *f)
         }
     }
     f->PR = best;
-    int kbmax = 30 / f->NV - 1;
+    int kbmax = (30 - f->NM * f->NV) / f->NV - 1;   /* registers: the sums, loads and masks */
+    if (kbmax < 1)
+        kbmax = 1;
     if (kbmax > 16)
         kbmax = 16;
     int nb = (f->Cout + kbmax - 1) / kbmax;
@@ -72,12 +85,22 @@ static void fw_geometry(Dtype dt, FW *f)
     long long need = (long long)(f->Cin - 1) * f->SH * f->SW + (long long)f->cr * f->SW + f->PR + maxoff;
     long long all = (long long)f->Cin * f->SH * f->SW;
     f->xs = roundup_ll(need > all ? need : all, vm);
+    if (f->MK) {
+        int mx = 0;
+        for (int t = 0; t < f->ntap; t++)
+            if (f->moff[t] > mx)
+                mx = f->moff[t];
+        f->xm = roundup_ll((long long)f->LD + (long long)(f->Cin - 1) * f->CS +
+                           (long long)f->cr * f->Wi + f->PR + mx, vm);
+        if (f->xm < (long long)f->LD + (long long)f->Cin * f->CS)
+            f->xm = roundup_ll((long long)f->LD + (long long)f->Cin * f->CS, vm);
+    }
 }
 
 /* elements of the workspace scratch (xp, then of) */
 static long long fw_scratch(const FW *f)
 {
-    return f->xs + (long long)f->KB * f->PR;
+    return (f->MK ? f->xm : f->xs) + (long long)f->KB * f->PR;
 }
 
 /* text the emitter s wrote, in the text arena */
@@ -112,11 +135,16 @@ static void fw_taps(Emitter *s, const FW *f, int kb)
 {
     const char *V = s->P;
     for (int t = 0; t < f->ntap; t++) {
+        int off = f->MK ? f->moff[t] : f->off[t];
         for (int q = 0; q < f->NV; q++) {
+            const char *at = off < 0 ? text_fmt("xc - %d", -off) : text_fmt("xc + %d", off);
             if (q)
-                emitf(s, "x%d = %s_VLD(xc + %d + %d * %s_VL);", q, V, f->off[t], q, V);
+                emitf(s, "x%d = %s_VLD(%s + %d * %s_VL);", q, V, at, q, V);
             else
-                emitf(s, "x0 = %s_VLD(xc + %d);", V, f->off[t]);
+                emitf(s, "x0 = %s_VLD(%s);", V, at);
+            if (f->MK && f->mi[t] >= 0)   /* the lanes past the row's edge read zero */
+                emitf(s, "x%d = (%s_vec)((__typeof__(m%d_%d))x%d & m%d_%d);", q, V, f->mi[t], q, q,
+                      f->mi[t], q);
         }
         for (int a = 0; a < kb; a++)
             for (int q = 0; q < f->NV; q++)
@@ -132,6 +160,13 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     int vrelu = act && l->act == ACT_RELU;
     emitf(s, "for (int p = 0; p < PR; p += NV * %s_VL) {", V);
     s->indent++;
+    for (int q = 0; f->MK && f->NM && q < f->NV; q++)
+        emitf(s, "const %s_vec cv%d = %s_VLD(cols + p%s);", V, q, V,
+              q ? text_fmt(" + %d * %s_VL", q, V) : "");
+    for (int d = 0; f->MK && d < f->NM; d++)
+        for (int q = 0; q < f->NV; q++)
+            emitf(s, "const __typeof__(cv%d > 0) m%d_%d = cv%d %s %d;", q, d, q, q,
+                  f->mdv[d] < 0 ? ">=" : "<=", f->mdv[d] < 0 ? -f->mdv[d] : f->Wi - 1 - f->mdv[d]);
     fw_acc(s, f, kb, bias);
     emitf(s, "for (int c = 0; c < CI; c++) {");
     s->indent++;
@@ -140,7 +175,10 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
         buf_printf(&x, "%sx%d", q ? ", " : "", q);
     emitf(s, "%s_vec %s;", V, buf_text(&x));
     buf_free(&x);
-    emitf(s, "const %s *xc = xp + (c * HP + CR) * WP + p;", s->real);
+    if (f->MK)
+        emitf(s, "const %s *xc = xp + LD + c * CS + CR * WI + p;", s->real);
+    else
+        emitf(s, "const %s *xc = xp + (c * HP + CR) * WP + p;", s->real);
     emitf(s, "const %s *wc = w + k * SO + c * SI;", s->real);
     fw_taps(s, f, kb);
     s->indent--;
@@ -159,7 +197,7 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     emitf(s, "}");
     const char *nb = kb == f->KB ? "KB" : hnum(kb);
     emitf(s, "for (int a = 0; a < %s; a++)", nb);
-    if (f->DWt == f->SW && f->cc == 0) {
+    if (f->MK ? f->DWt == f->Wi : f->DWt == f->SW && f->cc == 0) {
         /* the destination's rows are the full-width rows (a 1x1 convolution): one run */
         if (!act || vrelu) {
             emitf(s, "    memcpy(dst + (k + a) * DR * DC, of + a * PR, DR * DC * sizeof(%s));", s->real);
@@ -171,14 +209,16 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
         return;
     }
     emitf(s, "    for (int i = 0; i < DR; i++)");
+    const char *RW = f->MK ? "WI" : "WP";   /* the full-width rows' width and column 0 */
+    const char *CC0 = f->MK ? "" : " + CC";
     if (!act || vrelu) {
-        emitf(s, "        memcpy(dst + ((k + a) * DR + i) * DC, of + a * PR + i * WP + CC,");
+        emitf(s, "        memcpy(dst + ((k + a) * DR + i) * DC, of + a * PR + i * %s%s,", RW, CC0);
         emitf(s, "               DC * sizeof(%s));", s->real);
         return;
     }
     emitf(s, "        for (int j = 0; j < DC; j++)");
     emitf(s, "            dst[((k + a) * DR + i) * DC + j] = %s;",
-          act_expr(s, l->act, l->alpha, "of[a * PR + i * WP + CC + j]"));
+          act_expr(s, l->act, l->alpha, text_fmt("of[a * PR + i * %s%s + j]", RW, CC0)));
 }
 
 /* Without vectors (PFX_VECTORS 0: a scalar FPU such as a Cortex-M4's), the full-width
@@ -324,7 +364,30 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         "FULL = %d };", f->Cin, f->Cout, f->Hi, f->Wi, f->SH, f->SW, f->r0, f->c0, f->xs,
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
-    if (f->SH == f->Hi && f->SW == f->Wi && !f->r0 && !f->c0 && !f->DY && !f->SY)
+    const char *ofl = NULL;
+    if (f->MK) {
+        consts = text_fmt("%s\nenum { LD = %d, CS = %d, NR = %d, XM = %lld };", consts, f->LD,
+                          f->CS, f->NR, f->xm);
+        ofl = text_fmt("%s *const of = scratch + XM;", e->real);
+        Buf t = {0};
+        if (f->NM) {
+            buf_printf(&t, "static const %s cols[PR] = {   /* each position's column */", e->real);
+            for (int q = 0; q < f->PR; q++)
+                buf_printf(&t, "%s%d%s", q % 20 ? " " : "\n    ", q % f->Wi, q + 1 < f->PR ? "," : "");
+            buf_puts(&t, "\n};\n");
+        }
+        if (f->LD)
+            buf_printf(&t, "memset(xp, 0, LD * sizeof(%s));\n", e->real);
+        buf_printf(&t, "for (int c = 0; c < CI; c++) {   /* the source's rows, zero rows above and below */\n");
+        buf_printf(&t, "    %s *const xc = xp + LD + c * CS;\n", e->real);
+        if (f->r0)
+            buf_printf(&t, "    memset(xc, 0, R0 * WI * sizeof(%s));\n", e->real);
+        buf_printf(&t, "    memcpy(xc + R0 * WI, src + c * HI * WI, NR * WI * sizeof(%s));\n", e->real);
+        if (f->CS > (f->r0 + f->NR) * f->Wi)
+            buf_printf(&t, "    memset(xc + (R0 + NR) * WI, 0, (CS - (R0 + NR) * WI) * sizeof(%s));\n", e->real);
+        buf_printf(&t, "}\nmemset(xp + LD + CI * CS, 0, (XM - LD - CI * CS) * sizeof(%s));", e->real);
+        copy = buf_to_text(&t);
+    } else if (f->SH == f->Hi && f->SW == f->Wi && !f->r0 && !f->c0 && !f->DY && !f->SY)
         copy = text_fmt("memcpy(xp, src, CI * HI * WI * sizeof(%s));   /* no padding: as it lies */\n"
                         "memset(xp + CI * HI * WI, 0, (XS - CI * HI * WI) * sizeof(%s));",
                         e->real, e->real);
@@ -372,8 +435,8 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
                 {"src", input_grad ? text_fmt("const %s *const src = g;", e->real) : NULL, 0},
                 {"dst", input_grad ? text_fmt("%s *const dst = gin;", e->real) : NULL, 0},
                 {"blocks", sub_text(e, &sb, &bb), 0}, {"rest", sub_text(e, &sr, &br), 0},
-                {"scalar", sub_text(e, &ss, &bs), 0}, {"copy", copy, 0}};
-    emit_template(e, "layer_conv_fast_fwd.c", h, 7);
+                {"scalar", sub_text(e, &ss, &bs), 0}, {"copy", copy, 0}, {"of", ofl, 0}};
+    emit_template(e, "layer_conv_fast_fwd.c", h, 8);
 }
 
 /* The fast path applies: `kernel` mode, and the padded geometry is exact (any stride:
@@ -424,6 +487,46 @@ static FW fw_strided(Dtype dt, const Conv *c, int *off, int *woff)
     return f;
 }
 
+/* A stride-1 correlation (the forward, or dL/dinput, the full one) whose source has
+ * columns of padding: the masked layout (FW.MK) when the destination is no wider than
+ * the source and there are at most MASK_MAX_KW column shifts. Destination (i, j) sits
+ * at p = i * WI + j past row CR of the source's rows; tap t reads p plus its row
+ * offset times WI plus its column shift dv (its padded column less C0, plus CC), and
+ * the lanes whose j + dv falls outside [0, WI) would read a neighbouring row: a mask
+ * per such shift zeroes them, which is what the padded copy held there (the same sums,
+ * bit for bit). The copy is then whole rows (no per-row copies, no columns of zeros),
+ * and where the destination is as wide as the source its rows come out as they lie. */
+static void fw_masked(FW *f)
+{
+    if (f->SY || f->DY || f->DWt > f->Wi || (f->c0 == 0 && f->SW <= f->Wi) ||
+        f->ntap > MASK_MAX_TAPS)
+        return;
+    int lead = 0, nm = 0;
+    for (int t = 0; t < f->ntap; t++) {
+        int ro = f->off[t] / f->SW, dv = f->off[t] % f->SW + f->cc - f->c0;
+        f->moff[t] = ro * f->Wi + dv;
+        f->mi[t] = -1;
+        if (-dv > lead)
+            lead = -dv;
+        if (dv >= 0 && f->DWt - 1 + dv <= f->Wi - 1)
+            continue;       /* every destination column's tap stays in its row */
+        for (int d = 0; d < nm; d++)
+            if (f->mdv[d] == dv)
+                f->mi[t] = d;
+        if (f->mi[t] < 0) {
+            if (nm == MASK_MAX_KW)
+                return;     /* too many shifts: the padded copy */
+            f->mdv[nm] = dv;
+            f->mi[t] = nm++;
+        }
+    }
+    f->MK = 1;
+    f->NM = nm;
+    f->LD = lead;
+    f->CS = f->SH * f->Wi;
+    f->NR = f->Hi < f->SH - f->r0 ? f->Hi : f->SH - f->r0;
+}
+
 static FW fw_forward(Dtype dt, const Conv *c, int *off, int *woff)
 {
     const Win *g = &c->g;
@@ -443,6 +546,7 @@ static FW fw_forward(Dtype dt, const Conv *c, int *off, int *woff)
         }
     f.SO = c->C * f.ntap; f.SI = f.ntap;
     f.DHt = g->OH; f.DWt = g->OW; f.cr = 0; f.cc = 0;
+    fw_masked(&f);
     fw_geometry(dt, &f);
     return f;
 }
@@ -479,6 +583,7 @@ static FW fw_input(Dtype dt, const Conv *c, int *off, int *woff)
         }
     f.SO = f.ntap; f.SI = c->C * f.ntap;
     f.DHt = g->H; f.DWt = g->W; f.cr = g->T; f.cc = g->L;
+    fw_masked(&f);
     fw_geometry(dt, &f);
     return f;
 }
