@@ -56,6 +56,9 @@ typedef struct FW {
     int mi[MASK_MAX_TAPS];    /* its mask (an index into mdv), -1: none */
     int mdv[MASK_MAX_KW];     /* a mask's column shift: lanes with 0 <= j + mdv < WI stay */
     long long xm;             /* xp's elements when masked */
+    /* a phase of a strided dL/dinput (fw_phase): the destination's rows PY, PY + YS, ...
+     * and columns PX, PX + XS_ of the whole [Cout][YH][YW] (YS 0: not a phase) */
+    int PY, PX, YS, XS_, YH, YW;
 } FW;
 
 static void fw_geometry(Dtype dt, FW *f)
@@ -197,6 +200,13 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     emitf(s, "}");
     const char *nb = kb == f->KB ? "KB" : hnum(kb);
     emitf(s, "for (int a = 0; a < %s; a++)", nb);
+    if (f->YS) {     /* a phase: every YS-th row and XS_-th column of the destination */
+        emitf(s, "    for (int i = 0; i < DR; i++)");
+        emitf(s, "        for (int j = 0; j < DC; j++)");
+        emitf(s, "            dst[((k + a) * YH + PY + i * YS) * YW + PX + j * XSTEP] = "
+              "of[a * PR + i * %s + j];", f->MK ? "WI" : "WP");
+        return;
+    }
     if (f->MK ? f->DWt == f->Wi : f->DWt == f->SW && f->cc == 0) {
         /* the destination's rows are the full-width rows (a 1x1 convolution): one run */
         if (!act || vrelu) {
@@ -337,7 +347,37 @@ static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
 }
 
 /* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
-static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int input_grad)
+/* without vectors: the loops of the whole layer part (walk_loops), no scratch */
+static void loops_text(Emitter *ss, const Layer *l, const Conv *c, int input_grad)
+{
+    emitf(ss, "(void)scratch;");
+    emitf(ss, "(void)src;");
+    emitf(ss, "(void)dst;");
+    emitf(ss, "{   /* a scope of its own: the loops' constants */");
+    ss->indent++;
+    walk_loops(ss, l, c, 1, input_grad);
+    ss->indent--;
+    emitf(ss, "}");
+}
+
+/* a phase without taps, the first (fw_phase): the loops for the build without vectors */
+static void fw_scalar_loops(Emitter *e, const Layer *l, const Conv *c)
+{
+    emitf(e, "#if !%s_VECTORS", e->P);
+    emitf(e, "{");
+    e->indent++;
+    emitf(e, "const %s *const src = g;", e->real);
+    emitf(e, "%s *const dst = gin;", e->real);
+    loops_text(e, l, c, 1);
+    e->indent--;
+    emitf(e, "}");
+    emitf(e, "#endif");
+}
+
+/* scalar: the build without vectors does the whole part here (0: a later phase of a
+ * strided dL/dinput, whose first phase did) */
+static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int input_grad,
+                    int scalar)
 {
     int bias = !input_grad && l->nbias > 0, act = !input_grad && l->act != ACT_NONE;
     int nfull = f->Cout / f->KB, rem = f->Cout % f->KB;
@@ -365,6 +405,9 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
         f->SO, f->SI, f->DHt, f->DWt, f->cr, f->cc, f->PR, f->NV, f->KB, nfull * f->KB);
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
     const char *ofl = NULL;
+    if (f->YS)
+        consts = text_fmt("%s\nenum { PY = %d, PX = %d, YS = %d, XSTEP = %d, YH = %d, YW = %d };",
+                          consts, f->PY, f->PX, f->YS, f->XS_, f->YH, f->YW);
     if (f->MK) {
         consts = text_fmt("%s\nenum { LD = %d, CS = %d, NR = %d, XM = %lld };", consts, f->LD,
                           f->CS, f->NR, f->xm);
@@ -416,18 +459,15 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     }
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
-    if (f->SY || (input_grad && !sc_inplace(f))) {
+    if (!scalar) {
+        emitf(&ss, "(void)scratch;   /* the first phase's loops did the whole gradient */");
+        emitf(&ss, "(void)src;");
+        emitf(&ss, "(void)dst;");
+    } else if (f->SY || f->YS || (input_grad && !sc_inplace(f))) {
         /* without vectors, the loops (no scratch): for a strided forward, and for
          * dL/dinput, where the padded copy of g would be the largest thing alive in a
          * training step */
-        emitf(&ss, "(void)scratch;");
-        emitf(&ss, "(void)src;");
-        emitf(&ss, "(void)dst;");
-        emitf(&ss, "{   /* a scope of its own: the loops' constants */");
-        ss.indent++;
-        walk_loops(&ss, l, c, 1, input_grad);
-        ss.indent--;
-        emitf(&ss, "}");
+        loops_text(&ss, l, c, input_grad);
     } else {
         sc_emit(&ss, l, f, bias, act);
     }
@@ -588,13 +628,95 @@ static FW fw_input(Dtype dt, const Conv *c, int *off, int *woff)
     return f;
 }
 
+static int fdiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* A strided dL/dinput by phases: gin's cells (i, j) with i = PY (mod SH), j = PX
+ * (mod SW) take g only through the taps (u, v) with PY + T - u*DH = 0 (mod SH) and
+ * PX + L - v*DW = 0 (mod SW), tap (u, v) reading g at row (PY + T - u*DH) / SH + i'
+ * and column (PX + L - v*DW) / SW + j' for the phase's cell (i', j'): a stride-1
+ * correlation of g, zero-padded, with those taps (in the reference order, u descending
+ * and v ascending), whose results go to every SH-th row and SW-th column. The taps left
+ * out would multiply the zeros between g's cells (fw_input's DY): the same sums, a
+ * quarter of the work at stride 2. ph = py * SW + px; ntap 0: no tap reaches it. */
+static FW fw_phase(Dtype dt, const Conv *c, int ph, int *off, int *woff)
+{
+    const Win *g = &c->g;
+    FW f;
+    memset(&f, 0, sizeof f);
+    int py = ph / g->SW, px = ph % g->SW;
+    f.Cin = c->K; f.Cout = c->C;
+    f.Hi = g->OH; f.Wi = g->OW;
+    f.PY = py; f.PX = px; f.YS = g->SH; f.XS_ = g->SW; f.YH = g->H; f.YW = g->W;
+    f.DHt = (g->H - py + g->SH - 1) / g->SH;
+    f.DWt = (g->W - px + g->SW - 1) / g->SW;
+    int au[64], bv[64], n = 0, amin = 0, amax = 0, bmin = 0, bmax = 0;
+    for (int u = g->KH - 1; u >= 0; u--)
+        for (int v = 0; v < g->KW; v++) {
+            int ra = py + g->T - u * g->DH, cb = px + g->L - v * g->DW;
+            if (fdiv(ra, g->SH) * g->SH != ra || fdiv(cb, g->SW) * g->SW != cb)
+                continue;
+            au[n] = fdiv(ra, g->SH);
+            bv[n] = fdiv(cb, g->SW);
+            if (!n || au[n] < amin) amin = au[n];
+            if (!n || au[n] > amax) amax = au[n];
+            if (!n || bv[n] < bmin) bmin = bv[n];
+            if (!n || bv[n] > bmax) bmax = bv[n];
+            woff[n] = u * g->KW + v;
+            n++;
+        }
+    f.ntap = n; f.off = off; f.woff = woff;
+    if (!n || f.DHt <= 0 || f.DWt <= 0)
+        return f;
+    f.r0 = amin < 0 ? -amin : 0;
+    f.c0 = bmin < 0 ? -bmin : 0;
+    f.SH = f.r0 + (g->OH > amax + f.DHt ? g->OH : amax + f.DHt);
+    f.SW = f.c0 + (g->OW > bmax + f.DWt ? g->OW : bmax + f.DWt);
+    for (int t = 0; t < n; t++)
+        off[t] = (au[t] + f.r0) * f.SW + bv[t] + f.c0;
+    f.SO = g->KH * g->KW; f.SI = c->C * g->KH * g->KW;
+    f.cr = 0; f.cc = 0;
+    fw_masked(&f);
+    fw_geometry(dt, &f);
+    return f;
+}
+
+/* taps of a phase: at most 64 (the window's) */
+static int phase_ok(const Win *g) { return g->KH * g->KW <= 64; }
+
 /* the forward or dL/dinput on the fast path (the schedule chose it: l->fast) */
 void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
 {
-    int n = c->g.KH * c->g.KW;
+    const Win *g = &c->g;
+    int n = g->KH * g->KW;
     int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
-    FW f = input_grad ? fw_input(e->dtype, c, off, woff) : fw_forward(e->dtype, c, off, woff);
-    fw_emit(e, l, c, &f, input_grad);
+    if (input_grad && (g->SH > 1 || g->SW > 1) && phase_ok(g)) {
+        for (int ph = 0; ph < g->SH * g->SW; ph++) {
+            FW f = fw_phase(e->dtype, c, ph, off, woff);
+            if (f.DHt <= 0 || f.DWt <= 0)
+                continue;       /* a phase past the input: no cells */
+            emitf(e, "{   /* gin's rows %d, %d, ... and columns %d, %d, ...: %d of the %d taps */",
+                  f.PY, f.PY + f.YS, f.PX, f.PX + f.XS_, f.ntap, n);
+            e->indent++;
+            if (!f.ntap) {      /* no tap reaches them: zeros (the loops, phase 0, write all) */
+                emitf(e, "#if %s_VECTORS", e->P);
+                emitf(e, "for (int c = 0; c < %d; c++)", c->C);
+                emitf(e, "    for (int i = 0; i < %d; i++)", f.DHt);
+                emitf(e, "        for (int j = 0; j < %d; j++)", f.DWt);
+                emitf(e, "            gin[(c * %d + %d + i * %d) * %d + %d + j * %d] = 0;", g->H, f.PY,
+                      f.YS, g->W, f.PX, f.XS_);
+                emitf(e, "#endif");
+                if (ph == 0)
+                    fw_scalar_loops(e, l, c);
+            } else {
+                fw_emit(e, l, c, &f, input_grad, ph == 0);
+            }
+            e->indent--;
+            emitf(e, "}");
+        }
+    } else {
+        FW f = input_grad ? fw_input(e->dtype, c, off, woff) : fw_forward(e->dtype, c, off, woff);
+        fw_emit(e, l, c, &f, input_grad, 1);
+    }
     free(off);
     free(woff);
 }
@@ -735,8 +857,17 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
                 conv_free(&c);
                 return 0;
             }
+            const Win *g = &c.g;
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
+            if (part == PART_BWD_INPUT && (g->SH > 1 || g->SW > 1) && phase_ok(g)) {
+                n = 0;          /* by phases: the largest phase's */
+                for (int ph = 0; ph < g->SH * g->SW; ph++) {
+                    FW q = fw_phase(dt, &c, ph, off, woff);
+                    if (q.ntap && q.DHt > 0 && q.DWt > 0 && fw_scratch(&q) > n)
+                        n = fw_scratch(&q);
+                }
+            }
             /* without vectors (sc_emit): the padded copy, none when there is no padding */
             *one_lane = sc_inplace(&f) || part == PART_BWD_INPUT || f.SY ? 0 : f.xs;
             free(off);
