@@ -347,6 +347,27 @@ static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
 }
 
 /* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
+/* The copy of a strided source into its SY*SX phase planes (fw_strided, params_geom):
+ * padded cell (r, q) = (R0 + y, C0 + x) goes to plane (r % SY, q % SX), row r / SY,
+ * column q / SX; by source row and plane column phase, so that the inner loop reads
+ * every SX-th cell and writes a plane row's consecutive cells (no division per cell).
+ * The names: channels, rows, columns, the top and left padding, the source. */
+static const char *phase_copy(const char *R, const char *C, const char *H, const char *W, const char *T,
+                              const char *L, const char *src)
+{
+    return text_fmt(
+        "for (int c = 0; c < %s; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
+        "    for (int y = 0; y < %s && %s + y < HR; y++) {\n"
+        "        const int r = %s + y;\n"
+        "        const %s *const s = %s + (c * %s + y) * %s;\n"
+        "        for (int px = 0; px < SX; px++) {\n"
+        "            %s *const d = xp + ((c * SY * SX + r %% SY * SX + px) * PH + r / SY) * WP;\n"
+        "            for (int x = ((px - %s) %% SX + SX) %% SX; x < %s && %s + x < WR; x += SX)\n"
+        "                d[(%s + x) / SX] = s[x];\n"
+        "        }\n"
+        "    }", C, H, T, T, R, src, H, W, R, L, W, L, L);
+}
+
 /* without vectors: the loops of the whole layer part (walk_loops), no scratch */
 static void loops_text(Emitter *ss, const Layer *l, const Conv *c, int input_grad)
 {
@@ -447,15 +468,8 @@ static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int 
     if (f->SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
                           f->SY, f->SX, f->PH, f->PH * f->SY, f->SW * f->SX);
-        copy = text_fmt(
-            "memset(xp, 0, XS * sizeof(%s));\n"
-            "for (int c = 0; c < CI; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
-            "    for (int y = 0; y < HI && R0 + y < HR; y++)\n"
-            "        for (int x = 0; x < WI && C0 + x < WR; x++) {\n"
-            "            const int r = R0 + y, q = C0 + x;\n"
-            "            xp[((c * SY * SX + r %% SY * SX + q %% SX) * PH + r / SY) * WP + q / SX] =\n"
-            "                src[(c * HI + y) * WI + x];\n"
-            "        }", e->real);
+        copy = text_fmt("memset(xp, 0, XS * sizeof(%s));\n%s", e->real,
+                        phase_copy(e->real, "CI", "HI", "WI", "R0", "C0", "src"));
     }
     Buf bs = {0};
     Emitter ss = emit_sub(e, &bs);
@@ -822,14 +836,7 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
     if (gp.SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
                           gp.SY, gp.SX, gp.PH, gp.PH * gp.SY, gp.WP * gp.SX);
-        copy = text_fmt(
-            "for (int c = 0; c < C; c++)   /* the padded cells (r, q) read, as SY*SX phase planes */\n"
-            "    for (int y = 0; y < H && PT + y < HR; y++)\n"
-            "        for (int x = 0; x < W && PL + x < WR; x++) {\n"
-            "            const int r = PT + y, q = PL + x;\n"
-            "            xp[((c * SY * SX + r %% SY * SX + q %% SX) * PH + r / SY) * WP + q / SX] =\n"
-            "                in[(c * H + y) * W + x];\n"
-            "        }");
+        copy = phase_copy(e->real, "C", "H", "W", "PT", "PL", "in");
     }
     Hole h[] = {{"consts", consts, 0}, {"clear", KV > c->K ? NULL : "", 0},
                 {"bias", l->nbias ? NULL : "", 0}, {"taps", sub_text(e, &st, &tp), 0},
