@@ -14,14 +14,17 @@
  * those of the loop modes.
  * The constants: C, K the channels in and out; H, W the input; OH, OW the output, N =
  * OH * OW; KH, KW the kernel, DH, DW its dilation; PT, PL the padding at the top and
- * left; HP, WP the padded copy; KV; XS the elements of xp (gt follows it in scratch).
+ * left; HP, WP the padded copy; KV; XS the elements of xp (gt follows it in scratch);
+ * CB the input channels a group of sums takes at a time (2: its sums r<q> are channel
+ * c + 1's; with 64-byte vectors, whose 32 registers hold twice the sums).
  * Line holes: consts; clear (nothing when KV = K). Block holes: copy (a stride's phase
  * planes); bias (nothing without bias); taps the groups of taps of channel c (the
  * sample: one group, tap 0). */
 enum { C = 2, K = 3, H = 4, W = 4, OH = 4, OW = 4, N = 16, KH = 3, KW = 3 }; /*@consts{@*/
 enum { DH = 1, DW = 1, PT = 1, PL = 1, HP = 6, WP = 6, KV = 4, XS = 72 };
 typedef PFX_vec gvec;
-enum { GVL = sizeof(gvec) / sizeof(PFX_real) }; /*@}@*/
+enum { GVL = sizeof(gvec) / sizeof(PFX_real) };
+enum { CB = 1 }; /*@}@*/
 PFX_real *const xp = scratch;
 PFX_real *const gt = scratch + XS;
 PFX_real t[GVL];
@@ -44,7 +47,7 @@ for (int kv = 0; kv < K; kv += GVL) {   /* the vectors that hold a channel */
     *(gvec *)(void *)t = sb;
     for (int l = 0; l < GVL && kv + l < K; l++)
         gb[kv + l] += t[l]; /*@}@*/
-    for (int c = 0; c < C; c++) {
+    for (int c = 0; c < C; c += CB) {
         { /*@taps{@*/
             gvec s0 = vz;
             for (int i = 0; i < OH; i++) {

@@ -774,13 +774,18 @@ static long long params_xs(Dtype dt, const Conv *c)
 
 /* One group of taps t0 .. t0 + nt - 1 of dL/dweight (layer_conv_fast_gw.c's sample
  * shows one): a sum s<q> per tap over the output positions, then each into gw. */
-static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
+/* One group of nt taps from t0 of nch input channels from c (1, or 2 where there are
+ * registers for twice the sums: s<q> for channel c, r<q> for c + 1), each sum over
+ * every position in order: twice the independent sums hide the multiply-add's latency,
+ * and each load of g serves twice the multiply-adds. */
+static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp, int nch)
 {
     const Win *g = &c->g;
     Buf t = {0};
     buf_printf(&t, "gvec ");
-    for (int q = 0; q < nt; q++)
-        buf_printf(&t, "%ss%d = vz", q ? ", " : "", q);
+    for (int h = 0; h < nch; h++)
+        for (int q = 0; q < nt; q++)
+            buf_printf(&t, "%s%c%d = vz", q || h ? ", " : "", "sr"[h], q);
     buf_puts(&t, ";");
     emitf(s, "{");
     s->indent++;
@@ -788,19 +793,24 @@ static void gw_taps(Emitter *s, const Conv *c, int t0, int nt, const GP *gp)
     emitf(s, "for (int i = 0; i < OH; i++) {");
     emitf(s, "    const %s *gi = gt + i * OW * KV + kv;", s->real);
     emitf(s, "    const %s *xi = xp + (c * HP + i) * WP;", s->real);
+    if (nch > 1)
+        emitf(s, "    const %s *xn = xi + HP * WP;   /* channel c + 1 */", s->real);
     emitf(s, "    for (int j = 0; j < OW; j++) {");
     emitf(s, "        const gvec gv = *(const gvec *)(const void *)(gi + j * KV);");
     for (int q = 0; q < nt; q++) {
         int tp = t0 + q, u = tp / g->KW, v = tp % g->KW;
-        emitf(s, "        s%d += gv * xi[j + %d];", q, params_off(c, gp, u, v));
+        for (int h = 0; h < nch; h++)
+            emitf(s, "        %c%d += gv * %s[j + %d];", "sr"[h], q, h ? "xn" : "xi",
+                  params_off(c, gp, u, v));
     }
     emitf(s, "    }");
     emitf(s, "}");
-    for (int q = 0; q < nt; q++) {
-        emitf(s, "*(gvec *)(void *)t = s%d;", q);
-        emitf(s, "for (int l = 0; l < GVL && kv + l < K; l++)");
-        emitf(s, "    gw[(kv + l) * C * KH * KW + c * KH * KW + %d] += t[l];", t0 + q);
-    }
+    for (int h = 0; h < nch; h++)
+        for (int q = 0; q < nt; q++) {
+            emitf(s, "*(gvec *)(void *)t = %c%d;", "sr"[h], q);
+            emitf(s, "for (int l = 0; l < GVL && kv + l < K; l++)");
+            emitf(s, "    gw[(kv + l) * C * KH * KW + (c + %d) * KH * KW + %d] += t[l];", h, t0 + q);
+        }
     s->indent--;
     emitf(s, "}");
     buf_free(&t);
@@ -815,10 +825,23 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
     long long xs = params_xs(e->dtype, c);
     Buf tp = {0};
     Emitter st = emit_sub_at(e, &tp, e->indent + 2);   /* the taps hole sits 2 levels in */
-    /* groups of at most 24 taps: sums that stay in registers */
-    int chunk = 24;
+    /* groups of at most 24 sums, which stay in registers; with 64-byte vectors (32
+     * registers) and an even number of input channels, two channels at a time (CB) */
+    int chunk = 24, two = c->C % 2 == 0 && taps <= 12;
+    if (two) {
+        emitf(&st, "if (CB == 2) {");
+        st.indent++;
+        gw_taps(&st, c, 0, taps, &gp, 2);
+        st.indent--;
+        emitf(&st, "} else {");
+        st.indent++;
+    }
     for (int t0 = 0; t0 < taps; t0 += chunk)
-        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, &gp);
+        gw_taps(&st, c, t0, taps - t0 < chunk ? taps - t0 : chunk, &gp, 1);
+    if (two) {
+        st.indent--;
+        emitf(&st, "}");
+    }
     const char *consts = text_fmt(
         "enum { C = %d, K = %d, H = %d, W = %d, OH = %d, OW = %d, N = %d, KH = %d, KW = %d };\n"
         "enum { DH = %d, DW = %d, PT = %d, PL = %d, HP = %d, WP = %d, KV = %d, XS = %lld };",
@@ -832,6 +855,8 @@ void conv_fast_params(Emitter *e, const Layer *l, const Conv *c)
                       "#else\ntypedef %s_vec gvec;\n#endif\n"
                       "enum { GVL = sizeof(gvec) / sizeof(%s) };", consts, e->P, half ? "" : " && 0",
                       e->real, half ? "32" : text_fmt("%s_VBYTES", e->P), e->real, e->P, e->real);
+    consts = text_fmt(two ? "%s\nenum { CB = %s_VBYTES >= 64 ? 2 : 1 };   /* input channels at a time */"
+                          : "%s\nenum { CB = 1 };%s", consts, two ? e->P : "");
     const char *copy = NULL;    /* the sample's padded copy, or the phase planes' */
     if (gp.SY) {
         consts = text_fmt("%s\nenum { SY = %d, SX = %d, PH = %d, HR = %d, WR = %d };", consts,
