@@ -70,7 +70,10 @@ static void fw_geometry(Dtype dt, FW *f)
     /* from p0 = cr * SW (masked: cr * WI, the columns' shift cc in the taps) */
     f->P = f->MK ? (f->DHt - 1) * f->Wi + f->DWt : (f->DHt - 1) * f->SW + f->cc + f->DWt;
     int vm = vlmax(dt), best = -1;
-    for (int nv = 4; nv >= 1; nv--) {
+    /* masked: NV * NM masks, which AVX-512 keeps in its 7 mask registers (more, and the
+     * compiler recomputes them inside the channel loop) */
+    int nvmax = f->MK && f->NM ? (6 / f->NM < 1 ? 1 : 6 / f->NM > 4 ? 4 : 6 / f->NM) : 4;
+    for (int nv = nvmax; nv >= 1; nv--) {
         int pr = roundup(f->P, nv * vm);
         if (best < 0 || pr < best) {
             best = pr;
