@@ -21,6 +21,12 @@
  * lanes (the gradient transposed to [position][channel]), one accumulator per tap.
  * Each sum keeps the order of ops/conv2d_loops.c: the padded taps
  * add exact zeros, which change no sum, so every mode gives the same bits.
+ * Two refinements keep the same sums: where the source has columns of padding and the
+ * destination is no wider than the source, the masked layout (fw_masked) reads the
+ * source's own rows and zeroes with a mask the lanes a tap would read across a row's
+ * edge (no padded columns, whole-row copies); a strided dL/dinput runs by phases
+ * (fw_phase), one stride-1 correlation per row and column phase of gin with only the
+ * taps that reach g's cells, instead of correlating g spread out with zeros.
  * The C is templates/layer_conv_fast_fwd.c (forward and dL/dinput) and
  * layer_conv_fast_gw.c (dL/dweight and bias), whole bodies with named constants. The
  * functions here compute the geometry that fills the constants and generate what
@@ -211,7 +217,8 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
         return;
     }
     if (f->MK ? f->DWt == f->Wi : f->DWt == f->SW && f->cc == 0) {
-        /* the destination's rows are the full-width rows (a 1x1 convolution): one run */
+        /* the destination's rows are the full-width rows (a 1x1 convolution, or a masked
+         * one as wide as its source): one run per channel */
         if (!act || vrelu) {
             emitf(s, "    memcpy(dst + (k + a) * DR * DC, of + a * PR, DR * DC * sizeof(%s));", s->real);
             return;
@@ -349,7 +356,6 @@ static void sc_emit(Emitter *s, const Layer *l, const FW *f, int bias, int act)
     }
 }
 
-/* templates/layer_conv_fast_fwd.c: src -> dst with the weights w */
 /* The copy of a strided source into its SY*SX phase planes (fw_strided, params_geom):
  * padded cell (r, q) = (R0 + y, C0 + x) goes to plane (r % SY, q % SX), row r / SY,
  * column q / SX; by source row and plane column phase, so that the inner loop reads
@@ -398,8 +404,9 @@ static void fw_scalar_loops(Emitter *e, const Layer *l, const Conv *c)
     emitf(e, "#endif");
 }
 
-/* scalar: the build without vectors does the whole part here (0: a later phase of a
- * strided dL/dinput, whose first phase did) */
+/* templates/layer_conv_fast_fwd.c: src -> dst with the weights w. scalar: the build
+ * without vectors does the whole part here (0: a later phase of a strided dL/dinput,
+ * whose first phase did) */
 static void fw_emit(Emitter *e, const Layer *l, const Conv *c, const FW *f, int input_grad,
                     int scalar)
 {
