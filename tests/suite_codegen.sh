@@ -175,16 +175,21 @@ for spec in specs/*.yaml tests/codegen/specs/*.yaml tests/codegen/course/*.yaml;
         done
     done
 done
+# strict_all DIR NAME: DIR/net.c compiles with $STRICT -O0 under every compiler (a FAIL
+# "NAME [cc]" for each that does not; false then)
+strict_all() {
+    local dir=$1 name=$2 ok=0
+    for cc in $compilers; do
+        $cc $STRICT -O0 $RT -c "$dir/net.c" -o "$dir/net.o" 2>"$dir/err" || { ok=1; fail "$name [$cc]" "$(head -5 "$dir/err")"; }
+    done
+    return $ok
+}
 # explicit unroll modes on a spec with every feature
 for mode in none kernel full; do
     want "strict features --unroll $mode" || continue
     d=$T/sf_$mode
     gen specs/features.yaml "$d" --unroll $mode --dtype float32 || { fail "strict features --unroll $mode" "cnngen"; continue; }
-    ok=1
-    for cc in $compilers; do
-        $cc $STRICT -O0 $RT -c "$d/net.c" -o "$d/net.o" 2>"$d/err" || { ok=0; fail "strict $cc features --unroll $mode" "$(head -5 "$d/err")"; }
-    done
-    [ $ok = 1 ] && pass "strict features --unroll $mode ($compilers)"
+    strict_all "$d" "strict features --unroll $mode" && pass "strict features --unroll $mode ($compilers)"
 done
 # the PyTorch cases (graphs, partial training, train-mode layers): a static function
 # written but never called warns (a partial net's frozen branches)
@@ -193,11 +198,7 @@ for spec in tests/torchref/cases/*.yaml; do
     want "strict torchref $base" || continue
     d=$T/st_$base
     gen "$spec" "$d" --dtype float32 || { fail "strict torchref $base" "cnngen: $(head -3 "$d/cnngen.err")"; continue; }
-    ok=1
-    for cc in $compilers; do
-        $cc $STRICT -O0 $RT -c "$d/net.c" -o "$d/net.o" 2>"$d/err" || { ok=0; fail "strict torchref $cc $base" "$(head -5 "$d/err")"; }
-    done
-    [ $ok = 1 ] && pass "strict torchref $base ($compilers)"
+    strict_all "$d" "strict torchref $base" && pass "strict torchref $base ($compilers)"
 done
 
 # ---------------------------------------------------------------- sanitizers

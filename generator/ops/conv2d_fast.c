@@ -652,8 +652,6 @@ static FW fw_input(Dtype dt, const Conv *c, int *off, int *woff)
     return f;
 }
 
-static int fdiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 /* A strided dL/dinput by phases: gin's cells (i, j) with i = PY (mod SH), j = PX
  * (mod SW) take g only through the taps (u, v) with PY + T - u*DH = 0 (mod SH) and
  * PX + L - v*DW = 0 (mod SW), tap (u, v) reading g at row (PY + T - u*DH) / SH + i'
@@ -677,10 +675,10 @@ static FW fw_phase(Dtype dt, const Conv *c, int ph, int *off, int *woff)
     for (int u = g->KH - 1; u >= 0; u--)
         for (int v = 0; v < g->KW; v++) {
             int ra = py + g->T - u * g->DH, cb = px + g->L - v * g->DW;
-            if (fdiv(ra, g->SH) * g->SH != ra || fdiv(cb, g->SW) * g->SW != cb)
-                continue;
-            au[n] = fdiv(ra, g->SH);
-            bv[n] = fdiv(cb, g->SW);
+            if (ra % g->SH || cb % g->SW)
+                continue;       /* the tap lands between g's cells (a multiple: exact) */
+            au[n] = ra / g->SH;
+            bv[n] = cb / g->SW;
             if (!n || au[n] < amin) amin = au[n];
             if (!n || au[n] > amax) amax = au[n];
             if (!n || bv[n] < bmin) bmin = bv[n];
@@ -704,8 +702,8 @@ static FW fw_phase(Dtype dt, const Conv *c, int ph, int *off, int *woff)
     return f;
 }
 
-/* taps of a phase: at most 64 (the window's) */
-static int phase_ok(const Win *g) { return g->KH * g->KW <= 64; }
+/* dL/dinput by phases (fw_phase): a stride, and at most 64 taps (the window's) */
+static int by_phases(const Win *g) { return (g->SH > 1 || g->SW > 1) && g->KH * g->KW <= 64; }
 
 /* the forward or dL/dinput on the fast path (the schedule chose it: l->fast) */
 void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
@@ -713,7 +711,7 @@ void conv_fast_fwd(Emitter *e, const Layer *l, const Conv *c, int input_grad)
     const Win *g = &c->g;
     int n = g->KH * g->KW;
     int *off = malloc(sizeof(int) * (size_t)n), *woff = malloc(sizeof(int) * (size_t)n);
-    if (input_grad && (g->SH > 1 || g->SW > 1) && phase_ok(g)) {
+    if (input_grad && by_phases(g)) {
         for (int ph = 0; ph < g->SH * g->SW; ph++) {
             FW f = fw_phase(e->dtype, c, ph, off, woff);
             if (f.DHt <= 0 || f.DWt <= 0)
@@ -902,7 +900,7 @@ long long conv2d_scratch(const Layer *l, Dtype dt, Part part, int *fast, long lo
             const Win *g = &c.g;
             FW f = part == PART_BWD_INPUT ? fw_input(dt, &c, off, woff) : fw_forward(dt, &c, off, woff);
             n = fw_scratch(&f);
-            if (part == PART_BWD_INPUT && (g->SH > 1 || g->SW > 1) && phase_ok(g)) {
+            if (part == PART_BWD_INPUT && by_phases(g)) {
                 n = 0;          /* by phases: the largest phase's */
                 for (int ph = 0; ph < g->SH * g->SW; ph++) {
                     FW q = fw_phase(dt, &c, ph, off, woff);
