@@ -27,10 +27,11 @@ RT_OBJ   = $(RT_SRC:runtime/%.c=build/rt/%.o)
 
 all: cnngen runtime/libcnngen.a
 
-# Templates are compiled into the binary, so an installed cnngen works anywhere.
-build/templates.c: $(TEMPLATES) tools/embed.sh
+# Templates (and the runtime header, for --stack-cc) are compiled into the binary, so an
+# installed cnngen works anywhere.
+build/templates.c: $(TEMPLATES) runtime/cnngen_rt.h tools/embed.sh
 	@mkdir -p build
-	tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+	tools/embed.sh $(TEMPLATES) runtime/cnngen_rt.h > $@.tmp && mv $@.tmp $@
 
 # The generator links the runtime's safetensors reader (for --weights, generator/weights.c).
 GEN_RT   = runtime/safetensors.c

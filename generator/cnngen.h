@@ -14,7 +14,7 @@
  *   fold.c          --inference-only: batchnorm folded into the conv2d/dense before it
  *   schedule.c      per layer, once: unroll mode, fast paths, scratch
  *   plan.c          memory plan: parameter offsets and the workspace layout
- *   report.c budget.c stack.c emit.c (the net writer) emit_pytorch.c weights.c
+ *   report.c budget.c stack.c stack_cc.c emit.c (the net writer) emit_pytorch.c weights.c
  *   dot.c limits.c  the outputs, each reading the IR, the schedule and the plan
  *   main.c          driver: options, reading the spec, dispatch, atomic output
  * and beside them, the layer kinds:
@@ -531,6 +531,8 @@ void emit_template(Emitter *e, const char *tname, Hole *holes, int nholes);
 /* Template tname filled (holes, PFX_ -> prefix) and appended to out; 0, or -1 after
  * a message on stderr (an unknown template or hole, a hole given but not used). */
 int template_fill(Buf *out, const char *tname, Hole *holes, int nholes, const char *prefix);
+/* a file embedded in the binary as it is (runtime/cnngen_rt.h), NULL if none */
+const char *embedded_file(const char *name);
 /* dispatch.c: the portable x86-64 build's passes over the region's functions (the
  * driver before it, the renames at its start, the undefinitions at its end, the public
  * wrappers after it); self is the C file's own name. */
@@ -595,12 +597,20 @@ void csrc_close(CSource *cs);
  * functions it calls (an upper bound, see stack.c); stack_report prints them (text,
  * markdown), stack_json adds "stack": [...] to the JSON report; both print nothing
  * unless stack_compute ran. stack_free releases the table. */
-void stack_compute(const Net *net, const char *prefix, const Buf *c);
+int stack_compute(const Net *net, const char *prefix, const Buf *c, const Buf *h, const char *cc);
 void stack_report(FILE *out, Format fmt);
 void stack_json(FILE *out);
 void stack_free(void);
 /* with -o --stack: P_STACK_FORWARD_BYTES / P_STACK_TRAIN_BYTES in the header */
 void stack_emit_header(const char *prefix, Buf *h);
+
+/* stack_cc.c: --stack-cc CMD. Compiles the generated C (c, its header h) with CMD at -Os
+ * and -O2 with -fcallgraph-info=su; *out gets one row per compiled function (clones
+ * folded in): its largest frame and its deepest chain including the C library
+ * allowance. Returns 0, or -1 with a message in err. */
+typedef struct { char name[3 * MAX_NAME + 32]; long long own, total; } CcFrame;
+int stack_cc_frames(const char *cmd, const Buf *c, const Buf *h, CcFrame **out, int *nout,
+                    char *err, size_t errn);
 
 /* limits.c: limits that depend on the options (--unroll full size); positioned
  * errors go to d. Call after shape_infer, before emit_c. Returns the errors added. */

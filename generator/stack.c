@@ -749,18 +749,72 @@ static void m4_stack(const Net *net, const Buf *c)
     csrc_close(&cs);
 }
 
-void stack_compute(const Net *net, const char *prefix, const Buf *c)
+/* --stack-cc: the model's rows (the generated functions and their calls) take the
+ * compiler's figures (stack_cc.c); a function the compiler inlined at both levels has
+ * no frame, and as max the deepest of its callees */
+static char cc_cmd[512];
+
+static long long cc_total_of(int i, const CcFrame *f, int nf)
+{
+    SFn *s = &fns[i];
+    if (s->state == 2)
+        return s->total;
+    s->state = 2;                           /* no recursion in generated code */
+    for (int j = 0; j < nf; j++)
+        if (!strcmp(f[j].name, s->name)) {
+            s->self = f[j].own;
+            return s->total = f[j].total;
+        }
+    s->self = 0;
+    s->total = 0;
+    for (int k = 0; k < s->ncallees; k++) {
+        long long t = cc_total_of(s->callees[k], f, nf);
+        if (t > s->total)
+            s->total = t;
+    }
+    return s->total;
+}
+
+static int stack_from_cc(const char *cmd, const Buf *c, const Buf *h)
+{
+    CcFrame *f;
+    int nf;
+    char err[600];
+    if (stack_cc_frames(cmd, c, h, &f, &nf, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: --stack-cc: %s\n", err);
+        return -1;
+    }
+    snprintf(cc_cmd, sizeof cc_cmd, "%s", cmd);
+    for (int i = 0; i < nfns; i++)
+        fns[i].state = 0;
+    for (int i = 0; i < nfns; i++)
+        cc_total_of(i, f, nf);
+    free(f);
+    return 0;
+}
+
+static void stack_model(const Net *net, const Buf *c);
+
+int stack_compute(const Net *net, const char *prefix, const Buf *c, const Buf *h, const char *cc)
 {
     stack_free();
     computed = 1;
+    cc_cmd[0] = 0;
     snprintf(prefix_s, sizeof prefix_s, "%s", prefix);
     real_sz = real_bytes(net->dtype);
     arch = net->arch;
     if (!c->data)
-        return;
+        return 0;
     fns = calloc(STACK_MAXFN, sizeof *fns);
     if (!fns)
-        return;
+        return 0;
+    stack_model(net, c);
+    return cc ? stack_from_cc(cc, c, h) : 0;
+}
+
+/* the model: the Cortex-M4 one, or the upper bound over x86 vector widths */
+static void stack_model(const Net *net, const Buf *c)
+{
     if (net->arch == ARCH_CORTEX_M4) {
         m4_stack(net, c);
         return;
@@ -878,7 +932,11 @@ void stack_report(FILE *out, Format fmt)
                     commas(fns[i].total, b));
         return;
     }
-    if (arch == ARCH_CORTEX_M4)
+    if (cc_cmd[0])
+        fprintf(out, "\nStack (bytes, from the compiler: %s -fcallgraph-info=su,\n"
+                     "the larger of -Os and -O2; max includes the functions it calls and the C\n"
+                     "library below them):\n", cc_cmd);
+    else if (arch == ARCH_CORTEX_M4)
         fprintf(out, "\nStack (bytes, Cortex-M4 with arm-none-eabi-gcc -Os and -O2; max includes the\n"
                      "generated functions it calls and the C library below them):\n");
     else
@@ -908,11 +966,16 @@ void stack_emit_header(const char *P, Buf *h)
     if (!computed || !h->data)
         return;
     Buf t = {0};
-    buf_printf(&t, "/* Stack bytes (cnngen --stack, %s): the most P_forward and P_train_batch use,\n"
-                   " * with the generated functions they call%s (README \"Hardening\"). */\n",
-               arch == ARCH_CORTEX_M4 ? "Cortex-M4, arm-none-eabi-gcc -Os/-O2"
-                                      : "gcc/clang -O0..-O3, vectors up to AVX-512",
-               arch == ARCH_CORTEX_M4 ? " and the C library" : "");
+    if (cc_cmd[0])
+        buf_printf(&t, "/* Stack bytes (cnngen --stack-cc '%s': its -fcallgraph-info=su at -Os and -O2):\n"
+                       " * the most P_forward and P_train_batch use, with the functions they call and the\n"
+                       " * C library (README \"Hardening\"). */\n", cc_cmd);
+    else
+        buf_printf(&t, "/* Stack bytes (cnngen --stack, %s): the most P_forward and P_train_batch use,\n"
+                       " * with the generated functions they call%s (README \"Hardening\"). */\n",
+                   arch == ARCH_CORTEX_M4 ? "Cortex-M4, arm-none-eabi-gcc -Os/-O2"
+                                          : "gcc/clang -O0..-O3, vectors up to AVX-512",
+                   arch == ARCH_CORTEX_M4 ? " and the C library" : "");
     static const char *const fn[] = {"forward", "train_batch"};
     static const char *const mac[] = {"FORWARD", "TRAIN"};
     for (int k = 0; k < 2; k++) {

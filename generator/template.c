@@ -18,6 +18,11 @@ static const char *template_text(const char *name)
     return NULL;
 }
 
+const char *embedded_file(const char *name)
+{
+    return template_text(name);
+}
+
 /* Where the line being written starts in out, and its indent. */
 static size_t line_start(const Buf *out, size_t *indent)
 {

@@ -26,7 +26,7 @@ stage() {
         ops/*) echo 3.5 ;;
         schedule) echo 4 ;;
         plan) echo 5 ;;
-        report|budget|stack|emit|emit_pytorch|weights|dot|limits) echo 6 ;;
+        report|budget|stack|stack_cc|emit|emit_pytorch|weights|dot|limits) echo 6 ;;
         main) echo 7 ;;
         *) echo "?" ;;
     esac

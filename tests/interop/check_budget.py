@@ -17,6 +17,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SPECS = os.path.join(ROOT, "specs")
+RT = os.path.join(ROOT, "runtime")
 nfail = 0
 
 
@@ -261,6 +262,48 @@ def main():
     if not m or "lenet5_STACK_TRAIN_BYTES" not in hdr or (figs.get("m4") and int(m.group(1)) != figs["m4"][2]):
         why = "-o --stack: exit %d, header figures %s (report %s)" % (p.returncode, m and m.group(1), figs.get("m4"))
     result("target-arch", why)
+
+    # ---- --stack-cc CMD: the figures from the compiler's own frames and call graph (the
+    # M4 suite checks them against the stack painted on the board); a command that fails
+    # is an error with its message, no report, no file, no temporary directory left
+    why = None
+    tmp = os.path.join(work, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    env = dict(os.environ, TMPDIR=tmp)
+    c = os.path.join(work, "stkcc.c")
+    for bad, says in (("false", "--stack-cc: 'false -Os -fcallgraph-info=su' failed (exit 1)"),
+                      ("gcc -DP_NOT_C=1 -include /nonexistent.h", "--stack-cc: 'gcc -DP_NOT_C=1")):
+        p = subprocess.run([cnngen, lenet, "-o", c, "--stack-cc", bad], capture_output=True, text=True, env=env)
+        if p.returncode != 2 or says not in p.stderr or os.path.exists(c) or os.listdir(tmp):
+            why = "--stack-cc %s: exit %d, %s, files %s %s" % (bad, p.returncode, p.stderr[:300],
+                                                             os.path.exists(c), os.listdir(tmp))
+        p = subprocess.run([cnngen, lenet, "--report", "--stack-cc", bad], capture_output=True, text=True, env=env)
+        if p.returncode != 2 or p.stdout:
+            why = "--report --stack-cc %s: exit %d, printed %d bytes" % (bad, p.returncode, len(p.stdout))
+    p = run([cnngen, lenet, "--report", "--stack-cc", ""])
+    if p.returncode != 2 or "--stack-cc needs a compiler command" not in p.stderr:
+        why = "--stack-cc '': exit %d: %s" % (p.returncode, p.stderr[:300])
+    if shutil.which("gcc"):
+        p = subprocess.run([cnngen, lenet, "-o", c, "--stack-cc", "gcc -std=c99"], capture_output=True,
+                           text=True, env=env)
+        hdr = open(c[:-2] + ".h").read() if p.returncode == 0 else ""
+        fig = {k: int(v) for k, v in re.findall(r"#define lenet5_STACK_(FORWARD|TRAIN)_BYTES (\d+)", hdr)}
+        # gcc's own frames (-fstack-usage) of the same file: a chain holds the largest one
+        # and no more than all of them with the C library's allowance on each call level
+        su = []
+        for lv in ("-Os", "-O2"):
+            q = run(["gcc", "-std=c99", lv, "-fstack-usage", "-I", RT, "-c", c, "-o",
+                     os.path.join(work, "stkcc.o")])
+            if q.returncode == 0:
+                su += [int(l.split("\t")[1]) for l in open(os.path.join(work, "stkcc.su"))]
+        if p.returncode or set(fig) != {"FORWARD", "TRAIN"} or not su or "--stack-cc 'gcc -std=c99'" not in hdr:
+            why = "--stack-cc gcc: exit %d %s, figures %s" % (p.returncode, p.stderr[:200], fig)
+        elif not max(su) <= fig["FORWARD"] <= fig["TRAIN"] <= sum(su) + 48 * len(su) or os.listdir(tmp):
+            why = "--stack-cc gcc: figures %s against frames of %d..%d bytes (sum %d), left %s" % (
+                fig, min(su), max(su), sum(su), os.listdir(tmp))
+    else:
+        print("SKIP stack-cc with gcc: gcc missing")
+    result("stack-cc", why)
 
     # ---- compile-time checks: fits -> compiles warning-free (gcc, clang); an edited or
     # -D lowered limit -> a compile error on the check typedef
