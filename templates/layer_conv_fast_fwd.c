@@ -11,7 +11,9 @@
  * registers over all input channels and taps (each tap: NV loads, then one
  * multiply-add per sum with the broadcast weight). The sums go to of (rows PR apart),
  * whose valid columns are then copied to the destination (through the activation
- * when the vectors did not apply it). Every sum keeps the order of the loop modes:
+ * when the vectors did not apply it); when the destination's rows are the full-width
+ * rows (a 1x1 convolution, or a masked one as wide as its source) the steps that end
+ * within a channel store straight into it and only the last goes through of. Every sum keeps the order of the loop modes:
  * the padded taps add exact zeros.
  * The constants: CI, CO the channels in and out; HI, WI the source; HP, WP the padded
  * copy, R0, C0 where the source sits in it; XS the elements of xp (of follows it in

@@ -198,6 +198,22 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
     for (int a = 0; vrelu && a < kb; a++)
         for (int q = 0; q < f->NV; q++)
             emitf(s, "a%d_%d = %s_VRELU(a%d_%d);", a, q, V, a, q);
+    /* the destination's rows are the full-width rows (a 1x1 convolution, or a masked
+     * one as wide as its source) and take the sums as they are: the whole steps store
+     * straight into it, the last one (past DR * DC) into of, whose part within is copied */
+    int run = !f->YS && (f->MK ? f->DWt == f->Wi : f->DWt == f->SW && f->cc == 0);
+    int direct = run && (!act || vrelu);
+    if (direct) {
+        emitf(s, "if (p + NV * %s_VL <= DR * DC) {", V);
+        s->indent++;
+        for (int a = 0; a < kb; a++)
+            for (int q = 0; q < f->NV; q++)
+                emitf(s, "%s_VST(dst + (k + %d) * DR * DC + p%s, a%d_%d);", V, a,
+                      q ? text_fmt(" + %d * %s_VL", q, V) : "", a, q);
+        s->indent--;
+        emitf(s, "} else {");
+        s->indent++;
+    }
     for (int a = 0; a < kb; a++)
         for (int q = 0; q < f->NV; q++) {
             const char *at = a ? (q ? text_fmt("%d * PR + p + %d * %s_VL", a, q, V)
@@ -205,9 +221,19 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
                                : (q ? text_fmt("p + %d * %s_VL", q, V) : "p");
             emitf(s, "%s_VST(of + %s, a%d_%d);", V, at, a, q);
         }
+    if (direct) {
+        s->indent--;
+        emitf(s, "}");
+    }
     s->indent--;
     emitf(s, "}");
     const char *nb = kb == f->KB ? "KB" : hnum(kb);
+    if (direct) {
+        emitf(s, "for (int a = 0, pt = DR * DC / (NV * %s_VL) * (NV * %s_VL); a < %s; a++)", V, V, nb);
+        emitf(s, "    memcpy(dst + (k + a) * DR * DC + pt, of + a * PR + pt, (DR * DC - pt) * sizeof(%s));",
+              s->real);
+        return;
+    }
     emitf(s, "for (int a = 0; a < %s; a++)", nb);
     if (f->YS) {     /* a phase: every YS-th row and XS_-th column of the destination */
         emitf(s, "    for (int i = 0; i < DR; i++)");
@@ -216,13 +242,7 @@ static void fw_block(Emitter *s, const Layer *l, const FW *f, int kb, int bias, 
               "of[a * PR + i * %s + j];", f->MK ? "WI" : "WP");
         return;
     }
-    if (f->MK ? f->DWt == f->Wi : f->DWt == f->SW && f->cc == 0) {
-        /* the destination's rows are the full-width rows (a 1x1 convolution, or a masked
-         * one as wide as its source): one run per channel */
-        if (!act || vrelu) {
-            emitf(s, "    memcpy(dst + (k + a) * DR * DC, of + a * PR, DR * DC * sizeof(%s));", s->real);
-            return;
-        }
+    if (run) {      /* one run per channel, through the activation */
         emitf(s, "    for (int q = 0; q < DR * DC; q++)");
         emitf(s, "        dst[(k + a) * DR * DC + q] = %s;",
               act_expr(s, l->act, l->alpha, "of[a * PR + q]"));
