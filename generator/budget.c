@@ -293,7 +293,8 @@ static void m4_features(const CFunc *fn, int f64, long long f[F_N])
             p = q - 1;
         }
     }
-    qsort(cid, ncid, sizeof *cid, cmp_u64);
+    if (ncid)
+        qsort(cid, ncid, sizeof *cid, cmp_u64);
     for (size_t i = 0; i < ncid; i++)
         f[F_CIDX] += i == 0 || cid[i] != cid[i - 1];
     free(cid);
@@ -357,7 +358,8 @@ static long long m4_rodata(const CSource *cs)
             hs[n++] = ((unsigned long long)(q - p) << 48) | (hash_text(p + 1, q) >> 16);
             p = q;
         }
-        qsort(hs, n, sizeof *hs, cmp_u64);
+        if (n)
+            qsort(hs, n, sizeof *hs, cmp_u64);
         for (size_t i = 0; i < n; i++)
             if (i == 0 || hs[i] != hs[i - 1])
                 r += (long long)(hs[i] >> 48);   /* length + 1 (the closing quote's place) */

@@ -90,6 +90,8 @@ static int cmp_ull(const void *a, const void *b)
 static long long bc_take(void)
 {
     long long n = 0;
+    if (nbc == 0)
+        return 0;
     qsort(bc, nbc, sizeof *bc, cmp_ull);
     for (size_t i = 0; i < nbc; i++)
         n += i == 0 || bc[i] != bc[i - 1];
@@ -571,7 +573,8 @@ static long long m4_hoisted(const CFunc *f)
             }
         l = e + 1;
     }
-    qsort(seen, n, sizeof *seen, cmp_ull);
+    if (n)
+        qsort(seen, n, sizeof *seen, cmp_ull);
     long long h = 0;
     for (size_t i = 0; i < n; i++)
         h += i == 0 || seen[i] != seen[i - 1];
@@ -658,7 +661,8 @@ static void m4_features(const CFunc *f, long long x[M4X_N])
     }
     x[M4X_CIDX] = bc_take();
     x[M4X_HOIST] = m4_hoisted(f);
-    qsort(big, nbig, sizeof *big, cmp_ull);
+    if (nbig)
+        qsort(big, nbig, sizeof *big, cmp_ull);
     for (size_t i = 0; i < nbig; i++)
         x[M4X_BIGC] += i == 0 || big[i] != big[i - 1];
     free(big);
