@@ -4,8 +4,9 @@
 #    through ./cnngen and build/cnngen-asan with every option mix: exit 0, or exit 1
 #    with a positioned error, within 20 s, never a signal or a sanitizer report
 #  - build/cnngen-asan (ASan+UBSan, make asan) on every spec, the front-end specs,
-#    the codegen specs (report in every format, -o) and the bad-spec corpus: same exit
-#    status and same diagnostics as ./cnngen, no sanitizer report, no leak
+#    the codegen specs (report in every format, -o), the stack figures (--stack on both
+#    targets, --stack-cc) and the bad-spec corpus: same exit status and same
+#    diagnostics as ./cnngen, no sanitizer report, no leak
 #  - valgrind memcheck on a sample (generator and generated code): no invalid access,
 #    no uninitialised read, no leak of any kind
 #  - hostile input refused quickly and in bounded memory (ulimit -v 1 GiB, 20 s):
@@ -94,6 +95,23 @@ if [ $have_asan = 1 ]; then
         done
     done
     [ -z "$bad" ]; ok "asan_specs ($n runs)" $? "$bad"
+    # the stack figures (both targets' models; --stack-cc with the host's gcc on three)
+    bad=""; n=0
+    for s in specs/*.yaml specs/mlperf_tiny/*.yaml; do
+        modes=("--report --stack" "--report --stack --arch cortex-m4 --flash-limit 1G")
+        case $s in specs/lenet5.yaml|specs/resblock.yaml|*/ds_cnn.yaml) modes+=("--report --stack-cc gcc") ;; esac
+        for mode in "${modes[@]}"; do
+            n=$((n + 1))
+            # shellcheck disable=SC2086
+            run "$CN" $mode "$s"; want=$rc; cp "$T/so" "$T/want.out"
+            # shellcheck disable=SC2086
+            run "$ASAN" $mode "$s"
+            if san_said || [ $rc != "$want" ] || ! cmp -s "$T/so" "$T/want.out"; then
+                bad="$bad $s[$mode: exit $rc want $want $(grep -m1 -E 'ERROR|runtime error' "$T/se" | cut -c1-160)]"
+            fi
+        done
+    done
+    [ -z "$bad" ]; ok "asan_stack ($n runs)" $? "$bad"
     bad=""; n=0
     for s in tests/bad/*.yaml; do
         n=$((n + 1))
