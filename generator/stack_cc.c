@@ -11,11 +11,11 @@
  * figure of its deepest call. The figure is the larger of the two levels.
  * This is what tools such as puncover and avstack do with -fstack-usage; the model of
  * stack.c (no compiler needed) stays the default. */
+#define _DEFAULT_SOURCE     /* mkdtemp under -std=c99 too */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cnngen.h"
